@@ -1,0 +1,3 @@
+#ifndef TANDEM_INTERNAL_H
+#define TANDEM_INTERNAL_H
+#endif

@@ -1,0 +1,114 @@
+/* tandem — the module-facing API: the server context, the module ABI, hooks
+ * and logging. A module includes this header only (plus the sip_*.h it uses). */
+#ifndef TANDEM_TANDEM_H
+#define TANDEM_TANDEM_H
+
+#include <libconfig.h>
+#include <tandem/sip_msg.h>
+#include <tandem/sip_writer.h>
+#include <tandem/transaction.h>
+
+/* Bump on any change of struct tandem_module, tandem_hook or tandem_event. */
+#define TANDEM_MODULE_ABI 1
+/* Refuses modules built with a different struct layout of the core API. */
+#define TANDEM_BUILD_SIGNATURE \
+	((unsigned)(sizeof(struct sip_msg) * 131u + sizeof(struct sip_rx_info) * 7u + SIP_HDR__COUNT))
+
+struct tandem;            /* the one server context, opaque to modules */
+struct tandem_call;       /* a B2BUA call, opaque (call core) */
+
+/* ---- logging: one line per event ---- */
+enum tandem_log_level { TLOG_ERROR = 0, TLOG_WARN, TLOG_NOTICE, TLOG_INFO, TLOG_DEBUG };
+void tandem_log(enum tandem_log_level lvl, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+bool tandem_log_enabled(enum tandem_log_level lvl);
+#define tlog_error(...)  tandem_log(TLOG_ERROR, __VA_ARGS__)
+#define tlog_warn(...)   tandem_log(TLOG_WARN, __VA_ARGS__)
+#define tlog_notice(...) tandem_log(TLOG_NOTICE, __VA_ARGS__)
+#define tlog_info(...)   tandem_log(TLOG_INFO, __VA_ARGS__)
+#define tlog_debug(...)  do { if (tandem_log_enabled(TLOG_DEBUG)) tandem_log(TLOG_DEBUG, __VA_ARGS__); } while (0)
+
+/* ---- hooks ---- */
+/* In the order a call meets them (DESIGN.md "The module ABI"). */
+enum tandem_hook_point {
+	TANDEM_HOOK_REQUEST = 0,  /* out-of-dialog request: sanity, auth, registrar */
+	TANDEM_HOOK_ROUTE,        /* the dialplan */
+	TANDEM_HOOK_BLEG_CREATE,  /* before a B-leg INVITE goes out */
+	TANDEM_HOOK_MEDIA,        /* SDP offer/answer */
+	TANDEM_HOOK_BLEG_RESPONSE,/* provisional/final from a B-leg */
+	TANDEM_HOOK_ANSWER,
+	TANDEM_HOOK_INDIALOG,     /* re-INVITE, REFER, INFO... */
+	TANDEM_HOOK_CALL_END,
+	TANDEM_HOOK__COUNT
+};
+
+enum tandem_verdict {
+	TANDEM_CONTINUE = 0,      /* next handler */
+	TANDEM_DONE,              /* handled: stop the chain */
+	TANDEM_SUSPEND,           /* async: the module resumes later */
+	TANDEM_REJECT             /* the core answers with ev->reject_code */
+};
+
+struct tandem_event {
+	struct tandem *t;
+	enum tandem_hook_point point;
+	struct sip_msg *msg;      /* the request or response at this point */
+	struct sip_tsx *tsx;      /* REQUEST: the server transaction to answer */
+	struct tandem_call *call; /* NULL before a call exists */
+	int reject_code;          /* with TANDEM_REJECT */
+	const char *reject_reason;/* NULL = default phrase */
+	const char *reject_headers; /* extra header lines for the rejection */
+};
+
+typedef enum tandem_verdict (*tandem_hook_fn)(struct tandem_event *ev);
+
+struct tandem_hook {
+	enum tandem_hook_point point;
+	int priority;             /* lower runs first */
+	tandem_hook_fn fn;
+};
+
+/* ---- dialplan actions (run by the dialplan; args fixed up at load) ---- */
+struct tandem_action {
+	const char *name;
+	int min_args, max_args;
+	/* Check and pre-compile args at config load; return 0 or negative with
+	 * a message in err (the loader adds file:line). *priv is passed to run. */
+	int (*fixup)(struct tandem *t, int argc, const char *const *argv,
+	             void **priv, char *err, size_t errlen);
+	enum tandem_verdict (*run)(struct tandem_event *ev, void *priv);
+	void (*free_priv)(void *priv);
+};
+
+/* ---- the module ---- */
+struct tandem_module {
+	unsigned abi;             /* TANDEM_MODULE_ABI */
+	unsigned build_sig;       /* TANDEM_BUILD_SIGNATURE */
+	const char *name;
+	const char *const *deps;  /* NULL-terminated; loaded first */
+	/* Parse cfg (the group named after the module, may be NULL) and
+	 * allocate; no I/O. Return 0 or negative; log why. */
+	int  (*init)(struct tandem *t, const config_setting_t *cfg);
+	int  (*start)(struct tandem *t);     /* every module is inited: open sockets/timers */
+	/* A failing reload vetoes the whole reload: the old config stays. */
+	int  (*reload)(struct tandem *t, const config_setting_t *cfg);
+	void (*stop)(struct tandem *t);      /* reverse load order */
+	const struct tandem_action *actions; /* { NULL } terminated, may be NULL */
+	const struct tandem_hook *hooks;     /* { .fn = NULL } terminated, may be NULL */
+	const void *api;                     /* fetched by others with tandem_module_api */
+};
+
+#define TANDEM_MODULE_SYMBOL "tandem_module"
+
+/* ---- what modules may call ---- */
+struct ev_loop *tandem_loop(struct tandem *t);
+struct sip_stack *tandem_stack(struct tandem *t);
+const void *tandem_module_api(struct tandem *t, const char *module_name);
+/* Per-module private pointer (set in init, read in hooks). */
+void tandem_set_module_data(struct tandem *t, const char *module_name, void *data);
+void *tandem_module_data(struct tandem *t, const char *module_name);
+/* Answer the request of a REQUEST-point event. */
+int tandem_reply(struct tandem_event *ev, int status, const char *reason,
+                 const struct sip_resp_extra *extra);
+
+#endif
