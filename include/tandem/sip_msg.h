@@ -139,7 +139,9 @@ long sip_frame_length(const char *buf, size_t len, size_t max, size_t *skip);
 
 /* Parse len bytes at data into m (copied once into m->buf). Returns 0, or a
  * negative errno-style code with *err set: err->status != 0 means a response
- * with that status can (and should, for requests) be sent. */
+ * with that status can (and should, for requests) be sent; m then holds what
+ * was parsed before the fault (start line, headers, Via, Call-ID, CSeq...) so
+ * that response can be built from it. sip_msg_free(m) is needed either way. */
 int sip_msg_parse(struct sip_msg *m, const char *data, size_t len,
                   unsigned flags, struct sip_error *err);
 
