@@ -30,6 +30,11 @@ struct sip_tu_ops {
 	/* A response that matches no client transaction: 2xx retransmissions of
 	 * an INVITE whose ICT has terminated reach the TU this way (§17.1.1.2). */
 	void (*on_stray_response)(void *arg, struct sip_msg *resp);
+	/* Optional (may be NULL). A server transaction failed after the TU
+	 * answered: err is -ETIMEDOUT when a 2xx to INVITE got no ACK within
+	 * 64*T1 (the TU should send BYE, §13.3.1.4) or Timer H fired, or the
+	 * negative errno of a transport error sending a response (§17.2.4). */
+	void (*on_server_error)(void *arg, struct sip_tsx *st, int err);
 };
 
 struct sip_stack *sip_stack_new(struct ev_loop *loop, struct sip_transport *tp,
@@ -79,6 +84,13 @@ int sip_stack_make_via(struct sip_stack *s, const struct sip_dest *dst,
 /* Stop calling fn (the TU is going away); the transaction itself runs on
  * so retransmissions and ACKs still happen. */
 void sip_tsx_detach(struct sip_tsx *ct);
+/* Cancel an INVITE client transaction (RFC 3261 §9.1): a CANCEL copying the
+ * INVITE's Request-URI, Call-ID, From, To, CSeq number, top Via and Route is
+ * sent in its own non-INVITE transaction once a provisional response has
+ * arrived (deferred until then). Without a final response 64*T1 after the
+ * CANCEL, the INVITE transaction ends with status 408. 0, -EINVAL (not an
+ * INVITE client transaction), -EALREADY (final received or already cancelled). */
+int sip_tsx_cancel(struct sip_tsx *ict);
 
 void sip_tsx_ref(struct sip_tsx *t);
 void sip_tsx_unref(struct sip_tsx *t);
