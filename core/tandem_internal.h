@@ -1,3 +1,114 @@
+/* tandem — core-private definitions: the server context, the configuration
+ * and the module loader. Modules never include this file. */
 #ifndef TANDEM_INTERNAL_H
 #define TANDEM_INTERNAL_H
+
+#include <errno.h>
+#include <ev.h>
+#include <libconfig.h>
+#include <tandem/tandem.h>
+#include <tandem/transport.h>
+
+/* ---- log.c ---- */
+int tandem_log_level_parse(const char *name, enum tandem_log_level *out);
+void tandem_log_set_level(enum tandem_log_level lvl);
+void tandem_log_use_syslog(bool on);
+
+/* ---- config.c: tandem.conf, read and checked as a whole ---- */
+#define TANDEM_MAX_LISTENERS 16
+#define TANDEM_MAX_MODULES 64
+
+/* Error lines "FILE:LINE: message", collected so --check-config lists all. */
+struct config_errors {
+	char **lines;
+	unsigned count;
+};
+void config_errors_add(struct config_errors *e, const config_setting_t *where,
+                       const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void config_errors_print(const struct config_errors *e);
+void config_errors_clear(struct config_errors *e);
+
+struct tandem_config {
+	config_t cfg;                   /* owns every string below */
+	char *path;                     /* the main file as given */
+	char *dir;                      /* its folder: relative paths start there */
+	enum tandem_log_level log_level;
+	const char *module_dir;
+	const char *state_dir;
+	const char *modules[TANDEM_MAX_MODULES];
+	unsigned nmodules;
+	struct sip_listener_cfg listeners[TANDEM_MAX_LISTENERS];
+	char *listener_paths[TANDEM_MAX_LISTENERS * 3]; /* resolved cert/key/ca, owned */
+	unsigned nlisteners;
+	struct sip_transport_cfg transport;
+	struct sip_timer_cfg timers;
+	const char *server_name;        /* Server / User-Agent header value */
+};
+
+/* Read and check path. On any error returns -EINVAL with every problem in
+ * *errs ("FILE:LINE: ..."); *out is only set on success. */
+int tandem_config_load(const char *path, struct tandem_config **out,
+                       struct config_errors *errs);
+void tandem_config_free(struct tandem_config *c);
+/* Resolve a path from the config relative to its folder; malloc'd. */
+char *tandem_config_path(const struct tandem_config *c, const char *p);
+/* The settings group of a module ("echo: { ... }"), or NULL. */
+const config_setting_t *tandem_config_module_group(const struct tandem_config *c,
+                                                   const char *name);
+
+/* ---- loader.c: dlopen'd modules ---- */
+struct loaded_module {
+	const struct tandem_module *mod;
+	void *dl;
+	void *data;
+	bool started;
+};
+
+struct hook_entry {
+	const struct tandem_hook *hook;
+	const struct loaded_module *owner;
+};
+
+/* Load every module named in c, ordered by deps, and call init. On failure
+ * everything loaded is unloaded and a message names the module and why. */
+int loader_load_all(struct tandem *t, const struct tandem_config *c,
+                    struct config_errors *errs);
+int loader_start_all(struct tandem *t);
+/* Ask every module to accept the new config; any veto keeps the old one. */
+int loader_reload_all(struct tandem *t, const struct tandem_config *c);
+void loader_stop_all(struct tandem *t);
+void loader_unload_all(struct tandem *t);
+/* Dialplan actions exported by the loaded modules. */
+const struct tandem_action *loader_find_action(struct tandem *t, const char *name);
+/* Run the hook chain of a point; returns the verdict that ended it
+ * (TANDEM_CONTINUE when every handler continued). */
+enum tandem_verdict loader_run_hooks(struct tandem *t, struct tandem_event *ev);
+
+/* ---- the server context ---- */
+struct tandem {
+	struct ev_loop *loop;
+	struct tandem_config *conf;
+	const char *module_dir;         /* -M, else conf->module_dir, else built-in */
+	struct sip_transport *tp;
+	struct sip_stack *stack;
+
+	struct loaded_module mods[TANDEM_MAX_MODULES];
+	unsigned nmods;
+	struct hook_entry *hooks[TANDEM_HOOK__COUNT];
+	unsigned nhooks[TANDEM_HOOK__COUNT];
+
+	ev_signal sig_term, sig_int, sig_hup;
+	bool stopping;
+
+	struct {
+		unsigned long requests, responses_sent_stateless, rejected, bad_dropped;
+	} stats;
+};
+
+/* ---- server.c: the transaction user below the call core ---- */
+int tandem_server_open(struct tandem *t);   /* transport, listeners, stack */
+void tandem_server_close(struct tandem *t);
+/* Apply the parts of a new config that can change at run time. */
+void tandem_server_apply(struct tandem *t, const struct tandem_config *c);
+
 #endif

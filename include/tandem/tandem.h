@@ -87,10 +87,14 @@ struct tandem_module {
 	const char *name;
 	const char *const *deps;  /* NULL-terminated; loaded first */
 	/* Parse cfg (the group named after the module, may be NULL) and
-	 * allocate; no I/O. Return 0 or negative; log why. */
+	 * allocate; no I/O. Return 0 or negative; log why. cfg and its strings
+	 * stay valid until the next successful reload hands a new one. Once init
+	 * succeeded, stop is called at shutdown even if start never ran. */
 	int  (*init)(struct tandem *t, const config_setting_t *cfg);
 	int  (*start)(struct tandem *t);     /* every module is inited: open sockets/timers */
-	/* A failing reload vetoes the whole reload: the old config stays. */
+	/* Check and apply a new config. A failing reload vetoes the whole
+	 * reload: the old config stays, and modules that already applied the
+	 * new one are called again with the old one to roll back. */
 	int  (*reload)(struct tandem *t, const config_setting_t *cfg);
 	void (*stop)(struct tandem *t);      /* reverse load order */
 	const struct tandem_action *actions; /* { NULL } terminated, may be NULL */
