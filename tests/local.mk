@@ -6,3 +6,17 @@ TANDEM_UNIT_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 AM_TESTS_ENVIRONMENT = \
 	top_srcdir='$(abs_top_srcdir)'; top_builddir='$(abs_top_builddir)'; \
 	export top_srcdir top_builddir;
+
+# Transaction layer (RFC 3261 §17): real sockets on 127.0.0.1, T1 = 20 ms.
+check_PROGRAMS += tests/unit/test_transaction
+TESTS += tests/unit/test_transaction
+tests_unit_test_transaction_SOURCES = tests/unit/test_transaction.c
+tests_unit_test_transaction_CFLAGS = $(TANDEM_UNIT_CFLAGS)
+tests_unit_test_transaction_LDADD = $(TANDEM_UNIT_LIBS)
+
+# mod_auth: digest credentials, nonces, replay table
+check_PROGRAMS += tests/unit/test_digest
+TESTS += tests/unit/test_digest
+tests_unit_test_digest_SOURCES = tests/unit/test_digest.c modules/auth/digest.c modules/auth/digest.h
+tests_unit_test_digest_CFLAGS = $(TANDEM_UNIT_CFLAGS)
+tests_unit_test_digest_LDADD = $(TANDEM_UNIT_LIBS)

@@ -1,0 +1,347 @@
+/* Unit tests: modules/auth/digest.c (RFC 2617 / RFC 7616 vectors, parser,
+ * nonces, nonce-count replay, challenges). */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <CUnit/Basic.h>
+
+#include "../../modules/auth/digest.h"
+
+static const uint8_t secret[DIGEST_SECRET_LEN] = "0123456789abcdef0123456789abcde";
+
+static int parse(const char *s, struct digest_cred *c)
+{
+	return digest_parse_credentials(sip_str_c(s), c);
+}
+
+/* RFC 2617 §3.5 */
+static void test_rfc2617_md5(void)
+{
+	struct digest_cred c;
+	char ha1[DIGEST_HEX_MAX];
+	CU_ASSERT_EQUAL_FATAL(parse("Digest username=\"Mufasa\",\r\n realm=\"testrealm@host.com\","
+	                            " nonce=\"dcd98b7102dd2f0e8b11d0f600bfb0c093\","
+	                            " uri=\"/dir/index.html\", qop=auth, nc=00000001,"
+	                            " cnonce=\"0a4f113b\", response=\"6629fae49393a05397450978507c4ef1\","
+	                            " opaque=\"5ccc069c403ebaf9f0171e9517f40e41\"", &c), 0);
+	CU_ASSERT_STRING_EQUAL(c.username, "Mufasa");
+	CU_ASSERT_STRING_EQUAL(c.opaque, "5ccc069c403ebaf9f0171e9517f40e41");
+	CU_ASSERT_EQUAL(c.alg, DIGEST_MD5);
+	CU_ASSERT(c.has_qop);
+	CU_ASSERT_EQUAL(c.nc, 1);
+	CU_ASSERT_EQUAL(digest_ha1(DIGEST_MD5, "Mufasa", "testrealm@host.com", "Circle Of Life", ha1), 0);
+	CU_ASSERT_EQUAL(digest_verify(&c, ha1, "GET"), 0);
+	CU_ASSERT_EQUAL(digest_verify(&c, ha1, "POST"), -EACCES);
+	CU_ASSERT_EQUAL(digest_ha1(DIGEST_MD5, "Mufasa", "testrealm@host.com", "Circle of Life", ha1), 0);
+	CU_ASSERT_EQUAL(digest_verify(&c, ha1, "GET"), -EACCES);
+}
+
+/* RFC 7616 §3.9.1, both the SHA-256 and the MD5 answer. */
+static void test_rfc7616_vectors(void)
+{
+	static const char *fmt = "Digest username=\"Mufasa\", realm=\"http-auth@example.org\","
+		" uri=\"/dir/index.html\", algorithm=%s,"
+		" nonce=\"7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v\", nc=00000001,"
+		" cnonce=\"f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ\", qop=auth,"
+		" response=\"%s\", opaque=\"FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS\"";
+	struct { const char *alg, *resp; enum digest_alg a; } v[] = {
+		{ "SHA-256", "753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1", DIGEST_SHA256 },
+		{ "MD5", "8ca523f5e9506fed4657c9700eebdbec", DIGEST_MD5 },
+		/* upper-case hex in the response is accepted */
+		{ "sha-256", "753927FA0E85D155564E2E272A28D1802CA10DAF4496794697CF8DB5856CB6C1", DIGEST_SHA256 },
+	};
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+		char hdr[600], ha1[DIGEST_HEX_MAX], out[DIGEST_HEX_MAX];
+		struct digest_cred c;
+		snprintf(hdr, sizeof hdr, fmt, v[i].alg, v[i].resp);
+		CU_ASSERT_EQUAL_FATAL(parse(hdr, &c), 0);
+		CU_ASSERT_EQUAL(c.alg, v[i].a);
+		CU_ASSERT_EQUAL(digest_ha1(v[i].a, "Mufasa", "http-auth@example.org", "Circle of Life", ha1), 0);
+		CU_ASSERT_EQUAL(digest_response(v[i].a, ha1, "GET", &c, out), 0);
+		CU_ASSERT_EQUAL(strlen(out), digest_alg_hexlen(v[i].a));
+		CU_ASSERT_EQUAL(digest_verify(&c, ha1, "GET"), 0);
+		/* HA1 given upper-case (users file) still verifies */
+		for (char *p = ha1; *p; p++)
+			if (*p >= 'a' && *p <= 'f')
+				*p = (char)(*p - 'a' + 'A');
+		CU_ASSERT_EQUAL(digest_verify(&c, ha1, "GET"), 0);
+	}
+}
+
+/* Without qop: RFC 2617 §3.2.2.1 H(HA1:nonce:HA2). */
+static void test_no_qop(void)
+{
+	struct digest_cred c;
+	char ha1[DIGEST_HEX_MAX];
+	/* MD5(MD5(a:r:p):n:MD5(REGISTER:sip:r)) computed independently */
+	CU_ASSERT_EQUAL_FATAL(parse("Digest username=\"a\",realm=\"r\",nonce=\"n\",uri=\"sip:r\","
+	                            "response=\"00000000000000000000000000000000\"", &c), 0);
+	CU_ASSERT(!c.has_qop);
+	CU_ASSERT_EQUAL(c.nc, 0);
+	CU_ASSERT_STRING_EQUAL(c.cnonce, "");
+	CU_ASSERT_EQUAL(digest_ha1(DIGEST_MD5, "a", "r", "p", ha1), 0);
+	char want[DIGEST_HEX_MAX];
+	CU_ASSERT_EQUAL(digest_response(DIGEST_MD5, ha1, "REGISTER", &c, want), 0);
+	CU_ASSERT_STRING_EQUAL(want, "ce0db7232cb22e4e882ac0a44065d64b");
+}
+
+static void test_parser_edges(void)
+{
+	struct digest_cred c;
+	const char *base = "username=\"u\", realm=\"r\", nonce=\"n\", uri=\"sip:x\", "
+		"response=\"0123456789abcdef0123456789abcdef\"";
+	char buf[4096];
+
+	/* escapes inside quoted strings; scheme and names case-insensitive */
+	CU_ASSERT_EQUAL(parse("dIgEsT UserName=\"a\\\"b\\\\c\", realm = \"r\" ,nonce=\"n\","
+	                      "uri=\"sip:x\",response=\"0123456789abcdef0123456789abcdef\","
+	                      " foo=bar, baz=\"q,x\"", &c), 0);
+	CU_ASSERT_STRING_EQUAL(c.username, "a\"b\\c");
+	CU_ASSERT_STRING_EQUAL(c.realm, "r");
+	CU_ASSERT_STRING_EQUAL(c.opaque, "");
+	/* empty username is syntactically fine (lookup will fail) */
+	CU_ASSERT_EQUAL(parse("Digest username=\"\", realm=\"r\", nonce=\"n\", uri=\"u\", "
+	                      "response=\"0123456789abcdef0123456789abcdef\"", &c), 0);
+
+	/* other scheme, no space after Digest */
+	CU_ASSERT_EQUAL(parse("Basic dXNlcjpwYXNz", &c), -EPROTONOSUPPORT);
+	CU_ASSERT_EQUAL(parse("Digestive username=\"u\"", &c), -EPROTONOSUPPORT);
+	CU_ASSERT_EQUAL(parse("Digest", &c), -EINVAL);
+	CU_ASSERT_EQUAL(parse("", &c), -EPROTONOSUPPORT);
+	CU_ASSERT_EQUAL(digest_parse_credentials(SIP_STR_NULL, &c), -EINVAL);
+
+	/* duplicate parameter */
+	snprintf(buf, sizeof buf, "Digest %s, realm=\"r2\"", base);
+	CU_ASSERT_EQUAL(parse(buf, &c), -EINVAL);
+	snprintf(buf, sizeof buf, "Digest %s, NONCE=\"x\"", base);
+	CU_ASSERT_EQUAL(parse(buf, &c), -EINVAL);
+	/* each mandatory parameter missing */
+	CU_ASSERT_EQUAL(parse("Digest realm=\"r\", nonce=\"n\", uri=\"s\", response=\"0123456789abcdef0123456789abcdef\"", &c), -EINVAL);
+	CU_ASSERT_EQUAL(parse("Digest username=\"u\", nonce=\"n\", uri=\"s\", response=\"0123456789abcdef0123456789abcdef\"", &c), -EINVAL);
+	CU_ASSERT_EQUAL(parse("Digest username=\"u\", realm=\"r\", uri=\"s\", response=\"0123456789abcdef0123456789abcdef\"", &c), -EINVAL);
+	CU_ASSERT_EQUAL(parse("Digest username=\"u\", realm=\"r\", nonce=\"n\", response=\"0123456789abcdef0123456789abcdef\"", &c), -EINVAL);
+	CU_ASSERT_EQUAL(parse("Digest username=\"u\", realm=\"r\", nonce=\"n\", uri=\"s\"", &c), -EINVAL);
+	/* qop without cnonce / nc, bad nc, nc zero */
+	snprintf(buf, sizeof buf, "Digest %s, qop=auth, nc=00000001", base);
+	CU_ASSERT_EQUAL(parse(buf, &c), -EINVAL);
+	snprintf(buf, sizeof buf, "Digest %s, qop=auth, cnonce=\"c\"", base);
+	CU_ASSERT_EQUAL(parse(buf, &c), -EINVAL);
+	snprintf(buf, sizeof buf, "Digest %s, qop=auth, cnonce=\"c\", nc=0000001", base);
+	CU_ASSERT_EQUAL(parse(buf, &c), -EINVAL);
+	snprintf(buf, sizeof buf, "Digest %s, qop=auth, cnonce=\"c\", nc=0000000g", base);
+	CU_ASSERT_EQUAL(parse(buf, &c), -EINVAL);
+	snprintf(buf, sizeof buf, "Digest %s, qop=auth, cnonce=\"c\", nc=00000000", base);
+	CU_ASSERT_EQUAL(parse(buf, &c), -EINVAL);
+	/* quoted qop (some phones) is accepted */
+	snprintf(buf, sizeof buf, "Digest %s, qop=\"auth\", cnonce=\"c\", nc=0000000a", base);
+	CU_ASSERT_EQUAL(parse(buf, &c), 0);
+	CU_ASSERT_EQUAL(c.nc, 10);
+	CU_ASSERT_STRING_EQUAL(c.nc_hex, "0000000a");
+	/* unsupported qop / algorithm / userhash */
+	snprintf(buf, sizeof buf, "Digest %s, qop=auth-int, cnonce=\"c\", nc=00000001", base);
+	CU_ASSERT_EQUAL(parse(buf, &c), -EPROTONOSUPPORT);
+	snprintf(buf, sizeof buf, "Digest %s, algorithm=MD5-sess", base);
+	CU_ASSERT_EQUAL(parse(buf, &c), -EPROTONOSUPPORT);
+	snprintf(buf, sizeof buf, "Digest %s, algorithm=SHA-512-256", base);
+	CU_ASSERT_EQUAL(parse(buf, &c), -EPROTONOSUPPORT);
+	snprintf(buf, sizeof buf, "Digest %s, userhash=true", base);
+	CU_ASSERT_EQUAL(parse(buf, &c), -EPROTONOSUPPORT);
+	/* response of the wrong length for the algorithm, or not hex */
+	snprintf(buf, sizeof buf, "Digest %s, algorithm=SHA-256", base);
+	CU_ASSERT_EQUAL(parse(buf, &c), -EINVAL);
+	CU_ASSERT_EQUAL(parse("Digest username=\"u\", realm=\"r\", nonce=\"n\", uri=\"s\", response=\"0123456789abcdef0123456789abcdeg\"", &c), -EINVAL);
+	/* syntax: unterminated quote, missing '=', trailing comma, junk, NUL */
+	CU_ASSERT_EQUAL(parse("Digest username=\"u", &c), -EINVAL);
+	CU_ASSERT_EQUAL(parse("Digest username", &c), -EINVAL);
+	snprintf(buf, sizeof buf, "Digest %s,", base);
+	CU_ASSERT_EQUAL(parse(buf, &c), -EINVAL);
+	snprintf(buf, sizeof buf, "Digest %s junk", base);
+	CU_ASSERT_EQUAL(parse(buf, &c), -EINVAL);
+	CU_ASSERT_EQUAL(parse("Digest username=\"u\\", &c), -EINVAL);
+	CU_ASSERT_EQUAL(parse("Digest =\"u\"", &c), -EINVAL);
+	CU_ASSERT_EQUAL(parse("Digest username=", &c), -EINVAL);
+	{
+		char nul[] = "Digest username=\"a\0b\", realm=\"r\"";
+		CU_ASSERT_EQUAL(digest_parse_credentials((struct sip_str){ nul, sizeof nul - 1 }, &c), -EINVAL);
+	}
+	/* too long for the store */
+	{
+		char *big = malloc(10000);
+		int n = snprintf(big, 10000, "Digest %s, opaque=\"", base);
+		memset(big + n, 'x', 5000);
+		strcpy(big + n + 5000, "\"");
+		CU_ASSERT_EQUAL(parse(big, &c), -E2BIG);
+		free(big);
+	}
+}
+
+static void test_nonce(void)
+{
+	char n[DIGEST_NONCE_LEN + 1], bad[DIGEST_NONCE_LEN + 1], n2[DIGEST_NONCE_LEN + 1];
+	time_t issued = 0;
+	uint8_t other[DIGEST_SECRET_LEN];
+	memcpy(other, secret, sizeof other);
+	other[0] ^= 1;
+
+	CU_ASSERT_EQUAL_FATAL(digest_nonce_make(secret, "tandem.local", 1000000, n), 0);
+	CU_ASSERT_EQUAL(strlen(n), DIGEST_NONCE_LEN);
+	CU_ASSERT_EQUAL(digest_nonce_make(secret, "tandem.local", 1000000, n2), 0);
+	CU_ASSERT(strcmp(n, n2) != 0);           /* random part differs */
+	CU_ASSERT_EQUAL(digest_nonce_check(secret, "tandem.local", n, 1000010, 300, &issued), 0);
+	CU_ASSERT_EQUAL(issued, 1000000);
+	/* expiry: exactly lifetime is still fine, one second more is stale */
+	CU_ASSERT_EQUAL(digest_nonce_check(secret, "tandem.local", n, 1000300, 300, NULL), 0);
+	CU_ASSERT_EQUAL(digest_nonce_check(secret, "tandem.local", n, 1000301, 300, &issued), -ESTALE);
+	/* from the future */
+	CU_ASSERT_EQUAL(digest_nonce_check(secret, "tandem.local", n, 999000, 300, NULL), -EINVAL);
+	/* other realm, other secret (a restart with a new secret) */
+	CU_ASSERT_EQUAL(digest_nonce_check(secret, "other", n, 1000010, 300, NULL), -EINVAL);
+	CU_ASSERT_EQUAL(digest_nonce_check(other, "tandem.local", n, 1000010, 300, NULL), -EINVAL);
+	/* forged: timestamp bumped, signature byte flipped, truncated, junk */
+	strcpy(bad, n);
+	bad[15] = bad[15] == '0' ? '1' : '0';
+	CU_ASSERT_EQUAL(digest_nonce_check(secret, "tandem.local", bad, 1000010, 300, NULL), -EINVAL);
+	strcpy(bad, n);
+	bad[63] = bad[63] == '0' ? '1' : '0';
+	CU_ASSERT_EQUAL(digest_nonce_check(secret, "tandem.local", bad, 1000010, 300, NULL), -EINVAL);
+	bad[40] = '\0';
+	CU_ASSERT_EQUAL(digest_nonce_check(secret, "tandem.local", bad, 1000010, 300, NULL), -EINVAL);
+	CU_ASSERT_EQUAL(digest_nonce_check(secret, "tandem.local", "zz", 1000010, 300, NULL), -EINVAL);
+	memset(bad, 'g', DIGEST_NONCE_LEN);
+	bad[DIGEST_NONCE_LEN] = '\0';
+	CU_ASSERT_EQUAL(digest_nonce_check(secret, "tandem.local", bad, 1000010, 300, NULL), -EINVAL);
+}
+
+static void test_secret_file(void)
+{
+	char dir[] = "/tmp/tandem-digest-XXXXXX", path[256];
+	uint8_t s1[DIGEST_SECRET_LEN], s2[DIGEST_SECRET_LEN];
+	struct stat st;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/auth.secret", dir);
+	CU_ASSERT_EQUAL(digest_secret_load(path, s1), 0);
+	CU_ASSERT_EQUAL(stat(path, &st), 0);
+	CU_ASSERT_EQUAL(st.st_mode & 0777, 0600);
+	/* a restart reads the same secret: old nonces stay valid */
+	CU_ASSERT_EQUAL(digest_secret_load(path, s2), 0);
+	CU_ASSERT_EQUAL(memcmp(s1, s2, sizeof s1), 0);
+	char n[DIGEST_NONCE_LEN + 1];
+	CU_ASSERT_EQUAL(digest_nonce_make(s1, "r", 5000, n), 0);
+	CU_ASSERT_EQUAL(digest_nonce_check(s2, "r", n, 5001, 60, NULL), 0);
+	/* a corrupt file is an error, not a silent new secret */
+	FILE *f = fopen(path, "w");
+	fputs("short\n", f);
+	fclose(f);
+	CU_ASSERT_EQUAL(digest_secret_load(path, s2), -EINVAL);
+	unlink(path);
+	snprintf(path, sizeof path, "%s/missing/auth.secret", dir);
+	CU_ASSERT_EQUAL(digest_secret_load(path, s2), -ENOENT);
+	rmdir(dir);
+}
+
+static void test_nc_replay(void)
+{
+	char n[8][DIGEST_NONCE_LEN + 1];
+	struct digest_nc_table *t = digest_nc_new(4);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	for (int i = 0; i < 8; i++)
+		CU_ASSERT_EQUAL(digest_nonce_make(secret, "r", 100 + i, n[i]), 0);
+
+	CU_ASSERT_EQUAL(digest_nc_check(t, n[0], 100, 1), 0);
+	CU_ASSERT_EQUAL(digest_nc_check(t, n[0], 100, 1), -EALREADY);  /* replay */
+	CU_ASSERT_EQUAL(digest_nc_check(t, n[0], 100, 2), 0);
+	CU_ASSERT_EQUAL(digest_nc_check(t, n[0], 100, 5), 0);          /* gaps are fine */
+	CU_ASSERT_EQUAL(digest_nc_check(t, n[0], 100, 4), -EALREADY);  /* going back is not */
+	CU_ASSERT_EQUAL(digest_nc_check(t, n[1], 101, 1), 0);          /* other nonce, own count */
+	CU_ASSERT_EQUAL(digest_nc_count(t), 2);
+	/* fill past capacity: n[0] (issued 100) is forgotten, the floor moves to 100 */
+	CU_ASSERT_EQUAL(digest_nc_check(t, n[2], 102, 1), 0);
+	CU_ASSERT_EQUAL(digest_nc_check(t, n[3], 103, 1), 0);
+	CU_ASSERT_EQUAL(digest_nc_check(t, n[4], 104, 1), 0);
+	CU_ASSERT_EQUAL(digest_nc_count(t), 4);
+	/* a forgotten nonce cannot be replayed: stale, get a fresh one */
+	CU_ASSERT_EQUAL(digest_nc_check(t, n[0], 100, 6), -ESTALE);
+	/* still-remembered ones keep their counts */
+	CU_ASSERT_EQUAL(digest_nc_check(t, n[1], 101, 1), -EALREADY);
+	CU_ASSERT_EQUAL(digest_nc_check(t, n[4], 104, 2), 0);
+	/* a new nonce issued after the floor is accepted */
+	CU_ASSERT_EQUAL(digest_nc_check(t, n[5], 105, 1), 0);
+	CU_ASSERT_EQUAL(digest_nc_check(t, n[1], 101, 9), -ESTALE);    /* now evicted */
+	CU_ASSERT_EQUAL(digest_nc_check(t, "xyz", 101, 9), -EINVAL);
+	digest_nc_free(t);
+	CU_ASSERT_PTR_NULL(digest_nc_new(0));
+
+	/* a big table: many nonces, every one refuses its own replay */
+	t = digest_nc_new(4096);
+	for (int i = 0; i < 5000; i++) {
+		char x[DIGEST_NONCE_LEN + 1];
+		CU_ASSERT_EQUAL(digest_nonce_make(secret, "r", 1000 + i, x), 0);
+		CU_ASSERT_EQUAL(digest_nc_check(t, x, 1000 + i, 1), 0);
+		CU_ASSERT_EQUAL(digest_nc_check(t, x, 1000 + i, 1), -EALREADY);
+	}
+	CU_ASSERT_EQUAL(digest_nc_count(t), 4096);
+	digest_nc_free(t);
+}
+
+static void test_challenge(void)
+{
+	char buf[1024];
+	int n = digest_challenge(buf, sizeof buf, DIGEST_SHA256, "tandem.local", "abc", false);
+	CU_ASSERT(n > 0);
+	CU_ASSERT_STRING_EQUAL(buf, "Digest realm=\"tandem.local\", nonce=\"abc\", algorithm=SHA-256, qop=\"auth\"");
+	n = digest_challenge(buf, sizeof buf, DIGEST_MD5, "we\"ird\\", "abc", true);
+	CU_ASSERT_STRING_EQUAL(buf, "Digest realm=\"we\\\"ird\\\\\", nonce=\"abc\", algorithm=MD5, qop=\"auth\", stale=true");
+	CU_ASSERT_EQUAL((size_t)n, strlen(buf));
+	n = digest_challenge_headers(buf, sizeof buf, false, "r", "N", false);
+	CU_ASSERT_STRING_EQUAL(buf,
+		"WWW-Authenticate: Digest realm=\"r\", nonce=\"N\", algorithm=SHA-256, qop=\"auth\"\r\n"
+		"WWW-Authenticate: Digest realm=\"r\", nonce=\"N\", algorithm=MD5, qop=\"auth\"\r\n");
+	n = digest_challenge_headers(buf, sizeof buf, true, "r", "N", true);
+	CU_ASSERT(strncmp(buf, "Proxy-Authenticate: Digest", 26) == 0);
+	CU_ASSERT(strstr(buf, "stale=true\r\nProxy-Authenticate:") != NULL);
+	CU_ASSERT_EQUAL(digest_challenge(buf, 20, DIGEST_MD5, "tandem.local", "abc", false), -ENOSPC);
+	CU_ASSERT_EQUAL(digest_challenge_headers(buf, 100, false, "r", "N", false), -ENOSPC);
+
+	/* a challenge parsed back by a client: realm round-trips */
+	char hdr[2048];
+	struct digest_cred c;
+	digest_challenge(buf, sizeof buf, DIGEST_MD5, "a\"b", "n", false);
+	snprintf(hdr, sizeof hdr, "%s, username=\"u\", uri=\"sip:x\", response=\"0123456789abcdef0123456789abcdef\", cnonce=\"c\", nc=00000001", buf);
+	CU_ASSERT_EQUAL(parse(hdr, &c), 0);
+	CU_ASSERT_STRING_EQUAL(c.realm, "a\"b");
+}
+
+static void test_ct_equal(void)
+{
+	CU_ASSERT(digest_str_equal_ct("abc", "abc"));
+	CU_ASSERT(!digest_str_equal_ct("abc", "abd"));
+	CU_ASSERT(!digest_str_equal_ct("abc", "abcd"));
+	CU_ASSERT(digest_str_equal_ct("", ""));
+}
+
+int main(void)
+{
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 2;
+	CU_pSuite s = CU_add_suite("digest", NULL, NULL);
+	CU_add_test(s, "RFC 2617 MD5 example", test_rfc2617_md5);
+	CU_add_test(s, "RFC 7616 SHA-256 and MD5 examples", test_rfc7616_vectors);
+	CU_add_test(s, "no qop", test_no_qop);
+	CU_add_test(s, "parser edge cases", test_parser_edges);
+	CU_add_test(s, "nonce round trip, expiry, forgery", test_nonce);
+	CU_add_test(s, "secret file", test_secret_file);
+	CU_add_test(s, "nonce-count replay", test_nc_replay);
+	CU_add_test(s, "challenges", test_challenge);
+	CU_add_test(s, "constant-time equal", test_ct_equal);
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+	CU_cleanup_registry();
+	return failed ? 1 : 0;
+}
