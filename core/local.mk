@@ -27,3 +27,11 @@ tandemd_SOURCES = core/main.c
 tandemd_LDFLAGS = $(AM_LDFLAGS) -export-dynamic -Wl,--whole-archive,libtandemcore.a,--no-whole-archive
 tandemd_LDADD = $(CORE_LIBS)
 tandemd_DEPENDENCIES = libtandemcore.a
+# The dialplan engine (pure: libconfig rules -> matched, expanded actions).
+libtandemcore_a_SOURCES += \
+	core/dialplan.c \
+	core/dialplan_parse.c \
+	core/dialplan_vars.c \
+	core/dialplan_exec.c \
+	core/dialplan.h \
+	core/dialplan_internal.h

@@ -1,0 +1,486 @@
+/* tandem — running a dialplan: rule matching and the action cursor. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dialplan_internal.h"
+
+struct dialplan_cursor {
+	struct dialplan *dp;       /* a reference: reloads do not touch our rules */
+	size_t ctx;
+	const struct dp_rule *rule;
+	size_t next;               /* index of the next action in rule */
+	int state;                 /* DIALPLAN_STEP while running, else END or -errno */
+	enum dialplan_outcome outcome;
+	int gotos;
+	struct sockaddr_storage src;
+	bool has_src;
+	char *builtin[DP_VAR__COUNT];
+	char *capture[DIALPLAN_MAX_CAPTURES + 1];
+	struct dp_var *vars;
+	size_t nvars;
+	char err[256];
+	/* the current step's strings, freed on the next step */
+	int sargc;
+	char *sargv[DP_MAX_ARGS + 1];
+	size_t ntargets;
+	char **tstr;
+	struct dialplan_target *targets;
+};
+
+static void fail(struct dialplan_cursor *c, int rc, const struct dp_action *a, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void fail(struct dialplan_cursor *c, int rc, const struct dp_action *a, const char *fmt, ...)
+{
+	va_list ap;
+	int n = 0;
+
+	if (a)
+		n = snprintf(c->err, sizeof(c->err), "%s:%d: ", a->file, a->line);
+	if (n < 0 || (size_t)n >= sizeof(c->err))
+		n = 0;
+	va_start(ap, fmt);
+	vsnprintf(c->err + n, sizeof(c->err) - (size_t)n, fmt, ap);
+	va_end(ap);
+	c->state = rc;
+}
+
+static void scope_of(const struct dialplan_cursor *c, struct dp_scope *s)
+{
+	for (int i = 0; i < DP_VAR__COUNT; i++)
+		s->builtin[i] = c->builtin[i];
+	for (int i = 0; i <= DIALPLAN_MAX_CAPTURES; i++)
+		s->capture[i] = c->capture[i];
+	s->vars = c->vars;
+	s->nvars = c->nvars;
+}
+
+static bool rule_matches(const struct dp_rule *r, const struct dialplan_cursor *c,
+                         regmatch_t *pm, size_t npm)
+{
+	const char *exten = c->builtin[DP_VAR_EXTEN] ? c->builtin[DP_VAR_EXTEN] : "";
+	const char *from = c->builtin[DP_VAR_FROM_USER] ? c->builtin[DP_VAR_FROM_USER] : "";
+	const char *method = c->builtin[DP_VAR_METHOD];
+
+	for (size_t i = 0; i < npm; i++)
+		pm[i].rm_so = pm[i].rm_eo = -1;
+	if (r->methods) {
+		size_t i;
+
+		if (!method)
+			return false;
+		for (i = 0; i < r->nmethods; i++)
+			if (!strcmp(r->methods[i], method))
+				break;
+		if (i == r->nmethods)
+			return false;
+	}
+	if (r->src) {
+		size_t i;
+
+		if (!c->has_src)
+			return false;
+		for (i = 0; i < r->nsrc; i++)
+			if (dp_cidr_match(&r->src[i], (const struct sockaddr *)&c->src))
+				break;
+		if (i == r->nsrc)
+			return false;
+	}
+	if (r->has_from && regexec(&r->from, from, 0, NULL, 0) != 0)
+		return false;
+	if (r->has_match && regexec(&r->match, exten, npm, pm, 0) != 0)
+		return false;
+	return true;
+}
+
+/* First match wins: scan ctx, set rule and captures. 0 or -ENOENT. */
+static int match_in(struct dialplan_cursor *c, size_t ctx)
+{
+	const struct dp_context *cx = &c->dp->ctx[ctx];
+	regmatch_t pm[DIALPLAN_MAX_CAPTURES + 1];
+
+	for (size_t i = 0; i < cx->nrule; i++) {
+		const char *exten = c->builtin[DP_VAR_EXTEN] ? c->builtin[DP_VAR_EXTEN] : "";
+		char *cap[DIALPLAN_MAX_CAPTURES + 1] = { NULL };
+
+		if (!rule_matches(&cx->rule[i], c, pm, DIALPLAN_MAX_CAPTURES + 1))
+			continue;
+		for (int k = 1; k <= DIALPLAN_MAX_CAPTURES; k++) {
+			if (pm[k].rm_so < 0)
+				continue;
+			cap[k] = strndup(exten + pm[k].rm_so, (size_t)(pm[k].rm_eo - pm[k].rm_so));
+			if (!cap[k]) {
+				for (int j = 1; j < k; j++)
+					free(cap[j]);
+				return -ENOMEM;
+			}
+		}
+		for (int k = 1; k <= DIALPLAN_MAX_CAPTURES; k++) {
+			free(c->capture[k]);
+			c->capture[k] = cap[k];
+		}
+		c->ctx = ctx;
+		c->rule = &cx->rule[i];
+		c->next = 0;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+static int dup_opt(char **dst, const char *s)
+{
+	if (!s)
+		return 0;
+	*dst = strdup(s);
+	return *dst ? 0 : -ENOMEM;
+}
+
+int dialplan_match(struct dialplan *dp, const char *ctx,
+                   const struct dialplan_input *in, struct dialplan_cursor **out)
+{
+	struct dialplan_cursor *c;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < dp->nctx; i++)
+		if (!strcmp(dp->ctx[i].name, ctx))
+			break;
+	if (i == dp->nctx)
+		return -ESRCH;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	c->dp = dialplan_ref(dp);
+	c->state = DIALPLAN_STEP;
+	rc |= dup_opt(&c->builtin[DP_VAR_EXTEN], in->ruri_user);
+	rc |= dup_opt(&c->builtin[DP_VAR_FROM_USER], in->from_user);
+	rc |= dup_opt(&c->builtin[DP_VAR_FROM_DOMAIN], in->from_domain);
+	rc |= dup_opt(&c->builtin[DP_VAR_AUTH_USER], in->auth_user);
+	rc |= dup_opt(&c->builtin[DP_VAR_METHOD], in->method);
+	rc |= dup_opt(&c->builtin[DP_VAR_CALL_ID], in->call_id);
+	if (in->source && (in->source->sa_family == AF_INET || in->source->sa_family == AF_INET6)) {
+		char ip[INET6_ADDRSTRLEN];
+		const void *a;
+
+		if (in->source->sa_family == AF_INET) {
+			memcpy(&c->src, in->source, sizeof(struct sockaddr_in));
+			a = &((const struct sockaddr_in *)(const void *)in->source)->sin_addr;
+		} else {
+			memcpy(&c->src, in->source, sizeof(struct sockaddr_in6));
+			a = &((const struct sockaddr_in6 *)(const void *)in->source)->sin6_addr;
+		}
+		c->has_src = true;
+		if (inet_ntop(in->source->sa_family, a, ip, sizeof(ip)))
+			rc |= dup_opt(&c->builtin[DP_VAR_SOURCE_IP], ip);
+	}
+	if (!rc)
+		rc = match_in(c, i);
+	if (rc) {
+		dialplan_cursor_free(c);
+		return rc == -ENOENT ? -ENOENT : -ENOMEM;
+	}
+	*out = c;
+	return 0;
+}
+
+static void clear_step(struct dialplan_cursor *c)
+{
+	for (int i = 0; i < c->sargc; i++)
+		free(c->sargv[i]);
+	c->sargc = 0;
+	for (size_t i = 0; i < c->ntargets; i++)
+		free(c->tstr[i]);
+	free(c->tstr);
+	free(c->targets);
+	c->tstr = NULL;
+	c->targets = NULL;
+	c->ntargets = 0;
+}
+
+void dialplan_cursor_free(struct dialplan_cursor *c)
+{
+	if (!c)
+		return;
+	clear_step(c);
+	for (int i = 0; i < DP_VAR__COUNT; i++)
+		free(c->builtin[i]);
+	for (int i = 0; i <= DIALPLAN_MAX_CAPTURES; i++)
+		free(c->capture[i]);
+	for (size_t i = 0; i < c->nvars; i++) {
+		free(c->vars[i].name);
+		free(c->vars[i].value);
+	}
+	free(c->vars);
+	dialplan_unref(c->dp);
+	free(c);
+}
+
+void dialplan_set_outcome(struct dialplan_cursor *c, enum dialplan_outcome o)
+{
+	c->outcome = o;
+}
+
+enum dialplan_outcome dialplan_outcome(const struct dialplan_cursor *c)
+{
+	return c->outcome;
+}
+
+enum dialplan_outcome dialplan_outcome_from_status(int status)
+{
+	if (status >= 200 && status < 300)
+		return DIALPLAN_OUTCOME_ANSWERED;
+	switch (status) {
+	case 486: case 600:
+		return DIALPLAN_OUTCOME_BUSY;
+	case 404: case 480:
+		return DIALPLAN_OUTCOME_UNAVAILABLE;
+	case 408:
+		/* RFC 3261 §8.1.3.1: our own Timer B/F, the peer never answered */
+		return DIALPLAN_OUTCOME_NOANSWER;
+	default:
+		return DIALPLAN_OUTCOME_FAIL;
+	}
+}
+
+const char *dialplan_cursor_error(const struct dialplan_cursor *c)
+{
+	return c->err;
+}
+
+const char *dialplan_cursor_context(const struct dialplan_cursor *c)
+{
+	return c->dp->ctx[c->ctx].name;
+}
+
+static int set_var(struct dialplan_cursor *c, const char *name, size_t len, char *value)
+{
+	int b = dp_builtin_lookup(name, len);
+	struct dp_var *grown;
+
+	if (b >= 0) {
+		free(c->builtin[b]);
+		c->builtin[b] = value;
+		return 0;
+	}
+	for (size_t i = 0; i < c->nvars; i++) {
+		if (strlen(c->vars[i].name) == len && !memcmp(c->vars[i].name, name, len)) {
+			free(c->vars[i].value);
+			c->vars[i].value = value;
+			return 0;
+		}
+	}
+	grown = realloc(c->vars, (c->nvars + 1) * sizeof(*grown));
+	if (!grown) {
+		free(value);
+		return -ENOMEM;
+	}
+	c->vars = grown;
+	grown[c->nvars].name = strndup(name, len);
+	if (!grown[c->nvars].name) {
+		free(value);
+		return -ENOMEM;
+	}
+	grown[c->nvars++].value = value;
+	return 0;
+}
+
+int dialplan_set_var(struct dialplan_cursor *c, const char *name, const char *value)
+{
+	size_t len = strlen(name);
+	char *v;
+
+	/* captures belong to the match */
+	if (!dp_var_name_ok(name, len) || (len == 1 && name[0] >= '1' && name[0] <= '9'))
+		return -EINVAL;
+	v = strdup(value ? value : "");
+	if (!v)
+		return -ENOMEM;
+	return set_var(c, name, len, v);
+}
+
+const char *dialplan_get_var(const struct dialplan_cursor *c, const char *name)
+{
+	struct dp_scope s;
+
+	scope_of(c, &s);
+	return dp_scope_get(&s, name, strlen(name));
+}
+
+/* A variable comes from the caller (the R-URI user...): never let it put a
+ * line break into a header, a URI or a log line. */
+static bool clean(const char *s)
+{
+	return !strpbrk(s, "\r\n");
+}
+
+static int make_targets(struct dialplan_cursor *c, const struct dp_action *a,
+                        const struct dp_scope *s, struct dialplan_step *st)
+{
+	c->tstr = calloc(a->ntargets, sizeof(*c->tstr));
+	c->targets = calloc(a->ntargets, sizeof(*c->targets));
+	if (!c->tstr || !c->targets)
+		return -ENOMEM;
+	for (size_t i = 0; i < a->ntargets; i++) {
+		struct dialplan_target *t = &c->targets[i];
+		char *v = dp_expand(a->targets[i], s);
+
+		if (!v)
+			return -ENOMEM;
+		c->tstr[c->ntargets++] = v;
+		if (!strncmp(v, "trunk:", 6)) {
+			char *slash = strchr(v + 6, '/');
+
+			t->kind = DIALPLAN_TARGET_TRUNK;
+			t->trunk = v + 6;
+			t->value = slash ? slash + 1 : "";
+			if (slash)
+				*slash = '\0';
+		} else if (!strncmp(v, "sip:", 4) || !strncmp(v, "sips:", 5)) {
+			t->kind = DIALPLAN_TARGET_URI;
+			t->value = v;
+		} else {
+			t->kind = DIALPLAN_TARGET_USER;
+			t->value = v;
+		}
+		if (!*t->value || (t->trunk && !*t->trunk) || strpbrk(v, " \t\r\n")) {
+			fail(c, -EINVAL, a, "dial: target '%s' expands to '%s'", a->targets[i], v);
+			return -EINVAL;
+		}
+	}
+	st->u.dial.mode = a->mode;
+	st->u.dial.timeout = a->timeout;
+	st->u.dial.ntargets = c->ntargets;
+	st->u.dial.targets = c->targets;
+	return 0;
+}
+
+/* Expand a and fill st. 0, or negative with c->state set. */
+static int make_step(struct dialplan_cursor *c, const struct dp_action *a, struct dialplan_step *st)
+{
+	struct dp_scope s;
+	int rc;
+
+	scope_of(c, &s);
+	memset(st, 0, sizeof(*st));
+	st->kind = a->kind;
+	st->name = a->name;
+	st->file = a->file;
+	st->line = a->line;
+	for (int i = 0; i < a->argc; i++) {
+		c->sargv[i] = dp_expand(a->argv[i], &s);
+		if (!c->sargv[i]) {
+			fail(c, -ENOMEM, a, "out of memory");
+			return -ENOMEM;
+		}
+		c->sargc++;
+		if (!clean(c->sargv[i])) {
+			fail(c, -EINVAL, a, "%s: argument %d expands to a line break", a->name, i + 1);
+			return -EINVAL;
+		}
+	}
+	c->sargv[c->sargc] = NULL;
+	st->argc = c->sargc;
+	st->argv = (const char *const *)c->sargv;
+	switch (a->kind) {
+	case DIALPLAN_DIAL:
+		rc = make_targets(c, a, &s, st);
+		if (rc == -ENOMEM)
+			fail(c, rc, a, "out of memory");
+		/* a new dial: the last one's outcome no longer applies */
+		c->outcome = DIALPLAN_OUTCOME_NONE;
+		return rc;
+	case DIALPLAN_REJECT:
+		st->u.reject.code = a->code;
+		st->u.reject.reason = a->argc > 1 && *c->sargv[1] ? c->sargv[1] : NULL;
+		return 0;
+	case DIALPLAN_REDIRECT:
+		if (strncmp(c->sargv[0], "sip:", 4) && strncmp(c->sargv[0], "sips:", 5) &&
+		    strncmp(c->sargv[0], "tel:", 4)) {
+			fail(c, -EINVAL, a, "redirect: '%s' is not a sip:, sips: or tel: URI", c->sargv[0]);
+			return -EINVAL;
+		}
+		st->u.redirect.uri = c->sargv[0];
+		return 0;
+	case DIALPLAN_SET_HEADER:
+		st->u.header.name = c->sargv[0];
+		st->u.header.value = c->sargv[1];
+		return 0;
+	case DIALPLAN_REMOVE_HEADER:
+		st->u.header.name = c->sargv[0];
+		return 0;
+	case DIALPLAN_LOG:
+		st->u.log.text = c->sargv[0];
+		return 0;
+	case DIALPLAN_MODULE:
+		st->u.module.action = a->mod;
+		st->u.module.priv = a->priv;
+		return 0;
+	default:
+		fail(c, -EINVAL, a, "%s: not a step", a->name);
+		return -EINVAL;
+	}
+}
+
+/* goto and set run here; everything else goes to the call core. */
+static int run_internal(struct dialplan_cursor *c, const struct dp_action *a)
+{
+	struct dp_scope s;
+	char *v;
+	int rc;
+
+	if (a->kind == DIALPLAN_SET) {
+		scope_of(c, &s);
+		v = dp_expand(a->set_value, &s);
+		if (!v || set_var(c, a->set_name, strlen(a->set_name), v)) {
+			fail(c, -ENOMEM, a, "out of memory");
+			return -ENOMEM;
+		}
+		return 0;
+	}
+	if (++c->gotos > DIALPLAN_MAX_GOTO) {
+		fail(c, -ELOOP, a, "goto: more than %d gotos, a loop?", DIALPLAN_MAX_GOTO);
+		return -ELOOP;
+	}
+	rc = match_in(c, a->goto_ctx);
+	if (rc == -ENOENT)
+		fail(c, rc, a, "goto(%s): no rule matches", c->dp->ctx[a->goto_ctx].name);
+	else if (rc)
+		fail(c, rc, a, "out of memory");
+	return rc;
+}
+
+int dialplan_next(struct dialplan_cursor *c, struct dialplan_step *st)
+{
+	clear_step(c);
+	if (c->state != DIALPLAN_STEP)
+		return c->state;
+	/* bridged: the dialplan has done its job */
+	if (c->outcome == DIALPLAN_OUTCOME_ANSWERED) {
+		c->state = DIALPLAN_END;
+		return DIALPLAN_END;
+	}
+	while (c->next < c->rule->nact) {
+		const struct dp_action *a = &c->rule->act[c->next++];
+
+		if (a->on_mask && !(a->on_mask & (1u << c->outcome)))
+			continue;
+		if (a->kind == DIALPLAN_GOTO || a->kind == DIALPLAN_SET) {
+			if (run_internal(c, a))
+				return c->state;
+			continue;
+		}
+		if (make_step(c, a, st)) {
+			clear_step(c);
+			return c->state;
+		}
+		return DIALPLAN_STEP;
+	}
+	c->state = DIALPLAN_END;
+	return DIALPLAN_END;
+}
