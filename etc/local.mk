@@ -1,1 +1,3 @@
-# Sample configuration
+# Sample configuration, installed under $(sysconfdir)/tandem.
+tandemconfdir = $(sysconfdir)/tandem
+dist_tandemconf_DATA = etc/tandem.conf
