@@ -1,2 +1,501 @@
-/* placeholder: being written */
-#include "config.h"
+/* tandem — transports, the common part: the transport object, listeners,
+ * send dispatch, destinations (RFC 3261 §18.2.2, RFC 3581 §4), Via sent-by
+ * and statistics. UDP lives in transport_udp.c, TCP/TLS in
+ * transport_stream.c, OpenSSL in tls.c. */
+#include "transport_internal.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+uint16_t sip_default_port(enum sip_proto p)
+{
+	/* RFC 3261 §19.1.2: 5060 for UDP/TCP, 5061 for TLS (sips). */
+	return p == SIP_PROTO_TLS ? SIP_DEFAULT_TLS_PORT : SIP_DEFAULT_PORT;
+}
+
+int sip_set_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+		return -errno;
+	return 0;
+}
+
+bool sip_addr_is_wildcard(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET)
+		return ((const struct sockaddr_in *)sa)->sin_addr.s_addr == htonl(INADDR_ANY);
+	if (sa->sa_family == AF_INET6)
+		return IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)sa)->sin6_addr);
+	return false;
+}
+
+uint16_t sip_addr_port(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)sa)->sin_port);
+	if (sa->sa_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
+	return 0;
+}
+
+void sip_addr_set_port(struct sockaddr_storage *ss, uint16_t port)
+{
+	if (ss->ss_family == AF_INET)
+		((struct sockaddr_in *)ss)->sin_port = htons(port);
+	else if (ss->ss_family == AF_INET6)
+		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
+}
+
+bool sip_addr_ip_eq(const struct sockaddr *a, const struct sockaddr *b)
+{
+	if (a->sa_family != b->sa_family)
+		return false;
+	if (a->sa_family == AF_INET)
+		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+		       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+	if (a->sa_family == AF_INET6)
+		return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+		              &((const struct sockaddr_in6 *)b)->sin6_addr,
+		              sizeof(struct in6_addr)) == 0;
+	return false;
+}
+
+bool sip_addr_eq(const struct sockaddr *a, const struct sockaddr *b)
+{
+	return sip_addr_ip_eq(a, b) && sip_addr_port(a) == sip_addr_port(b);
+}
+
+size_t sip_addr_ip_hash(const struct sockaddr *sa)
+{
+	const unsigned char *p;
+	size_t n;
+	if (sa->sa_family == AF_INET) {
+		p = (const unsigned char *)&((const struct sockaddr_in *)sa)->sin_addr;
+		n = 4;
+	} else if (sa->sa_family == AF_INET6) {
+		p = (const unsigned char *)&((const struct sockaddr_in6 *)sa)->sin6_addr;
+		n = 16;
+	} else {
+		return 0;
+	}
+	/* FNV-1a: cheap and good enough to spread peers over the buckets. */
+	uint64_t h = 1469598103934665603ULL;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 1099511628211ULL;
+	return (size_t)(h ^ (h >> 32));
+}
+
+const char *sip_addr_str(const struct sockaddr *sa, char *buf, size_t n)
+{
+	char ip[INET6_ADDRSTRLEN];
+	if (!buf || n == 0)
+		return "";
+	if (!sa) {
+		snprintf(buf, n, "?");
+		return buf;
+	}
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+		inet_ntop(AF_INET, &in->sin_addr, ip, sizeof ip);
+		snprintf(buf, n, "%s:%u", ip, ntohs(in->sin_port));
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+		inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof ip);
+		snprintf(buf, n, "[%s]:%u", ip, ntohs(in6->sin6_port));
+	} else {
+		snprintf(buf, n, "?");
+	}
+	return buf;
+}
+
+const struct sip_listener *sip_transport_find_listener(const struct sip_transport *tp,
+                                                       enum sip_proto proto, int family)
+{
+	for (const struct sip_listener *l = tp->listeners; l; l = l->next)
+		if (l->proto == proto && (family == AF_UNSPEC || l->addr.ss_family == family))
+			return l;
+	return NULL;
+}
+
+static size_t round_pow2(size_t n)
+{
+	size_t p = 64;
+	while (p < n && p < ((size_t)1 << 20))
+		p <<= 1;
+	return p;
+}
+
+struct sip_transport *sip_transport_new(struct ev_loop *loop,
+                                        const struct sip_transport_cfg *cfg,
+                                        sip_transport_rx_fn rx,
+                                        sip_transport_bad_fn bad, void *arg)
+{
+	if (!loop || !rx || !bad)
+		return NULL;
+	struct sip_transport *tp = calloc(1, sizeof *tp);
+	if (!tp)
+		return NULL;
+	tp->loop = loop;
+	if (cfg)
+		tp->cfg = *cfg;
+	if (tp->cfg.max_msg_size == 0)
+		tp->cfg.max_msg_size = 65535;
+	if (tp->cfg.tcp_idle_timeout <= 0)
+		tp->cfg.tcp_idle_timeout = 600;
+	if (tp->cfg.max_connections == 0)
+		tp->cfg.max_connections = 4096;
+	if (tp->cfg.max_conn_per_ip == 0)
+		tp->cfg.max_conn_per_ip = 64;
+	if (tp->cfg.max_send_queue == 0)
+		tp->cfg.max_send_queue = 1024 * 1024;
+	/* A queue must at least hold one whole message. */
+	if (tp->cfg.max_send_queue < tp->cfg.max_msg_size)
+		tp->cfg.max_send_queue = tp->cfg.max_msg_size;
+	tp->rx = rx;
+	tp->bad = bad;
+	tp->arg = arg;
+	tp->nbuckets = round_pow2(tp->cfg.max_connections);
+	tp->by_id = calloc(tp->nbuckets, sizeof *tp->by_id);
+	tp->by_addr = calloc(tp->nbuckets, sizeof *tp->by_addr);
+	if (!tp->by_id || !tp->by_addr) {
+		free(tp->by_id);
+		free(tp->by_addr);
+		free(tp);
+		return NULL;
+	}
+	tp->next_id = 1;
+	/* OpenSSL writes to TLS sockets with write(2); a peer that resets the
+	 * connection must not kill the server with SIGPIPE (plain TCP uses
+	 * MSG_NOSIGNAL). Only the default disposition is replaced. */
+	struct sigaction sa;
+	if (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL)
+		signal(SIGPIPE, SIG_IGN);
+	return tp;
+}
+
+void sip_transport_free(struct sip_transport *tp)
+{
+	if (!tp)
+		return;
+	sip_stream_close_all(tp);
+	struct sip_listener *l = tp->listeners;
+	while (l) {
+		struct sip_listener *next = l->next;
+		ev_io_stop(tp->loop, &l->io);
+		close(l->fd);
+		sip_tls_ctx_free(l->ssl_ctx);
+		free(l);
+		l = next;
+	}
+	sip_tls_ctx_free(tp->client_ctx);
+	free(tp->udp_buf);
+	free(tp->by_id);
+	free(tp->by_addr);
+	free(tp);
+}
+
+/* Numeric address text (IPv6 with or without brackets) -> sockaddr. */
+static int parse_numeric(const char *s, uint16_t port, struct sockaddr_storage *ss,
+                         socklen_t *len)
+{
+	char tmp[INET6_ADDRSTRLEN + 2];
+	size_t n = strlen(s);
+	if (n >= 2 && s[0] == '[' && s[n - 1] == ']') {
+		if (n - 2 >= sizeof tmp)
+			return -EINVAL;
+		memcpy(tmp, s + 1, n - 2);
+		tmp[n - 2] = '\0';
+		s = tmp;
+	}
+	memset(ss, 0, sizeof *ss);
+	struct sockaddr_in *in = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+	if (inet_pton(AF_INET, s, &in->sin_addr) == 1) {
+		in->sin_family = AF_INET;
+		in->sin_port = htons(port);
+		*len = sizeof *in;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, s, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(port);
+		*len = sizeof *in6;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int sip_transport_listen(struct sip_transport *tp, const struct sip_listener_cfg *cfg)
+{
+	if (!tp || !cfg || cfg->proto >= SIP_PROTO__COUNT)
+		return -EINVAL;
+	const char *addr = cfg->address && *cfg->address ? cfg->address : "0.0.0.0";
+	uint16_t port = cfg->port ? cfg->port : sip_default_port(cfg->proto);
+	struct sip_listener *l = calloc(1, sizeof *l);
+	if (!l)
+		return -ENOMEM;
+	l->tp = tp;
+	l->proto = cfg->proto;
+	l->fd = -1;
+	int rc = parse_numeric(addr, port, &l->addr, &l->addr_len);
+	if (rc < 0) {
+		tlog_error("listen %s %s: not a numeric IPv4/IPv6 address",
+		           sip_proto_name(cfg->proto), addr);
+		free(l);
+		return rc;
+	}
+	l->wildcard = sip_addr_is_wildcard((struct sockaddr *)&l->addr);
+	if (cfg->proto == SIP_PROTO_TLS) {
+		rc = sip_tls_server_ctx(cfg, &l->ssl_ctx);
+		if (rc < 0) {
+			free(l);
+			return rc;
+		}
+		/* The first TLS listener's CA settings also govern outgoing TLS. */
+		if (!tp->client_ctx && sip_tls_client_ctx(cfg, &tp->client_ctx) < 0)
+			tp->client_ctx = NULL;
+	}
+	rc = cfg->proto == SIP_PROTO_UDP ? sip_udp_listen(tp, l) : sip_stream_listen(tp, l);
+	if (rc < 0) {
+		char a[64];
+		tlog_error("listen %s %s: %s", sip_proto_name(cfg->proto),
+		           sip_addr_str((struct sockaddr *)&l->addr, a, sizeof a), strerror(-rc));
+		if (l->fd >= 0)
+			close(l->fd);
+		sip_tls_ctx_free(l->ssl_ctx);
+		free(l);
+		return rc;
+	}
+	/* Append: the first listener of a protocol is the preferred one. */
+	struct sip_listener **pp = &tp->listeners;
+	while (*pp)
+		pp = &(*pp)->next;
+	*pp = l;
+	char a[64];
+	tlog_info("listening on %s %s", sip_proto_name(l->proto),
+	          sip_addr_str((struct sockaddr *)&l->addr, a, sizeof a));
+	return 0;
+}
+
+int sip_transport_send(struct sip_transport *tp, const struct sip_dest *dst,
+                       const char *buf, size_t len)
+{
+	if (!tp || !dst || !buf || len == 0)
+		return -EINVAL;
+	switch (dst->proto) {
+	case SIP_PROTO_UDP:
+		return sip_udp_send(tp, dst, buf, len);
+	case SIP_PROTO_TCP:
+	case SIP_PROTO_TLS:
+		return sip_stream_send(tp, dst, buf, len);
+	default:
+		return -EPROTONOSUPPORT;
+	}
+}
+
+/* Set *out to the IP of src with port. */
+static void dest_from_src(struct sip_dest *out, const struct sip_rx_info *rx, uint16_t port)
+{
+	memcpy(&out->addr, &rx->src, sizeof out->addr);
+	out->addr_len = rx->src_len;
+	sip_addr_set_port(&out->addr, port);
+}
+
+int sip_transport_response_dest(struct sip_transport *tp, const struct sip_msg *req,
+                                 struct sip_dest *out)
+{
+	if (!tp || !req || !out)
+		return -EINVAL;
+	const struct sip_rx_info *rx = &req->rx;
+	if (rx->src_len == 0 || (rx->src.ss_family != AF_INET && rx->src.ss_family != AF_INET6))
+		return -EINVAL;
+	memset(out, 0, sizeof *out);
+	out->proto = rx->proto;
+	uint16_t def = sip_default_port(rx->proto);
+	uint16_t via_port = req->via.port ? req->via.port : def;
+
+	if (rx->proto != SIP_PROTO_UDP) {
+		/* RFC 3261 §18.2.2: over a reliable transport the response goes
+		 * back on the connection the request came on, if it is still open. */
+		const struct sip_conn *c = rx->conn_id ? sip_conn_find(tp, rx->conn_id) : NULL;
+		if (c) {
+			out->conn_id = c->id;
+			memcpy(&out->addr, &c->peer, sizeof out->addr);
+			out->addr_len = c->peer_len;
+			return 0;
+		}
+		/* §18.2.2: else open one to the received address (the source IP)
+		 * and the sent-by port, or the default port. */
+		dest_from_src(out, rx, via_port);
+		return 0;
+	}
+
+	if (!sip_str_empty(req->via.maddr)) {
+		/* §18.2.2: maddr -> send there, to the sent-by port or 5060. We do
+		 * not join multicast groups or set a TTL: a multicast maddr is
+		 * treated as any unicast address. */
+		char host[256];
+		sip_str_copy(host, sizeof host, req->via.maddr);
+		if (parse_numeric(host, via_port, &out->addr, &out->addr_len) == 0)
+			return 0;
+		struct sip_dest d;
+		int rc = sip_dest_from_host(&d, rx->proto, req->via.maddr, via_port);
+		if (rc < 0)
+			return rc;
+		out->addr = d.addr;
+		out->addr_len = d.addr_len;
+		return 0;
+	}
+	/* RFC 3581 §4: with rport, to the source IP and source port; else
+	 * (RFC 3261 §18.2.2) to the received address (the source IP) and the
+	 * sent-by port. */
+	if (req->via.rport >= 0)
+		dest_from_src(out, rx, sip_addr_port((const struct sockaddr *)&rx->src));
+	else
+		dest_from_src(out, rx, via_port);
+	return 0;
+}
+
+/* The local address the kernel would use towards dst (a connect()ed UDP
+ * socket sends nothing). */
+static int local_addr_towards(const struct sockaddr *dst, socklen_t dlen,
+                              struct sockaddr_storage *out)
+{
+	int fd = socket(dst->sa_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	socklen_t len = sizeof *out;
+	int rc = 0;
+	if (connect(fd, dst, dlen) < 0 || getsockname(fd, (struct sockaddr *)out, &len) < 0)
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
+int sip_transport_via_sentby(struct sip_transport *tp, enum sip_proto proto,
+                             const struct sockaddr *dst, char *host, size_t n,
+                             uint16_t *port)
+{
+	if (!tp || !host || n == 0)
+		return -EINVAL;
+	int family = dst ? dst->sa_family : AF_UNSPEC;
+	const struct sip_listener *l = sip_transport_find_listener(tp, proto, family);
+	if (!l)
+		return -EAFNOSUPPORT;
+	struct sockaddr_storage a = l->addr;
+	if (l->wildcard) {
+		struct sockaddr_storage local;
+		int rc = -EINVAL;
+		if (dst) {
+			socklen_t dlen = dst->sa_family == AF_INET ? sizeof(struct sockaddr_in)
+			                                           : sizeof(struct sockaddr_in6);
+			rc = local_addr_towards(dst, dlen, &local);
+		}
+		if (rc == 0) {
+			sip_addr_set_port(&local, 0);
+			memcpy(&a, &local, sizeof a);
+		} else if (a.ss_family == AF_INET) {
+			((struct sockaddr_in *)&a)->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		} else {
+			((struct sockaddr_in6 *)&a)->sin6_addr = in6addr_loopback;
+		}
+	}
+	char ip[INET6_ADDRSTRLEN];
+	const void *raw = a.ss_family == AF_INET
+		? (const void *)&((struct sockaddr_in *)&a)->sin_addr
+		: (const void *)&((struct sockaddr_in6 *)&a)->sin6_addr;
+	if (!inet_ntop(a.ss_family, raw, ip, sizeof ip))
+		return -errno;
+	int w = a.ss_family == AF_INET6 ? snprintf(host, n, "[%s]", ip)
+	                                : snprintf(host, n, "%s", ip);
+	if (w < 0 || (size_t)w >= n)
+		return -ENOSPC;
+	if (port)
+		*port = sip_addr_port((const struct sockaddr *)&l->addr);
+	return 0;
+}
+
+int sip_dest_from_host(struct sip_dest *out, enum sip_proto proto,
+                       struct sip_str host, uint16_t port)
+{
+	if (!out || proto >= SIP_PROTO__COUNT)
+		return -EINVAL;
+	host = sip_str_trim(host);
+	if (host.len == 0 || host.len > 255)
+		return -EINVAL;
+	char name[256];
+	memcpy(name, host.p, host.len);
+	name[host.len] = '\0';
+
+	/* Split "host:port", "[v6]:port", "[v6]"; a bare IPv6 has several ':'. */
+	char *h = name, *ps = NULL;
+	if (name[0] == '[') {
+		char *end = strchr(name, ']');
+		if (!end)
+			return -EINVAL;
+		*end = '\0';
+		h = name + 1;
+		if (end[1] == ':')
+			ps = end + 2;
+		else if (end[1] != '\0')
+			return -EINVAL;
+	} else {
+		char *c = strchr(name, ':');
+		if (c && !strchr(c + 1, ':')) {
+			*c = '\0';
+			ps = c + 1;
+		}
+	}
+	/* A port in the text wins; then the caller's; then the default. */
+	if (ps) {
+		unsigned long v;
+		if (sip_str_to_uint(sip_str_c(ps), 65535, &v) < 0 || v == 0)
+			return -EINVAL;
+		port = (uint16_t)v;
+	}
+	if (port == 0)
+		port = sip_default_port(proto);
+	if (*h == '\0')
+		return -EINVAL;
+
+	memset(out, 0, sizeof *out);
+	out->proto = proto;
+	if (parse_numeric(h, port, &out->addr, &out->addr_len) == 0)
+		return 0;
+
+	char pstr[8];
+	snprintf(pstr, sizeof pstr, "%u", port);
+	struct addrinfo hints = { 0 }, *res = NULL;
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = proto == SIP_PROTO_UDP ? SOCK_DGRAM : SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV;
+	int rc = getaddrinfo(h, pstr, &hints, &res);
+	if (rc != 0 || !res) {
+		tlog_warn("cannot resolve %s: %s", h, gai_strerror(rc));
+		return rc == EAI_MEMORY ? -ENOMEM : -EHOSTUNREACH;
+	}
+	if (res->ai_addrlen > sizeof out->addr) {
+		freeaddrinfo(res);
+		return -EINVAL;
+	}
+	memcpy(&out->addr, res->ai_addr, res->ai_addrlen);
+	out->addr_len = res->ai_addrlen;
+	freeaddrinfo(res);
+	return 0;
+}
+
+void sip_transport_get_stats(const struct sip_transport *tp, struct sip_transport_stats *st)
+{
+	if (!tp || !st)
+		return;
+	*st = tp->st;
+}

@@ -1,3 +1,127 @@
+/* tandem — private structures shared by transport.c, transport_udp.c,
+ * transport_stream.c and tls.c. Nothing outside these files includes this. */
 #ifndef TANDEM_TRANSPORT_INTERNAL_H
 #define TANDEM_TRANSPORT_INTERNAL_H
+
+#include "config.h"
+
+#include <ev.h>
+#include <openssl/ssl.h>
+#include <tandem/tandem.h>
+#include <tandem/transport.h>
+
+#define SIP_DEFAULT_PORT      5060
+#define SIP_DEFAULT_TLS_PORT  5061
+
+struct sip_listener {
+	struct sip_transport *tp;
+	struct sip_listener *next;
+	enum sip_proto proto;
+	int fd;
+	ev_io io;
+	ev_timer retry;                /* accept paused after EMFILE */
+	struct sockaddr_storage addr;  /* as bound (concrete port) */
+	socklen_t addr_len;
+	bool wildcard;                 /* 0.0.0.0 or :: */
+	SSL_CTX *ssl_ctx;              /* TLS server context */
+};
+
+struct sip_conn {
+	struct sip_transport *tp;
+	uint64_t id;
+	enum sip_proto proto;
+	int fd;
+	ev_io io;
+	ev_timer idle;
+	struct sockaddr_storage peer;
+	socklen_t peer_len;
+	const struct sip_listener *listener; /* accepted on, or one of that proto */
+	bool incoming;
+	bool connecting;               /* non-blocking connect() in progress */
+	bool dead;                     /* closed; freed when no longer busy */
+	bool close_after_flush;        /* stop reading, close once out is empty */
+	unsigned busy;                 /* >0 while a callback runs on it */
+
+	SSL *ssl;                      /* TLS only */
+	bool handshaking;
+	bool ssl_want_write;           /* the last SSL call wanted POLLOUT */
+
+	char *in;                      /* received, not yet framed */
+	size_t in_len, in_cap;
+	char *out;                     /* queued for writing: out[out_off..out_len) */
+	size_t out_off, out_len, out_cap;
+
+	struct sip_conn *id_next;      /* chain in tp->by_id */
+	struct sip_conn *addr_next;    /* chain in tp->by_addr (hashed by IP only) */
+	struct sip_conn *prev, *next;  /* every live connection */
+};
+
+struct sip_transport {
+	struct ev_loop *loop;
+	struct sip_transport_cfg cfg;
+	sip_transport_rx_fn rx;
+	sip_transport_bad_fn bad;
+	void *arg;
+
+	struct sip_listener *listeners;
+
+	struct sip_conn *conns;        /* list of live connections */
+	struct sip_conn **by_id;       /* hash: id -> conn */
+	struct sip_conn **by_addr;     /* hash: peer IP -> conns (per-IP count, reuse) */
+	size_t nbuckets;               /* power of two */
+	uint64_t next_id;
+
+	SSL_CTX *client_ctx;           /* outgoing TLS, created on first use */
+
+	/* UDP receive batch (recvmmsg), allocated on the first UDP listener */
+	char *udp_buf;
+	size_t udp_slot;
+
+	struct sip_transport_stats st;
+};
+
+/* ---- transport.c ---- */
+uint16_t sip_default_port(enum sip_proto p);
+bool sip_addr_is_wildcard(const struct sockaddr *sa);
+uint16_t sip_addr_port(const struct sockaddr *sa);
+void sip_addr_set_port(struct sockaddr_storage *ss, uint16_t port);
+/* Same family, IP and port. */
+bool sip_addr_eq(const struct sockaddr *a, const struct sockaddr *b);
+/* Same family and IP, port ignored. */
+bool sip_addr_ip_eq(const struct sockaddr *a, const struct sockaddr *b);
+size_t sip_addr_ip_hash(const struct sockaddr *sa);
+/* First listener of proto and family (AF_UNSPEC: any family). */
+const struct sip_listener *sip_transport_find_listener(const struct sip_transport *tp,
+                                                       enum sip_proto proto, int family);
+int sip_set_nonblock(int fd);
+
+/* ---- transport_udp.c ---- */
+int sip_udp_listen(struct sip_transport *tp, struct sip_listener *l);
+int sip_udp_send(struct sip_transport *tp, const struct sip_dest *dst,
+                 const char *buf, size_t len);
+
+/* ---- transport_stream.c ---- */
+int sip_stream_listen(struct sip_transport *tp, struct sip_listener *l);
+int sip_stream_send(struct sip_transport *tp, const struct sip_dest *dst,
+                    const char *buf, size_t len);
+struct sip_conn *sip_conn_find(const struct sip_transport *tp, uint64_t id);
+void sip_stream_close_all(struct sip_transport *tp);
+
+/* ---- tls.c ---- */
+/* Server context from the listener's PEM files; logs the failing file. */
+int sip_tls_server_ctx(const struct sip_listener_cfg *cfg, SSL_CTX **out);
+/* Client context for outgoing TLS; cfg (the first TLS listener, may be
+ * NULL) gives the CA and whether to verify the server. */
+int sip_tls_client_ctx(const struct sip_listener_cfg *cfg, SSL_CTX **out);
+void sip_tls_ctx_free(SSL_CTX *ctx);
+/* Attach a new SSL to c->fd (server side when c->incoming). */
+int sip_tls_conn_start(struct sip_conn *c, SSL_CTX *ctx);
+/* Drive the handshake: 0 done, -EAGAIN (c->ssl_want_write says which way),
+ * or a negative error (logged). */
+int sip_tls_handshake(struct sip_conn *c);
+/* >0 bytes, 0 peer closed, -EAGAIN, or negative error. */
+ssize_t sip_tls_read(struct sip_conn *c, char *buf, size_t n);
+ssize_t sip_tls_write(struct sip_conn *c, const char *buf, size_t n);
+void sip_tls_conn_free(struct sip_conn *c);
+
 #endif
