@@ -440,13 +440,13 @@ static void remember_to_tag(struct sip_tsx *t, const char *buf, size_t len)
 	struct sip_msg m;
 	struct sip_error err;
 	memset(&m, 0, sizeof(m));
-	if (buf && sip_msg_parse(&m, buf, len, 0, &err) == 0) {
-		if (!sip_str_empty(m.to_tag))
-			t->resp_to_tag = sip_str_dup(m.to_tag);
+	int rc = buf ? sip_msg_parse(&m, buf, len, 0, &err) : -EINVAL;
+	if (rc == 0 && !sip_str_empty(m.to_tag))
+		t->resp_to_tag = sip_str_dup(m.to_tag);
+	if (buf)
 		sip_msg_free(&m);
-		return;
-	}
-	t->resp_to_tag = strdup(sip_tsx_to_tag(t));
+	if (!t->resp_to_tag)
+		t->resp_to_tag = strdup(sip_tsx_to_tag(t));
 }
 
 /* The state machines of §17.2.1 (IST, with RFC 6026's Accepted) and
@@ -1032,8 +1032,7 @@ struct sip_tsx *sip_tsx_client_new(struct sip_stack *s, const struct sip_dest *d
 		 * wants a fresh magic-cookie branch on every request we send */
 		tlog_warn("tsx: refusing to send a malformed request (%s)",
 		          rc < 0 && err.reason ? err.reason : "no branch or ACK");
-		if (rc == 0)
-			sip_msg_free(m);
+		sip_msg_free(m);   /* needed after a failed parse too */
 		free(m);
 		free(buf);
 		errno = EINVAL;
