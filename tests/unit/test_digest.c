@@ -12,6 +12,7 @@
 #include <CUnit/Basic.h>
 
 #include "../../modules/auth/digest.h"
+#include "../../modules/auth/users.h"
 
 static const uint8_t secret[DIGEST_SECRET_LEN] = "0123456789abcdef0123456789abcde";
 
@@ -325,6 +326,99 @@ static void test_ct_equal(void)
 	CU_ASSERT(digest_str_equal_ct("", ""));
 }
 
+static char users_dir[64];
+
+static int users_from(const char *text, struct auth_users **u, char *err, size_t n)
+{
+	char path[128];
+	snprintf(path, sizeof path, "%s/users.conf", users_dir);
+	FILE *f = fopen(path, "w");
+	fputs(text, f);
+	fclose(f);
+	*u = NULL;
+	return auth_users_load(path, u, err, n);
+}
+
+static void test_users_file(void)
+{
+	struct auth_users *u;
+	char err[512], ha1[DIGEST_HEX_MAX];
+	strcpy(users_dir, "/tmp/tandem-users-XXXXXX");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(users_dir));
+
+	CU_ASSERT_EQUAL_FATAL(users_from(
+		"users: {\n"
+		"  realm = \"tandem.local\";\n"
+		"  list = (\n"
+		"    { user = \"1001\"; password = \"secret1001\"; },\n"
+		"    { user = \"1002\"; ha1_md5 = \"0123456789ABCDEF0123456789abcdef\"; context = \"internal\"; },\n"
+		"    { user = \"1000\"; ha1_sha256 = \"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"; }\n"
+		"  );\n"
+		"};\n", &u, err, sizeof err), 0);
+	CU_ASSERT_STRING_EQUAL(u->realm, "tandem.local");
+	CU_ASSERT_EQUAL(u->n, 3);
+	const struct auth_user *a = auth_users_find(u, "1001");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT(a->has_ha1[DIGEST_MD5] && a->has_ha1[DIGEST_SHA256]);
+	digest_ha1(DIGEST_SHA256, "1001", "tandem.local", "secret1001", ha1);
+	CU_ASSERT_STRING_EQUAL(a->ha1[DIGEST_SHA256], ha1);
+	CU_ASSERT_PTR_NULL(a->context);
+	a = auth_users_find(u, "1002");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_STRING_EQUAL(a->ha1[DIGEST_MD5], "0123456789abcdef0123456789abcdef");
+	CU_ASSERT(!a->has_ha1[DIGEST_SHA256]);
+	CU_ASSERT_STRING_EQUAL(a->context, "internal");
+	CU_ASSERT_PTR_NOT_NULL(auth_users_find(u, "1000"));
+	CU_ASSERT_PTR_NULL(auth_users_find(u, "1003"));
+	CU_ASSERT_PTR_NULL(auth_users_find(u, ""));
+	auth_users_free(u);
+
+	/* errors name file:line */
+	struct { const char *text, *want; } bad[] = {
+		{ "users: { realm = \"r\";\n list = (\n { user = \"1\"; password = \"p\"; },\n { user = \"1\"; password = \"q\"; }\n ); };\n",
+		  "users.conf:4: user '1' listed twice" },
+		{ "users: { realm = \"r\";\n list = (\n { user = \"1\"; paswd = \"p\"; }\n ); };\n",
+		  "users.conf:3: unknown setting 'paswd'" },
+		{ "users: { realm = \"r\";\n list = (\n { user = \"1\";\n ha1_md5 = \"abc\"; }\n ); };\n",
+		  "users.conf:4: user '1': ha1_md5 must be 32 hex digits" },
+		{ "users: { realm = \"r\";\n list = (\n { user = \"1\"; password = \"p\"; ha1_md5 = \"0123456789abcdef0123456789abcdef\"; }\n ); };\n",
+		  "users.conf:3: user '1': give password or ha1_*, not both" },
+		{ "users: { realm = \"r\";\n list = (\n { user = \"1\"; }\n ); };\n",
+		  "users.conf:3: user '1': needs password" },
+		{ "users: { realm = \"r\";\n list = (\n { password = \"p\"; }\n ); };\n",
+		  "users.conf:3: user entry without 'user'" },
+		{ "users: { realm = \"r\";\n list = (\n { user = \"a:b\"; password = \"p\"; }\n ); };\n",
+		  "users.conf:3: user 'a:b'" },
+		{ "users: { realm = \"r\";\n list = (\n { user = 1001; password = \"p\"; }\n ); };\n",
+		  "users.conf:3: 'user' must be a string" },
+		{ "users: { list = (); };\n", "users.conf:1: users.realm missing" },
+		{ "nothing = 1;\n", "users.conf: no 'users' group" },
+		{ "users: { realm = \"r\"\n list = ( };\n", "users.conf:2: syntax error" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		err[0] = '\0';
+		CU_ASSERT_EQUAL(users_from(bad[i].text, &u, err, sizeof err), -EINVAL);
+		CU_ASSERT_PTR_NULL(u);
+		const char *base = strstr(err, "users.conf");
+		if (!base || strncmp(base, bad[i].want, strlen(bad[i].want)) != 0) {
+			fprintf(stderr, "\n  case %zu: got '%s', want '%s...'\n", i, err, bad[i].want);
+			CU_FAIL("error message");
+		}
+	}
+	/* an empty list is fine (nobody can log in) */
+	CU_ASSERT_EQUAL(users_from("users: { realm = \"r\"; list = (); };\n", &u, err, sizeof err), 0);
+	CU_ASSERT_EQUAL(u->n, 0);
+	CU_ASSERT_PTR_NULL(auth_users_find(u, "x"));
+	auth_users_free(u);
+
+	char path[128];
+	snprintf(path, sizeof path, "%s/users.conf", users_dir);
+	unlink(path);
+	CU_ASSERT_EQUAL(auth_users_load(path, &u, err, sizeof err), -EINVAL);
+	CU_ASSERT(strstr(err, "cannot read") != NULL);
+	rmdir(users_dir);
+}
+
 int main(void)
 {
 	if (CU_initialize_registry() != CUE_SUCCESS)
@@ -339,6 +433,7 @@ int main(void)
 	CU_add_test(s, "nonce-count replay", test_nc_replay);
 	CU_add_test(s, "challenges", test_challenge);
 	CU_add_test(s, "constant-time equal", test_ct_equal);
+	CU_add_test(s, "users file", test_users_file);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
