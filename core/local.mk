@@ -16,6 +16,8 @@ libtandemcore_a_SOURCES = \
 	core/config.c \
 	core/loader.c \
 	core/server.c \
+	core/call.c \
+	core/call.h \
 	core/tandem_internal.h
 # What anything linking libtandemcore.a also needs.
 CORE_LIBS = $(OPENSSL_LIBS) $(LIBCONFIG_LIBS) $(EV_LIBS) $(LIBS)

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "call.h"
 #include "tandem_internal.h"
 
 static void usage(FILE *out)
@@ -85,11 +86,20 @@ static void on_reload_signal(struct ev_loop *loop, ev_signal *w, int revents)
 	}
 	if (!same_modules(t->conf, next) || !same_listeners(t->conf, next))
 		tlog_warn("reload: changes to 'modules' or 'listen' take effect at the next restart");
-	if (loader_reload_all(t, next) < 0) {
+	if (call_core_prepare_reload(t, next, &errs) < 0) {
+		config_errors_print(&errs);
+		config_errors_clear(&errs);
 		tandem_config_free(next);
 		tlog_error("reload failed: the old configuration stays in force");
 		return;
 	}
+	if (loader_reload_all(t, next) < 0) {
+		call_core_abort_reload(t);
+		tandem_config_free(next);
+		tlog_error("reload failed: the old configuration stays in force");
+		return;
+	}
+	call_core_commit_reload(t);
 	tandem_server_apply(t, next);
 	tandem_config_free(t->conf);
 	t->conf = next;
@@ -160,6 +170,8 @@ static int check_config(struct tandem *t, const char *path, const char *module_o
 		t->module_dir = dir;
 		/* init only parses and allocates (no I/O), so it is safe here. */
 		if (loader_load_all(t, t->conf, &errs) == 0) {
+			if (call_core_init(t, t->conf, &errs) == 0)
+				call_core_free(t);
 			loader_stop_all(t);
 			loader_unload_all(t);
 		}
@@ -251,12 +263,17 @@ int main(int argc, char **argv)
 		tlog_error("not started: a module failed to load");
 		goto out;
 	}
-	if (loader_start_all(&t) < 0) {
-		tlog_error("not started: a module failed to start");
+	if (call_core_init(&t, t.conf, &errs) < 0) {
+		config_errors_print(&errs);
+		tlog_error("not started: the dialplan has errors");
 		goto out_modules;
 	}
+	if (loader_start_all(&t) < 0) {
+		tlog_error("not started: a module failed to start");
+		goto out_calls;
+	}
 	if (pidfile && write_pidfile(pidfile) < 0)
-		goto out_modules;
+		goto out_calls;
 
 	ev_signal_init(&t.sig_term, on_stop_signal, SIGTERM);
 	ev_signal_init(&t.sig_int, on_stop_signal, SIGINT);
@@ -274,6 +291,8 @@ int main(int argc, char **argv)
 	ev_signal_stop(t.loop, &t.sig_term);
 	ev_signal_stop(t.loop, &t.sig_int);
 	ev_signal_stop(t.loop, &t.sig_hup);
+out_calls:
+	call_core_free(&t);
 out_modules:
 	loader_stop_all(&t);
 	loader_unload_all(&t);

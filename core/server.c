@@ -9,6 +9,7 @@
 
 #include <tandem/sip_uri.h>
 
+#include "call.h"
 #include "tandem_internal.h"
 
 /* Methods tandem answers (RFC 3261 §20.5 Allow). */
@@ -157,8 +158,10 @@ static void on_request(void *arg, struct sip_tsx *st, struct sip_msg *req)
 	struct tandem *t = arg;
 	char list[256];
 
-	if (!st) /* an ACK for a 2xx: dialogs are the call core's (no calls yet) */
+	if (!st) { /* an ACK for a 2xx belongs to its dialog (§13.2.2.4) */
+		call_core_ack(t, req);
 		return;
+	}
 	if (req->method != SIP_CANCEL && unsupported_required(req, list, sizeof list)) {
 		char hdrs[300];
 		snprintf(hdrs, sizeof hdrs, "Unsupported: %s\r\n", list);
@@ -173,7 +176,8 @@ static void on_request(void *arg, struct sip_tsx *st, struct sip_msg *req)
 	}
 	if (req->to_tag.len) {
 		/* RFC 3261 §12.2.2: in-dialog request for a dialog we do not have. */
-		reply(st, 481, NULL, NULL);
+		if (!call_core_indialog(t, st, req))
+			reply(st, 481, NULL, NULL);
 		return;
 	}
 	/* RFC 3261 §16.3 step 3 / §11: OPTIONS to tandem itself may be answered
@@ -197,6 +201,12 @@ static void on_request(void *arg, struct sip_tsx *st, struct sip_msg *req)
 		break;
 	}
 
+	if (req->method == SIP_OPTIONS && to_server) {
+		answer_options(st);
+		return;
+	}
+	if (call_core_route(t, st, req))
+		return;
 	if (req->method == SIP_OPTIONS) {
 		answer_options(st);
 		return;
@@ -212,8 +222,9 @@ static void on_request(void *arg, struct sip_tsx *st, struct sip_msg *req)
 
 static void on_cancel(void *arg, struct sip_tsx *invite_st, struct sip_msg *cancel)
 {
-	(void)arg;
 	(void)cancel;
+	if (call_core_cancel(arg, invite_st))
+		return;
 	/* RFC 3261 §9.2: the INVITE ends with 487 once CANCEL is matched. */
 	if (!sip_tsx_answered(invite_st))
 		reply(invite_st, 487, NULL, NULL);
@@ -221,7 +232,7 @@ static void on_cancel(void *arg, struct sip_tsx *invite_st, struct sip_msg *canc
 
 static void on_stray_response(void *arg, struct sip_msg *resp)
 {
-	(void)arg;
+	call_core_stray_response(arg, resp);
 	tlog_debug("stray response %d (Call-ID %.*s) absorbed", resp->status,
 	           (int)resp->call_id.len, resp->call_id.p);
 }

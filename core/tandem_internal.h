@@ -91,6 +91,7 @@ struct tandem {
 	const char *module_dir;         /* -M, else conf->module_dir, else built-in */
 	struct sip_transport *tp;
 	struct sip_stack *stack;
+	struct call_core *calls;         /* call.c */
 
 	struct loaded_module mods[TANDEM_MAX_MODULES];
 	unsigned nmods;
