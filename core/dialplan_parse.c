@@ -112,7 +112,7 @@ static int parse_args(const char *s, struct dp_parsed_action *p, const char **en
 			depth++;
 		} else if (c == ')' && depth > 0) {
 			depth--;
-		} else if (c == ',' || c == ')') {
+		} else if (depth == 0 && (c == ',' || c == ')')) {
 			int rc;
 
 			/* "name()" and "name( )" have no arguments */

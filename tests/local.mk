@@ -21,3 +21,16 @@ tests_unit_test_digest_SOURCES = tests/unit/test_digest.c modules/auth/digest.c 
 	modules/auth/users.c modules/auth/users.h
 tests_unit_test_digest_CFLAGS = $(TANDEM_UNIT_CFLAGS)
 tests_unit_test_digest_LDADD = $(TANDEM_UNIT_LIBS)
+
+check_PROGRAMS += tests/unit/test_dialplan
+TESTS += tests/unit/test_dialplan
+tests_unit_test_dialplan_SOURCES = tests/unit/test_dialplan.c
+tests_unit_test_dialplan_CFLAGS = $(TANDEM_UNIT_CFLAGS)
+tests_unit_test_dialplan_LDADD = $(TANDEM_UNIT_LIBS)
+
+# Transports (RFC 3261 §18, RFC 3581, RFC 5626): UDP/TCP/TLS on 127.0.0.1 and ::1
+check_PROGRAMS += tests/unit/test_transport
+TESTS += tests/unit/test_transport
+tests_unit_test_transport_SOURCES = tests/unit/test_transport.c
+tests_unit_test_transport_CFLAGS = $(TANDEM_UNIT_CFLAGS)
+tests_unit_test_transport_LDADD = $(TANDEM_UNIT_LIBS)
