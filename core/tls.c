@@ -33,6 +33,10 @@ static SSL_CTX *ctx_new(bool server)
 	/* Our output buffer may move between retries of a partial write. */
 	SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION);
+#ifdef SSL_OP_IGNORE_UNEXPECTED_EOF
+	/* Most SIP peers just close the socket: a plain close, not an error. */
+	SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
+#endif
 	return ctx;
 }
 

@@ -291,6 +291,25 @@ static void conn_fatal(struct sip_conn *c, const char *data, size_t len, int sta
 	c->close_after_flush = true;
 }
 
+/* The framing failed (a missing or bad Content-Length, RFC 3261 §18.3,
+ * §20.14): let the parser name the fault from the header block so the
+ * core's 400 says why. */
+static void conn_malformed(struct sip_conn *c, const char *data, size_t len)
+{
+	struct sip_error err = { 400, "Bad Request" };
+	const char *hend = memmem(data, len, "\r\n\r\n", 4);
+	if (hend) {
+		struct sip_msg m;
+		struct sip_error perr = { 0, NULL };
+		memset(&m, 0, sizeof m);
+		if (sip_msg_parse(&m, data, (size_t)(hend + 4 - data), SIP_PARSE_STREAM, &perr) < 0 &&
+		    perr.status && perr.reason)
+			err = perr;
+		sip_msg_free(&m);
+	}
+	conn_fatal(c, data, len, err.status, err.reason);
+}
+
 static void conn_dispatch(struct sip_conn *c, const char *data, size_t len)
 {
 	struct sip_transport *tp = c->tp;
@@ -345,12 +364,10 @@ static void conn_process(struct sip_conn *c)
 			/* Too big, or malformed? Ask again without the limit. */
 			size_t s2 = 0;
 			long again = sip_frame_length(c->in, c->in_len, SIZE_MAX / 2, &s2);
-			if (again != -1) {
-				/* RFC 3261 §21.5.14 */
+			if (again != -1)   /* RFC 3261 §21.5.14 */
 				conn_fatal(c, c->in + skip, show, 513, "Message Too Large");
-			} else {
-				conn_fatal(c, c->in + skip, show, 400, "Bad Request");
-			}
+			else
+				conn_malformed(c, c->in + skip, show);
 			return;
 		}
 		if (fl == 0) {
