@@ -32,7 +32,10 @@ struct dialplan_cursor;
 typedef const struct tandem_action *(*dialplan_find_action_fn)(void *arg, const char *name);
 
 /* What the loader hands the dialplan: the module action lookup and the
- * server context passed to each module action's fixup. */
+ * server context passed to each module action's fixup. A module action's
+ * fixup sees the arguments as written (split and unquoted, ${...} not yet
+ * expanded); min_args/max_args are checked first, max_args < 0 = no limit.
+ * Core action names (dial, reject, ...) shadow module actions. */
 struct dialplan_env {
 	struct tandem *t;                /* passed to fixup; may be NULL in tests */
 	dialplan_find_action_fn find_action; /* NULL: no module actions */
