@@ -551,6 +551,25 @@ static void test_issue_example(void)
 	CU_ASSERT_STRING_EQUAL((const char *)st.u.module.priv, "sales");
 	CU_ASSERT_EQUAL(dialplan_next(cur, &st), DIALPLAN_END);
 	dialplan_cursor_free(cur);
+
+	/* a module action gets its arguments expanded */
+	in = input("1002");
+	CU_ASSERT_EQUAL_FATAL(dialplan_match(dp, "internal", &in, &cur), 0);
+	CU_ASSERT_EQUAL_FATAL(dialplan_next(cur, &st), DIALPLAN_STEP);
+	CU_ASSERT_STRING_EQUAL(st.name, "auth");
+	CU_ASSERT_EQUAL(st.argc, 0);
+	CU_ASSERT_PTR_NULL(st.u.module.priv);
+	CU_ASSERT_EQUAL_FATAL(dialplan_next(cur, &st), DIALPLAN_STEP);
+	CU_ASSERT_EQUAL(st.kind, DIALPLAN_DIAL);
+	dialplan_set_outcome(cur, DIALPLAN_OUTCOME_NOANSWER);
+	CU_ASSERT_EQUAL_FATAL(dialplan_next(cur, &st), DIALPLAN_STEP);
+	CU_ASSERT_EQUAL(st.kind, DIALPLAN_MODULE);
+	CU_ASSERT_PTR_EQUAL(st.u.module.action, &test_actions[2]);
+	CU_ASSERT_EQUAL(st.argc, 1);
+	CU_ASSERT_STRING_EQUAL(st.argv[0], "1002");
+	CU_ASSERT_PTR_NULL(st.argv[1]);
+	CU_ASSERT_EQUAL(dialplan_next(cur, &st), DIALPLAN_END);
+	dialplan_cursor_free(cur);
 	dialplan_unref(dp);
 }
 
