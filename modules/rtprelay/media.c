@@ -1,0 +1,154 @@
+/* mod_rtprelay — RTP endpoint sending/receiving G.711 (RFC 3550, RFC 3551). */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+
+#include "media.h"
+
+struct rtpr_media_ep {
+	struct rtpr_ports *ports;
+	struct rtpr_port_pair pair;
+	enum rtpr_codec codec;
+	struct sockaddr_storage remote;
+	socklen_t remote_len;
+	uint16_t seq;
+	uint32_t ts, ssrc;
+	bool first;
+};
+
+int rtpr_media_open(struct rtpr_media_ep **out, struct rtpr_ports *ports, enum rtpr_codec codec)
+{
+	*out = NULL;
+	if (!ports || (codec != RTPR_PCMU && codec != RTPR_PCMA))
+		return -EINVAL;
+	struct rtpr_media_ep *ep = calloc(1, sizeof *ep);
+	if (!ep)
+		return -ENOMEM;
+	int rc = rtpr_ports_alloc(ports, &ep->pair);
+	if (rc < 0) {
+		free(ep);
+		return rc;
+	}
+	ep->ports = ports;
+	ep->codec = codec;
+	ep->first = true;
+	/* RFC 3550 §5.1: random initial sequence number, timestamp and SSRC */
+	uint8_t r[10];
+	if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r)
+		memset(r, 0x5a, sizeof r);
+	memcpy(&ep->seq, r, 2);
+	memcpy(&ep->ts, r + 2, 4);
+	memcpy(&ep->ssrc, r + 6, 4);
+	*out = ep;
+	return 0;
+}
+
+void rtpr_media_close(struct rtpr_media_ep *ep)
+{
+	if (!ep)
+		return;
+	rtpr_ports_release(ep->ports, &ep->pair);
+	free(ep);
+}
+
+uint16_t rtpr_media_port(const struct rtpr_media_ep *ep) { return ep->pair.rtp_port; }
+int rtpr_media_fd(const struct rtpr_media_ep *ep) { return ep->pair.rtp_fd; }
+
+int rtpr_media_set_remote(struct rtpr_media_ep *ep, const char *addr, uint16_t port)
+{
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&ep->remote;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ep->remote;
+	memset(&ep->remote, 0, sizeof ep->remote);
+	ep->remote_len = 0;
+	if (!addr || port == 0)
+		return -EINVAL;
+	if (inet_pton(AF_INET, addr, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(port);
+		ep->remote_len = sizeof *s4;
+	} else if (inet_pton(AF_INET6, addr, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		ep->remote_len = sizeof *s6;
+	} else {
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int rtpr_media_send_frame(struct rtpr_media_ep *ep, const int16_t pcm[RTPR_FRAME_SAMPLES])
+{
+	if (!ep->remote_len)
+		return -ENOTCONN;
+	uint8_t p[12 + RTPR_FRAME_SAMPLES];
+	p[0] = 0x80;                                  /* V=2 */
+	p[1] = (uint8_t)((ep->first ? 0x80 : 0) | ep->codec); /* marker: talkspurt start */
+	p[2] = (uint8_t)(ep->seq >> 8);
+	p[3] = (uint8_t)ep->seq;
+	for (int i = 0; i < 4; i++) {
+		p[4 + i] = (uint8_t)(ep->ts >> (24 - 8 * i));
+		p[8 + i] = (uint8_t)(ep->ssrc >> (24 - 8 * i));
+	}
+	for (int i = 0; i < RTPR_FRAME_SAMPLES; i++)
+		p[12 + i] = ep->codec == RTPR_PCMU ? rtpr_ulaw_encode(pcm[i]) : rtpr_alaw_encode(pcm[i]);
+	if (sendto(ep->pair.rtp_fd, p, sizeof p, 0, (struct sockaddr *)&ep->remote, ep->remote_len) < 0)
+		return -errno;
+	ep->first = false;
+	ep->seq++;
+	ep->ts += RTPR_FRAME_SAMPLES;
+	return 0;
+}
+
+int rtpr_media_recv_frame(struct rtpr_media_ep *ep, int16_t *pcm, size_t max, size_t *n,
+                          uint16_t *seq)
+{
+	uint8_t p[2048];
+	*n = 0;
+	ssize_t len = recv(ep->pair.rtp_fd, p, sizeof p, MSG_DONTWAIT);
+	if (len < 0)
+		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	if (len < 12 || (p[0] >> 6) != 2)
+		return -ENOMSG;
+	/* RFC 3550 §5.1: skip CSRCs, the extension and padding */
+	size_t off = 12 + 4u * (p[0] & 0x0F), end = (size_t)len;
+	if (p[0] & 0x10) {
+		if (off + 4 > end)
+			return -ENOMSG;
+		off += 4 + 4u * (size_t)(p[off + 2] << 8 | p[off + 3]);
+	}
+	if (off > end)
+		return -ENOMSG;
+	if ((p[0] & 0x20) && end > off)
+		end = p[end - 1] <= end - off ? end - p[end - 1] : off;
+	if (off > end)
+		return -ENOMSG;
+	unsigned pt = p[1] & 0x7F;
+	if (pt != RTPR_PCMU && pt != RTPR_PCMA)
+		return -ENOMSG;
+	size_t k = end - off < max ? end - off : max;
+	for (size_t i = 0; i < k; i++)
+		pcm[i] = pt == RTPR_PCMU ? rtpr_ulaw_decode(p[off + i]) : rtpr_alaw_decode(p[off + i]);
+	*n = k;
+	if (seq)
+		*seq = (uint16_t)(p[2] << 8 | p[3]);
+	return 0;
+}
+
+bool rtpr_wav_next_frame(struct rtpr_wav_player *p, int16_t out[RTPR_FRAME_SAMPLES])
+{
+	if (!p->wav || p->pos >= p->wav->nsamples)
+		return false;
+	size_t k = p->wav->nsamples - p->pos;
+	if (k > RTPR_FRAME_SAMPLES)
+		k = RTPR_FRAME_SAMPLES;
+	memcpy(out, p->wav->samples + p->pos, k * sizeof *out);
+	memset(out + k, 0, (RTPR_FRAME_SAMPLES - k) * sizeof *out);
+	p->pos += k;
+	return true;
+}

@@ -1,0 +1,88 @@
+/* mod_rtprelay — the relay engine: sessions of two legs (A, B) forwarding
+ * RTP and RTCP between them on dedicated media threads (epoll, recvmmsg/
+ * sendmmsg batches), with symmetric latching (NAT), per-leg SRTP and
+ * counters, and media-timeout detection.
+ *
+ * Threading: every rtpr_session_* call is made from the control thread
+ * (the signalling loop); packets are handled on the session's media
+ * thread. They share the session state under its mutex only. */
+#ifndef RTPRELAY_RELAY_H
+#define RTPRELAY_RELAY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "ports.h"
+#include "srtp.h"
+
+struct rtpr_relay;
+struct rtpr_session;
+
+enum rtpr_leg { RTPR_LEG_A = 0, RTPR_LEG_B = 1 };
+
+/* Runs on a media thread, without locks held. It must not destroy the
+ * session (that would wait for the thread it runs on): hand the event to
+ * the control loop (ev_async) and destroy from there. */
+typedef void (*rtpr_timeout_fn)(struct rtpr_session *s, void *user);
+
+struct rtpr_relay_config {
+	unsigned threads;         /* media threads; 0 = 1 */
+	unsigned timeout_ms;      /* no RTP/RTCP on either leg this long; 0 = never */
+	rtpr_timeout_fn on_timeout;
+};
+
+int rtpr_relay_create(struct rtpr_relay **out, struct rtpr_ports *ports,
+                      const struct rtpr_relay_config *cfg);
+/* Stops the threads; sessions still open are destroyed. */
+void rtpr_relay_destroy(struct rtpr_relay *r);
+
+struct rtpr_leg_stats {
+	uint64_t rx_packets, rx_bytes;   /* RTP received from this leg's endpoint */
+	uint64_t tx_packets, tx_bytes;   /* RTP sent to it */
+	uint64_t rtcp_rx, rtcp_tx;
+	uint64_t dropped_foreign;        /* from a third address after latching */
+	uint64_t dropped_invalid;        /* not RTP/RTCP v2, truncated */
+	uint64_t dropped_srtp;           /* SRTP auth/replay failures */
+	uint64_t dropped_nodest;         /* the other leg has no remote yet */
+	bool latched, rtcp_latched;
+	struct sockaddr_storage remote;  /* current RTP destination, if any */
+	int64_t idle_ms;                 /* since the last packet received, -1 never */
+	/* The last RTCP SR/RR report block this endpoint sent (RFC 3550 §6.4.1):
+	 * its view of the stream the relay sends it. */
+	bool have_report;
+	uint8_t fraction_lost;           /* 1/256 units */
+	int32_t cumulative_lost;
+	uint32_t jitter;                 /* RTP timestamp units */
+};
+
+/* Two port pairs from the pool; the session is live at once (latching
+ * works before any remote is set). user is given to on_timeout. */
+int rtpr_session_create(struct rtpr_relay *r, void *user, struct rtpr_session **out);
+/* Waits until the media thread has let go, then frees; ports released. */
+void rtpr_session_destroy(struct rtpr_session *s);
+
+/* Local RTP port of a leg (the address the leg's endpoint must send to);
+ * RTCP is that + 1. */
+uint16_t rtpr_session_port(const struct rtpr_session *s, enum rtpr_leg leg);
+
+/* Where to send to this leg until it latches (from its SDP). rtcp_port 0 =
+ * rtp_port + 1. Resets latching (a re-INVITE may move the endpoint).
+ * Returns 0 or -EINVAL for a bad address. */
+int rtpr_session_set_remote(struct rtpr_session *s, enum rtpr_leg leg,
+                            const char *addr, uint16_t rtp_port, uint16_t rtcp_port);
+
+/* SRTP of a leg: rx is the key in the endpoint's a=crypto (to unprotect
+ * what it sends), tx the key we offered it (to protect what we send).
+ * NULL means plain RTP that way. Returns 0 or negative (keys unchanged). */
+int rtpr_session_set_crypto(struct rtpr_session *s, enum rtpr_leg leg,
+                            const struct rtpr_srtp_key *rx, const struct rtpr_srtp_key *tx);
+
+/* On hold no media timeout fires (the phone may be silent). */
+void rtpr_session_set_hold(struct rtpr_session *s, bool hold);
+int rtpr_session_stats(struct rtpr_session *s, enum rtpr_leg leg, struct rtpr_leg_stats *out);
+/* Set once the media timeout fired; cleared by new media or hold. */
+bool rtpr_session_timed_out(struct rtpr_session *s);
+void *rtpr_session_user(const struct rtpr_session *s);
+
+#endif
