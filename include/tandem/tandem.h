@@ -58,6 +58,9 @@ struct tandem_event {
 	int reject_code;          /* with TANDEM_REJECT */
 	const char *reject_reason;/* NULL = default phrase */
 	const char *reject_headers; /* extra header lines for the rejection */
+	/* A dialplan action's arguments, ${...} expanded (ROUTE point only). */
+	int argc;
+	const char *const *argv;
 };
 
 typedef enum tandem_verdict (*tandem_hook_fn)(struct tandem_event *ev);
