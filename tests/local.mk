@@ -34,3 +34,11 @@ TESTS += tests/unit/test_transport
 tests_unit_test_transport_SOURCES = tests/unit/test_transport.c
 tests_unit_test_transport_CFLAGS = $(TANDEM_UNIT_CFLAGS)
 tests_unit_test_transport_LDADD = $(TANDEM_UNIT_LIBS)
+
+# mod_registrar: location service rules (RFC 3261 §10.3) and snapshot file
+check_PROGRAMS += tests/unit/test_location
+TESTS += tests/unit/test_location
+tests_unit_test_location_SOURCES = tests/unit/test_location.c modules/registrar/location.c \
+	modules/registrar/location.h modules/registrar/registrar.h
+tests_unit_test_location_CFLAGS = $(TANDEM_UNIT_CFLAGS)
+tests_unit_test_location_LDADD = $(TANDEM_UNIT_LIBS)
