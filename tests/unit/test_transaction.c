@@ -343,12 +343,28 @@ static const char *make_req(const char *method, const char *branch, const char *
 	return reqbuf;
 }
 
-static int nrx_is;
-static bool rx_at_least(void) { return nrx >= nrx_is; }
-static bool wait_rx(int n, double secs)
+
+/* Wait for the n-th response with this status and CSeq method (robust
+ * against late retransmissions from earlier tests reaching the peer). */
+static int wr_status, wr_n;
+static const char *wr_method;
+static bool resp_at_least(void) { return count_resp(wr_status, wr_method) >= wr_n; }
+static bool wait_resp(int status, const char *method, int n, double secs)
 {
-	nrx_is = n;
-	return run_until(rx_at_least, secs);
+	wr_status = status;
+	wr_method = method;
+	wr_n = n;
+	return run_until(resp_at_least, secs);
+}
+
+static const char *wq_method;
+static int wq_n;
+static bool req_at_least(void) { return count_req(wq_method) >= wq_n; }
+static bool wait_req(const char *method, int n, double secs)
+{
+	wq_method = method;
+	wq_n = n;
+	return run_until(req_at_least, secs);
 }
 
 /* ---- server transactions ---- */
@@ -361,12 +377,12 @@ static void test_nist_absorbs(void)
 	sip_stack_get_stats(stk, &st0);
 	const char *m = make_req("OPTIONS", "z9hG4bKnist1", "nist1@peer", 1, NULL, NULL);
 	peer_send(m);
-	CU_ASSERT(wait_rx(1, 2.0));
+	CU_ASSERT(wait_resp(200, "OPTIONS", 1, 2.0));
 	CU_ASSERT_EQUAL(count_resp(200, "OPTIONS"), 1);
 	char tag[64];
 	CU_ASSERT(to_tag_of(last_resp(200), tag, sizeof(tag))[0] != 0);
 	peer_send(m);   /* retransmission: same final again, TU not bothered */
-	CU_ASSERT(wait_rx(2, 2.0));
+	CU_ASSERT(wait_resp(200, "OPTIONS", 2, 2.0));
 	CU_ASSERT_EQUAL(count_resp(200, "OPTIONS"), 2);
 	CU_ASSERT_EQUAL(n_request, 1);
 	CU_ASSERT_STRING_EQUAL(rx[0].data, rx[1].data);
@@ -385,16 +401,16 @@ static void test_ist_non2xx(void)
 	char invite[2048];
 	snprintf(invite, sizeof(invite), "%s", m);
 	peer_send(invite);
-	CU_ASSERT(wait_rx(1, 2.0));
+	CU_ASSERT(wait_resp(100, "INVITE", 1, 2.0));
 	CU_ASSERT_EQUAL(count_resp(100, "INVITE"), 1);   /* §17.2.1: at once */
 	CU_ASSERT_EQUAL(n_request, 1);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(held);
 	char tag[64];
 	CU_ASSERT_EQUAL(to_tag_of(last_resp(100), tag, sizeof(tag))[0], 0);
 	CU_ASSERT_EQUAL(sip_tsx_respond(held, 180, NULL, NULL), 0);
-	CU_ASSERT(wait_rx(2, 2.0));
+	CU_ASSERT(wait_resp(180, "INVITE", 1, 2.0));
 	peer_send(invite);   /* absorbed: the last provisional again */
-	CU_ASSERT(wait_rx(3, 2.0));
+	CU_ASSERT(wait_resp(180, "INVITE", 2, 2.0));
 	CU_ASSERT_EQUAL(count_resp(180, "INVITE"), 2);
 	CU_ASSERT_EQUAL(n_request, 1);
 	CU_ASSERT_STRING_EQUAL(to_tag_of(last_resp(180), tag, sizeof(tag)), sip_tsx_to_tag(held));
@@ -429,7 +445,7 @@ static void test_ist_2xx(void)
 	snprintf(invite, sizeof(invite), "%s",
 	         make_req("INVITE", "z9hG4bKist2", "ist2@peer", 7, NULL, NULL));
 	peer_send(invite);
-	CU_ASSERT(wait_rx(1, 2.0));
+	CU_ASSERT(wait_resp(100, "INVITE", 1, 2.0));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(held);
 	CU_ASSERT_EQUAL(sip_tsx_respond(held, 200, NULL, NULL), 0);
 	run_for(0.2);
@@ -472,10 +488,10 @@ static void test_cancel(void)
 	snprintf(invite, sizeof(invite), "%s",
 	         make_req("INVITE", "z9hG4bKcan1", "can1@peer", 3, NULL, NULL));
 	peer_send(invite);
-	CU_ASSERT(wait_rx(1, 2.0));
+	CU_ASSERT(wait_resp(100, "INVITE", 1, 2.0));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(held);
 	peer_send(make_req("CANCEL", "z9hG4bKcan1", "can1@peer", 3, NULL, NULL));
-	CU_ASSERT(wait_rx(3, 2.0));
+	CU_ASSERT(wait_resp(487, "INVITE", 1, 2.0));
 	CU_ASSERT_EQUAL(count_resp(200, "CANCEL"), 1);
 	CU_ASSERT_EQUAL(n_cancel, 1);
 	CU_ASSERT(count_resp(487, "INVITE") >= 1);
@@ -497,7 +513,7 @@ static void test_cancel(void)
 	/* CANCEL matching nothing: 481 */
 	rx_clear();
 	peer_send(make_req("CANCEL", "z9hG4bKnothing", "can2@peer", 3, NULL, NULL));
-	CU_ASSERT(wait_rx(1, 2.0));
+	CU_ASSERT(wait_resp(481, "CANCEL", 1, 2.0));
 	CU_ASSERT_EQUAL(count_resp(481, "CANCEL"), 1);
 	CU_ASSERT_EQUAL(n_cancel, 1);
 }
@@ -507,11 +523,14 @@ static void test_cancel_answered(void)
 	reset();
 	tu_answer = 486;
 	peer_send(make_req("INVITE", "z9hG4bKcan3", "can3@peer", 3, NULL, NULL));
-	CU_ASSERT(wait_rx(2, 2.0));
+	CU_ASSERT(wait_resp(486, "INVITE", 1, 2.0));
 	peer_send(make_req("CANCEL", "z9hG4bKcan3", "can3@peer", 3, NULL, NULL));
-	run_for(0.05);
-	CU_ASSERT_EQUAL(count_resp(200, "CANCEL"), 1);
+	CU_ASSERT(wait_resp(200, "CANCEL", 1, 2.0));
 	CU_ASSERT_EQUAL(n_cancel, 0);
+	char tag[64];
+	to_tag_of(last_resp(486), tag, sizeof(tag));
+	peer_send(make_req("ACK", "z9hG4bKcan3", "can3@peer", 3, NULL, tag));
+	run_for(0.03);
 }
 
 static void test_rfc2543(void)
@@ -521,14 +540,13 @@ static void test_rfc2543(void)
 	char m[2048];
 	snprintf(m, sizeof(m), "%s", make_req("OPTIONS", NULL, "old1@peer", 5, NULL, NULL));
 	peer_send(m);
-	CU_ASSERT(wait_rx(1, 2.0));
+	CU_ASSERT(wait_resp(200, "OPTIONS", 1, 2.0));
 	peer_send(m);
-	CU_ASSERT(wait_rx(2, 2.0));
-	CU_ASSERT_EQUAL(count_resp(200, "OPTIONS"), 2);
+	CU_ASSERT(wait_resp(200, "OPTIONS", 2, 2.0));
 	CU_ASSERT_EQUAL(n_request, 1);
 	/* a different CSeq is a new request */
 	peer_send(make_req("OPTIONS", NULL, "old1@peer", 6, NULL, NULL));
-	CU_ASSERT(wait_rx(3, 2.0));
+	CU_ASSERT(wait_resp(200, "OPTIONS", 3, 2.0));
 	CU_ASSERT_EQUAL(n_request, 2);
 
 	/* an RFC 2543 INVITE, rejected; its ACK (To tag of our response) is absorbed */
@@ -536,7 +554,7 @@ static void test_rfc2543(void)
 	tu_answer = 603;
 	snprintf(m, sizeof(m), "%s", make_req("INVITE", NULL, "old2@peer", 1, NULL, NULL));
 	peer_send(m);
-	CU_ASSERT(wait_rx(2, 2.0));
+	CU_ASSERT(wait_resp(603, "INVITE", 1, 2.0));
 	char tag[64];
 	to_tag_of(last_resp(603), tag, sizeof(tag));
 	CU_ASSERT(tag[0] != 0);
@@ -640,7 +658,7 @@ static void test_ict_486_ack(void)
 {
 	reset();
 	CU_ASSERT_PTR_NOT_NULL_FATAL(client_send("INVITE", "ict486@tandem"));
-	CU_ASSERT(wait_rx(1, 1.0));
+	CU_ASSERT(wait_req("INVITE", 1, 1.0));
 	const struct rxmsg *inv = last_req("INVITE");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(inv);
 	char inv_copy[4096];
@@ -677,7 +695,7 @@ static void test_ict_2xx_stray(void)
 {
 	reset();
 	CU_ASSERT_PTR_NOT_NULL_FATAL(client_send("INVITE", "ict200@tandem"));
-	CU_ASSERT(wait_rx(1, 1.0));
+	CU_ASSERT(wait_req("INVITE", 1, 1.0));
 	char inv[4096];
 	snprintf(inv, sizeof(inv), "%s", last_req("INVITE")->data);
 	struct rxmsg invm = { inv, strlen(inv) };
@@ -712,7 +730,7 @@ static void test_nict_200(void)
 {
 	reset();
 	CU_ASSERT_PTR_NOT_NULL_FATAL(client_send("OPTIONS", "nict200@tandem"));
-	CU_ASSERT(wait_rx(1, 1.0));
+	CU_ASSERT(wait_req("OPTIONS", 1, 1.0));
 	char req[4096];
 	snprintf(req, sizeof(req), "%s", last_req("OPTIONS")->data);
 	struct rxmsg m = { req, strlen(req) };
@@ -734,7 +752,7 @@ static void test_ict_cancel(void)
 	struct sip_tsx *ct = client_send("INVITE", "ictcan@tandem");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(ct);
 	ct_cancel_on_180 = ct;
-	CU_ASSERT(wait_rx(1, 1.0));
+	CU_ASSERT(wait_req("INVITE", 1, 1.0));
 	char inv[4096];
 	snprintf(inv, sizeof(inv), "%s", last_req("INVITE")->data);
 	struct rxmsg invm = { inv, strlen(inv) };
@@ -774,7 +792,7 @@ static void test_ict_cancel_before_1xx(void)
 	struct sip_tsx *ct = client_send("INVITE", "ictcan2@tandem");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(ct);
 	CU_ASSERT_EQUAL(sip_tsx_cancel(ct), 0);
-	CU_ASSERT(wait_rx(1, 1.0));
+	CU_ASSERT(wait_req("INVITE", 1, 1.0));
 	run_for(0.05);
 	CU_ASSERT_EQUAL(count_req("CANCEL"), 0);   /* §9.1: wait for a 1xx */
 	char inv[4096];
@@ -816,8 +834,8 @@ static void test_tcp_nist(void)
 	ev_io_stop(loop, &peer_io);
 	ev_io_set(&peer_io, fd, EV_READ);
 	ev_io_start(loop, &peer_io);
-	CU_ASSERT(wait_rx(1, 2.0));
-	CU_ASSERT(nrx >= 1 && status_of(&rx[0]) == 200);
+	CU_ASSERT(wait_resp(200, "OPTIONS", 1, 2.0));
+	CU_ASSERT_EQUAL(count_resp(200, "OPTIONS"), 1);
 	CU_ASSERT_EQUAL(n_request, 1);
 	struct sip_stack_stats s;
 	run_for(0.02);
