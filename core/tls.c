@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
@@ -48,6 +49,15 @@ int sip_tls_server_ctx(const struct sip_listener_cfg *cfg, SSL_CTX **out)
 		tlog_error("tls listener %s: needs a certificate and a key (PEM files)",
 		           cfg->address ? cfg->address : "?");
 		return -EINVAL;
+	}
+	/* OpenSSL only says "system lib" for a missing file: say which and why. */
+	const char *files[] = { cfg->tls_cert, cfg->tls_key, cfg->tls_ca };
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		if (files[i] && access(files[i], R_OK) != 0) {
+			int err = errno;
+			tlog_error("tls: cannot read %s: %s", files[i], strerror(err));
+			return -err;
+		}
 	}
 	SSL_CTX *ctx = ctx_new(true);
 	if (!ctx) {

@@ -20,6 +20,9 @@
 #define ACCEPT_ROUNDS 32
 #define LISTEN_BACKLOG 128
 #define ACCEPT_RETRY_SECS 1.0
+/* Seconds to connect and finish a TLS handshake: 64*T1 (RFC 3261 §17.1.1.2),
+ * the longest a transaction would wait anyway. */
+#define SETUP_TIMEOUT 32.0
 
 static const char *conn_kind(const struct sip_conn *c)
 {
@@ -194,8 +197,15 @@ static void conn_update_events(struct sip_conn *c)
 		ev_io_start(c->tp->loop, &c->io);
 }
 
+/* Restart the idle timer. A connection still connecting or in its TLS
+ * handshake gets at most SETUP_TIMEOUT: a peer that never finishes one
+ * must not hold a slot for the whole idle timeout. */
 static void conn_touch(struct sip_conn *c)
 {
+	double t = c->tp->cfg.tcp_idle_timeout;
+	if ((c->connecting || c->handshaking) && t > SETUP_TIMEOUT)
+		t = SETUP_TIMEOUT;
+	c->idle.repeat = t;
 	ev_timer_again(c->tp->loop, &c->idle);
 }
 
@@ -451,6 +461,7 @@ static void conn_handshake(struct sip_conn *c)
 	}
 	c->handshaking = false;
 	c->ssl_want_write = false;
+	conn_touch(c);
 	char a[64];
 	tlog_debug("tls conn %llu %s: %s %s", (unsigned long long)c->id,
 	           sip_addr_str((struct sockaddr *)&c->peer, a, sizeof a),

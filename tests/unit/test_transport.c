@@ -230,10 +230,16 @@ static bool reader_poll(void *arg)
 	return r->eof || (r->need && r->len >= r->need);
 }
 
+/* Drain (and drop) until the peer closes. */
 static bool reader_eof(void *arg)
 {
 	struct reader *r = arg;
-	reader_poll(r);
+	char tmp[65536];
+	ssize_t n;
+	while ((n = recv(r->fd, tmp, sizeof tmp, MSG_DONTWAIT)) > 0)
+		;
+	if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
+		r->eof = true;
 	return r->eof;
 }
 
@@ -690,6 +696,62 @@ static void test_tcp_per_ip_limit(void)
 	sip_transport_free(tp);
 }
 
+static void test_tcp_total_limit(void)
+{
+	struct seen s = { 0 };
+	struct sip_transport_cfg cfg = { .max_connections = 1 };
+	struct sip_transport *tp = new_tp(&s, &cfg);
+	uint16_t port = listen_on(tp, SIP_PROTO_TCP, "127.0.0.1");
+	int f1 = tcp_client("127.0.0.1", port);
+	run_for(0.05);
+	int f2 = tcp_client("127.0.0.1", port);
+	CU_ASSERT_FATAL(f1 >= 0 && f2 >= 0);
+	struct reader r = { .fd = f2 };
+	CU_ASSERT(run_until(reader_eof, &r, 3.0));
+	struct sip_transport_stats st;
+	sip_transport_get_stats(tp, &st);
+	CU_ASSERT_EQUAL(st.conns_open, 1);
+	CU_ASSERT_EQUAL(st.conns_refused, 1);
+	/* Outgoing connections count too. */
+	struct sip_dest d;
+	CU_ASSERT_EQUAL(sip_dest_from_host(&d, SIP_PROTO_TCP, sip_str_c("127.0.0.1"), port), 0);
+	CU_ASSERT(sip_transport_send(tp, &d, options, strlen(options)) < 0);
+	close(f1);
+	close(f2);
+	seen_clear(&s);
+	sip_transport_free(tp);
+}
+
+/* A peer that never reads: the queue fills, the connection is closed. */
+static void test_tcp_send_queue_limit(void)
+{
+	struct seen s = { 0 };
+	struct sip_transport_cfg cfg = { .max_msg_size = 1000, .max_send_queue = 4000 };
+	struct sip_transport *tp = new_tp(&s, &cfg);
+	uint16_t port = listen_on(tp, SIP_PROTO_TCP, "127.0.0.1");
+	int fd = tcp_client("127.0.0.1", port);
+	CU_ASSERT_FATAL(fd >= 0);
+	write_all(fd, options, strlen(options));
+	CU_ASSERT_FATAL(wait_msgs(&s, 1, 0));
+	struct sip_dest d;
+	CU_ASSERT_EQUAL_FATAL(sip_transport_response_dest(tp, s.msgs[0], &d), 0);
+	char msg[1000];
+	memset(msg, 'x', sizeof msg);
+	int rc = 0;
+	for (int i = 0; i < 1000000 && rc == 0; i++)
+		rc = sip_transport_send(tp, &d, msg, sizeof msg);
+	CU_ASSERT_EQUAL(rc, -ENOBUFS);
+	struct sip_transport_stats st;
+	sip_transport_get_stats(tp, &st);
+	CU_ASSERT_EQUAL(st.conns_open, 0);
+	struct reader r = { .fd = fd };
+	CU_ASSERT(run_until(reader_eof, &r, 3.0));
+	close(fd);
+	run_for(0.05);
+	seen_clear(&s);
+	sip_transport_free(tp);
+}
+
 /* Outgoing TCP: a plain listening socket plays the peer; the second send
  * reuses the connection; the peer's close frees it. */
 static void test_tcp_outgoing(void)
@@ -1037,6 +1099,8 @@ int main(void)
 	CU_add_test(su, "TCP response on the same connection", test_tcp_response_same_conn);
 	CU_add_test(su, "TCP idle timeout", test_tcp_idle_timeout);
 	CU_add_test(su, "TCP per-IP limit", test_tcp_per_ip_limit);
+	CU_add_test(su, "TCP total connection limit", test_tcp_total_limit);
+	CU_add_test(su, "TCP send queue limit", test_tcp_send_queue_limit);
 	CU_add_test(su, "TCP outgoing, reuse, peer close", test_tcp_outgoing);
 	CU_add_test(su, "TLS in: handshake, request, response", test_tls_in);
 	CU_add_test(su, "TLS out between two transports", test_tls_out);
