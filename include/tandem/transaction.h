@@ -21,7 +21,9 @@ struct sip_tu_ops {
 	/* A new request (not a retransmission). st is the server transaction,
 	 * NULL for an ACK (ACK for 2xx belongs to the dialog, §17.1.1.3). The
 	 * stack owns req until the callback returns; keep data by copying or by
-	 * holding st (sip_tsx_request stays valid while st is referenced). */
+	 * holding st (sip_tsx_request stays valid while st is referenced).
+	 * A request the callback neither answered nor took a reference to
+	 * (sip_tsx_ref) can never be answered: the stack sends 500 for it. */
 	void (*on_request)(void *arg, struct sip_tsx *st, struct sip_msg *req);
 	/* A CANCEL matched its INVITE server transaction (§9.2). The stack has
 	 * already answered the CANCEL with 200; the TU should end the INVITE

@@ -282,7 +282,7 @@ static void scan_timeouts(struct worker *w, int64_t now)
 	pthread_mutex_unlock(&w->lock);
 	/* Without locks: only this thread could free these (via destroy). */
 	for (unsigned i = 0; i < nexp && r->cfg.on_timeout; i++)
-		r->cfg.on_timeout(exp[i], exp[i]->user);
+		r->cfg.on_timeout(exp[i], exp[i]->user, r->cfg.arg);
 }
 
 static void unlink_session(struct worker *w, struct rtpr_session *s)

@@ -24,12 +24,13 @@ enum rtpr_leg { RTPR_LEG_A = 0, RTPR_LEG_B = 1 };
 /* Runs on a media thread, without locks held. It must not destroy the
  * session (that would wait for the thread it runs on): hand the event to
  * the control loop (ev_async) and destroy from there. */
-typedef void (*rtpr_timeout_fn)(struct rtpr_session *s, void *user);
+typedef void (*rtpr_timeout_fn)(struct rtpr_session *s, void *user, void *arg);
 
 struct rtpr_relay_config {
 	unsigned threads;         /* media threads; 0 = 1 */
 	unsigned timeout_ms;      /* no RTP/RTCP on either leg this long; 0 = never */
 	rtpr_timeout_fn on_timeout;
+	void *arg;                /* third argument of on_timeout */
 };
 
 int rtpr_relay_create(struct rtpr_relay **out, struct rtpr_ports *ports,

@@ -450,7 +450,7 @@ static void end_section(struct out *o, struct msec *ms)
 static void rewrite_mline(struct out *o, struct line l, const struct msec *ms)
 {
 	const char *p = l.p + 2, *end = l.p + l.len;
-	struct tok type, port, proto;
+	struct tok type = { 0 }, port = { 0 }, proto = { 0 };
 	next_tok(&p, end, &type);
 	next_tok(&p, end, &port);
 	next_tok(&p, end, &proto);
@@ -580,7 +580,7 @@ int rtpr_sdp_rewrite(const char *in, size_t inlen, const struct rtpr_sdp_rw *rw,
 		if (mi < 0) {
 			if (c == 'o') {
 				struct rtpr_sdp tmp;
-				struct tok t;
+				struct tok t = { 0 };
 				parse_origin(l, &tmp, &t);
 				size_t pre = (size_t)(t.p - l.p);
 				out_put(&o, l.p, pre);

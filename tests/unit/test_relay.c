@@ -33,9 +33,10 @@ static struct rtpr_relay *relay;
 static atomic_int timeouts;
 static void *_Atomic timeout_user;
 
-static void on_timeout(struct rtpr_session *s, void *user)
+static void on_timeout(struct rtpr_session *s, void *user, void *arg)
 {
 	(void)s;
+	(void)arg;
 	atomic_store(&timeout_user, user);
 	atomic_fetch_add(&timeouts, 1);
 }

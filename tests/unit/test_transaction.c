@@ -806,6 +806,48 @@ static void test_ict_cancel_before_1xx(void)
 	CU_ASSERT_EQUAL(ct_status, 408);
 }
 
+static void test_ist_timer_h(void)
+{
+	reset();
+	tu_answer = 480;
+	struct sip_stack_stats s0, s1;
+	sip_stack_get_stats(stk, &s0);
+	peer_send(make_req("INVITE", "z9hG4bKisth", "isth@peer", 1, NULL, NULL));
+	CU_ASSERT(wait_resp(480, "INVITE", 1, 2.0));
+	run_for(64 * T1 + 0.2);   /* no ACK: Timer H */
+	CU_ASSERT_EQUAL(n_server_error, 1);
+	sip_stack_get_stats(stk, &s1);
+	CU_ASSERT(s1.timeouts >= s0.timeouts + 1);
+	rx_clear();
+	run_for(0.1);
+	CU_ASSERT_EQUAL(count_resp(480, "INVITE"), 0);   /* G stopped with H */
+}
+
+/* §8.1.3.1: a transport error is a 503, reported from the loop */
+static void test_transport_error_503(void)
+{
+	reset();
+	struct sip_tsx *ct = client_send("OPTIONS", "err503@tandem");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ct);
+	/* sent again to nowhere: a stream destination with no address */
+	const struct sip_msg *r = sip_tsx_request(ct);
+	char *buf = malloc(r->len);
+	memcpy(buf, r->buf, r->len);
+	/* a fresh branch so it is a distinct transaction */
+	char *b = strstr(buf, "branch=z9hG4bK");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	b[14] = b[14] == 'x' ? 'y' : 'x';
+	struct sip_dest nowhere = { .proto = SIP_PROTO_TCP };
+	ct_final = ct_calls = 0;
+	struct sip_tsx *bad = sip_tsx_client_new(stk, &nowhere, buf, r->len, ct_cb, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(bad);
+	CU_ASSERT_EQUAL(ct_calls, 0);   /* never from inside sip_tsx_client_new */
+	CU_ASSERT(run_until(ct_done, 1.0));
+	CU_ASSERT_EQUAL(ct_status, 503);
+	CU_ASSERT_EQUAL(ct_calls, 1);
+	sip_tsx_detach(ct);   /* the first one times out quietly */
+}
+
 /* ---- TCP: responses go back on the connection the request came on ---- */
 
 static void test_tcp_nist(void)
@@ -900,6 +942,8 @@ int main(void)
 	CU_add_test(s, "NICT 100 then 200", test_nict_200);
 	CU_add_test(s, "sip_tsx_cancel after 180", test_ict_cancel);
 	CU_add_test(s, "sip_tsx_cancel before 1xx", test_ict_cancel_before_1xx);
+	CU_add_test(s, "IST Timer H", test_ist_timer_h);
+	CU_add_test(s, "transport error -> 503", test_transport_error_503);
 	CU_add_test(s, "TCP NIST", test_tcp_nist);
 	CU_add_test(s, "unref from a callback; ACK refused", test_reentrancy);
 	CU_basic_set_mode(CU_BRM_VERBOSE);

@@ -1,0 +1,27 @@
+/* mod_rtprelay — what other modules (voicemail, queue) fetch with
+ * tandem_module_api(t, "rtprelay"): media endpoints on the relay's port
+ * range, WAV prompts, G.711. Call from the signalling thread. */
+#ifndef MOD_RTPRELAY_H
+#define MOD_RTPRELAY_H
+
+#include "media.h"
+
+struct tandem;
+
+struct mod_rtprelay_api {
+	int (*media_open)(struct tandem *t, enum rtpr_codec codec, struct rtpr_media_ep **out);
+	void (*media_close)(struct rtpr_media_ep *ep);
+	uint16_t (*media_port)(const struct rtpr_media_ep *ep);
+	int (*media_fd)(const struct rtpr_media_ep *ep);
+	int (*media_set_remote)(struct rtpr_media_ep *ep, const char *addr, uint16_t port);
+	int (*media_send_frame)(struct rtpr_media_ep *ep, const int16_t pcm[RTPR_FRAME_SAMPLES]);
+	int (*media_recv_frame)(struct rtpr_media_ep *ep, int16_t *pcm, size_t max, size_t *n,
+	                        uint16_t *seq);
+	int (*wav_load)(const char *path, struct rtpr_wav *w);
+	void (*wav_free)(struct rtpr_wav *w);
+	bool (*wav_next_frame)(struct rtpr_wav_player *p, int16_t out[RTPR_FRAME_SAMPLES]);
+	/* The address SDP should carry for endpoints (the bind address). */
+	const char *(*media_address)(struct tandem *t);
+};
+
+#endif
