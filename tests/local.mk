@@ -42,3 +42,19 @@ tests_unit_test_location_SOURCES = tests/unit/test_location.c modules/registrar/
 	modules/registrar/location.h modules/registrar/registrar.h
 tests_unit_test_location_CFLAGS = $(TANDEM_UNIT_CFLAGS)
 tests_unit_test_location_LDADD = $(TANDEM_UNIT_LIBS)
+
+# mod_rtprelay: SDP parse/rewrite
+check_PROGRAMS += tests/unit/test_sdp
+TESTS += tests/unit/test_sdp
+tests_unit_test_sdp_SOURCES = tests/unit/test_sdp.c modules/rtprelay/sdp.c modules/rtprelay/sdp.h
+tests_unit_test_sdp_CFLAGS = $(TANDEM_UNIT_CFLAGS) $(SRTP_CFLAGS)
+tests_unit_test_sdp_LDADD = $(TANDEM_UNIT_LIBS) $(SRTP_LIBS) -lpthread
+
+# mod_rtprelay: ports, relay over 127.0.0.1, SRTP bridging, SDES, G.711/WAV media
+check_PROGRAMS += tests/unit/test_relay
+TESTS += tests/unit/test_relay
+tests_unit_test_relay_SOURCES = tests/unit/test_relay.c \
+	modules/rtprelay/ports.c modules/rtprelay/relay.c modules/rtprelay/srtp.c \
+	modules/rtprelay/sdp.c modules/rtprelay/g711.c modules/rtprelay/wav.c modules/rtprelay/media.c
+tests_unit_test_relay_CFLAGS = $(TANDEM_UNIT_CFLAGS) $(SRTP_CFLAGS)
+tests_unit_test_relay_LDADD = $(TANDEM_UNIT_LIBS) $(SRTP_LIBS) -lpthread
