@@ -123,7 +123,8 @@ int sip_udp_listen(struct sip_transport *tp, struct sip_listener *l)
 	if (l->fd < 0)
 		return -errno;
 	int one = 1;
-	setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	/* No SO_REUSEADDR here: on Linux it lets a second tandemd bind the same
+	 * UDP port and silently take its traffic, instead of failing. */
 	/* "::" must not swallow IPv4 so that a 0.0.0.0 listener can coexist. */
 	if (l->addr.ss_family == AF_INET6 &&
 	    setsockopt(l->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) < 0)
