@@ -83,6 +83,7 @@ struct sip_tsx {
 	char *resp;                  /* last response sent */
 	size_t resp_len;
 	int resp_status;
+	bool acked;                  /* the ACK for our 2xx arrived */
 
 	/* client side */
 	struct sip_dest dst;
@@ -750,8 +751,10 @@ static void rx_ack(struct sip_stack *s, struct sip_msg *msg)
 		key_done(&k);
 		t = n ? n->t : NULL;
 	}
-	if (t && t->state == ST_ACCEPTED)
+	if (t && t->state == ST_ACCEPTED) {
+		t->acked = true;
 		ev_timer_stop(s->loop, &t->t_retx);   /* §13.3.1.4: 2xx acknowledged */
+	}
 	if (s->tu.on_request)
 		s->tu.on_request(s->tu_arg, NULL, msg);
 	msg_destroy(msg);
@@ -1164,19 +1167,13 @@ static void on_timeout(struct sip_tsx *t)
 			client_fail(t, 408);   /* Timer B / F / §9.1 CANCEL guard */
 		break;
 	case TSX_IST:
-		s->stats.timeouts++;
-		if (t->state == ST_COMPLETED) {
-			/* §17.2.1 Timer H: the ACK never came */
+		/* §17.2.1 Timer H in Completed; RFC 6026 Timer L in Accepted,
+		 * where an unacknowledged 2xx means the TU should BYE (§13.3.1.4) */
+		if (t->state == ST_ACCEPTED && t->acked) {
+			tsx_terminate(t);
+		} else if (t->state == ST_COMPLETED || t->state == ST_ACCEPTED) {
+			s->stats.timeouts++;
 			server_error(t, -ETIMEDOUT);
-		} else if (t->state == ST_ACCEPTED) {
-			/* Timer L; unacknowledged 2xx: the TU should BYE (§13.3.1.4) */
-			bool acked = !ev_is_active(&t->t_retx);
-			if (acked) {
-				s->stats.timeouts--;
-				tsx_terminate(t);
-			} else {
-				server_error(t, -ETIMEDOUT);
-			}
 		}
 		break;
 	case TSX_NIST:
