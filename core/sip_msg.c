@@ -812,6 +812,19 @@ int sip_msg_validate_request(const struct sip_msg *m, struct sip_error *err)
 		err->reason = "Malformed Request-URI";
 		return -EINVAL;
 	}
+	/* RFC 3261 §20.10: a URI with ',', ';' or '?' needs <> (RFC 4475
+	 * §3.1.2.13 regbadct); unknown schemes are fine (§3.3.4 unksm) */
+	for (h = sip_msg_hdr(m, SIP_HDR_CONTACT); h; h = sip_msg_hdr_next(m, h)) {
+		struct sip_str rest = h->value, item;
+		struct sip_nameaddr na;
+		while (sip_list_next(&rest, &item)) {
+			rc = sip_nameaddr_parse(item, &na);
+			if (rc < 0 && rc != -EPROTONOSUPPORT) {
+				err->reason = "Malformed Contact";
+				return -EINVAL;
+			}
+		}
+	}
 	/* RFC 3261 §20.17: rfc1123-date in GMT only (RFC 4475 §3.1.2.12) */
 	h = sip_msg_hdr(m, SIP_HDR_DATE);
 	if (h && (h->value.len < 4 || memcmp(h->value.p + h->value.len - 3, "GMT", 3) != 0 ||

@@ -58,3 +58,13 @@ tests_unit_test_relay_SOURCES = tests/unit/test_relay.c \
 	modules/rtprelay/sdp.c modules/rtprelay/g711.c modules/rtprelay/wav.c modules/rtprelay/media.c
 tests_unit_test_relay_CFLAGS = $(TANDEM_UNIT_CFLAGS) $(SRTP_CFLAGS)
 tests_unit_test_relay_LDADD = $(TANDEM_UNIT_LIBS) $(SRTP_LIBS) -lpthread
+
+# SIP message layer (parser, URIs, writer)
+check_PROGRAMS += tests/unit/test_sip_parser tests/unit/test_sip_uri
+TESTS += tests/unit/test_sip_parser tests/unit/test_sip_uri
+tests_unit_test_sip_parser_SOURCES = tests/unit/test_sip_parser.c
+tests_unit_test_sip_parser_CFLAGS = $(TANDEM_UNIT_CFLAGS)
+tests_unit_test_sip_parser_LDADD = $(TANDEM_UNIT_LIBS)
+tests_unit_test_sip_uri_SOURCES = tests/unit/test_sip_uri.c
+tests_unit_test_sip_uri_CFLAGS = $(TANDEM_UNIT_CFLAGS)
+tests_unit_test_sip_uri_LDADD = $(TANDEM_UNIT_LIBS)
