@@ -496,6 +496,9 @@ static void conn_cb(struct ev_loop *loop, ev_io *w, int revents)
 		if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
 			err = errno;
 		if (err) {
+			char a[64];
+			tlog_info("%s connect to %s: %s", conn_kind(c),
+			          sip_addr_str((struct sockaddr *)&c->peer, a, sizeof a), strerror(err));
 			conn_close(c, strerror(err));
 			goto out;
 		}

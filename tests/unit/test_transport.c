@@ -400,6 +400,10 @@ static void test_udp_send(void)
 	                                         sb, sizeof sb, &sbport), 0);
 	CU_ASSERT_STRING_EQUAL(sb, "127.0.0.1");
 	CU_ASSERT_EQUAL(sbport, port);
+	/* The port is taken: a second listener fails. */
+	struct sip_listener_cfg again = { .proto = SIP_PROTO_UDP, .address = "127.0.0.1",
+	                                  .port = port };
+	CU_ASSERT(sip_transport_listen(tp, &again) < 0);
 	/* No UDP listener for IPv6, no TCP listener at all. */
 	struct sip_dest d6;
 	CU_ASSERT_EQUAL(sip_dest_from_host(&d6, SIP_PROTO_UDP, sip_str_c("[::1]:5070"), 0), 0);
