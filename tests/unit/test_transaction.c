@@ -46,6 +46,7 @@ static struct sip_tsx *held;          /* a server tsx kept by the TU */
 static char ack_ruri[128];
 static int tu_answer;                 /* status to answer with at once, 0 = hold */
 static int cancel_answer;             /* status to answer the INVITE in on_cancel */
+static bool tu_ignore;                /* neither answer nor keep the tsx */
 
 static void on_request(void *arg, struct sip_tsx *st, struct sip_msg *req)
 {
@@ -57,6 +58,8 @@ static void on_request(void *arg, struct sip_tsx *st, struct sip_msg *req)
 	}
 	n_request++;
 	CU_ASSERT_PTR_EQUAL(sip_tsx_request(st), req);
+	if (tu_ignore)
+		return;
 	if (tu_answer) {
 		CU_ASSERT_EQUAL(sip_tsx_respond(st, tu_answer, NULL, NULL), 0);
 		return;
@@ -198,6 +201,7 @@ static void reset(void)
 	rx_clear();
 	n_request = n_ack = n_cancel = n_stray = n_server_error = 0;
 	tu_answer = cancel_answer = 0;
+	tu_ignore = false;
 	if (held)
 		sip_tsx_unref(held);
 	held = NULL;
@@ -848,6 +852,16 @@ static void test_transport_error_503(void)
 	sip_tsx_detach(ct);   /* the first one times out quietly */
 }
 
+/* A request the TU dropped without answering or keeping gets 500. */
+static void test_orphan_500(void)
+{
+	reset();
+	tu_ignore = true;
+	peer_send(make_req("MESSAGE", "z9hG4bKorph", "orph@peer", 1, NULL, NULL));
+	CU_ASSERT(wait_resp(500, "MESSAGE", 1, 2.0));
+	CU_ASSERT_EQUAL(n_request, 1);
+}
+
 /* ---- TCP: responses go back on the connection the request came on ---- */
 
 static void test_tcp_nist(void)
@@ -944,6 +958,7 @@ int main(void)
 	CU_add_test(s, "sip_tsx_cancel before 1xx", test_ict_cancel_before_1xx);
 	CU_add_test(s, "IST Timer H", test_ist_timer_h);
 	CU_add_test(s, "transport error -> 503", test_transport_error_503);
+	CU_add_test(s, "unanswered request -> 500", test_orphan_500);
 	CU_add_test(s, "TCP NIST", test_tcp_nist);
 	CU_add_test(s, "unref from a callback; ACK refused", test_reentrancy);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
