@@ -149,6 +149,19 @@ static void report_ready(int *ready_fd, char status)
 	}
 }
 
+/* One line of counters at the end of a run (tests read it). */
+static void log_stats(const struct tandem *t)
+{
+	struct sip_stack_stats ss;
+	struct sip_transport_stats ts;
+	sip_stack_get_stats(t->stack, &ss);
+	sip_transport_get_stats(t->tp, &ts);
+	tlog_notice("stats: requests %lu, rejected %lu, dropped %lu, retransmissions absorbed %lu, "
+	            "transaction timeouts %lu, messages in %lu out %lu, calls alive %u",
+	            t->stats.requests, t->stats.rejected, t->stats.bad_dropped + ts.rx_bad,
+	            ss.retrans_absorbed, ss.timeouts, ts.rx_msgs, ts.tx_msgs, call_core_count(t));
+}
+
 static int write_pidfile(const char *path)
 {
 	FILE *f = fopen(path, "w");
@@ -288,6 +301,7 @@ int main(int argc, char **argv)
 	report_ready(&ready_fd, 0);
 	ev_run(t.loop, 0);
 	rc = 0;
+	log_stats(&t);
 	ev_signal_stop(t.loop, &t.sig_term);
 	ev_signal_stop(t.loop, &t.sig_int);
 	ev_signal_stop(t.loop, &t.sig_hup);

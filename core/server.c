@@ -56,7 +56,6 @@ static void on_rx(void *arg, struct sip_msg *msg)
 	struct tandem *t = arg;
 	if (msg->is_request) {
 		struct sip_error err = { 0, NULL };
-		t->stats.requests++;
 		if (sip_msg_validate_request(msg, &err) < 0) {
 			if (err.status && answerable(msg)) {
 				log_rejected(msg, err.status, err.reason);
@@ -162,6 +161,7 @@ static void on_request(void *arg, struct sip_tsx *st, struct sip_msg *req)
 		call_core_ack(t, req);
 		return;
 	}
+	t->stats.requests++;
 	if (req->method != SIP_CANCEL && unsupported_required(req, list, sizeof list)) {
 		char hdrs[300];
 		snprintf(hdrs, sizeof hdrs, "Unsupported: %s\r\n", list);

@@ -56,6 +56,9 @@ grep -q "module echo: init failed" "$WORK/m.out" || { cat "$WORK/m.out"; fail "e
 
 # Reload: a good change applies, a bad one keeps the old config.
 start_tandemd "$WORK/tandem.conf"
+# A second tandemd on the same ports must fail, not share them.
+"$TANDEMD" -c "$WORK/tandem.conf" -M "$MODDIR" >"$WORK/second.out" 2>&1 && fail "a second tandemd started on the same port"
+grep -q "not started" "$WORK/second.out" || { cat "$WORK/second.out"; fail "second tandemd gave no reason"; }
 sed -i 's/users = ( "echo" )/users = ( "echo", "mirror" )/' "$WORK/tandem.conf"
 kill -HUP "$TANDEM_PID"
 sleep 0.5

@@ -94,7 +94,7 @@ CONF
 # sipp_run NAME ARGS...: run a SIPp scenario as a client, fail on any failed call.
 sipp_run() {
 	name=$1; shift
-	sipp -sf "$SCEN/$name.xml" -m 1 -nostdin -timeout 15 -timeout_error \
+	sipp -sf "$SCEN/$name.xml" -m 1 -p "$(free_port)" -nostdin -timeout 15 -timeout_error \
 		-trace_err -error_file "$WORK/sipp-$name-err.log" \
 		-trace_msg -message_file "$WORK/sipp-$name-msg.log" "$@" >"$WORK/sipp-$name.out" 2>&1
 	rc=$?
