@@ -320,6 +320,7 @@ int sip_transport_response_dest(struct sip_transport *tp, const struct sip_msg *
 		return -EINVAL;
 	memset(out, 0, sizeof *out);
 	out->proto = rx->proto;
+	out->listener = rx->listener;
 	uint16_t def = sip_default_port(rx->proto);
 	uint16_t via_port = req->via.port ? req->via.port : def;
 

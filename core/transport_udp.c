@@ -150,7 +150,15 @@ int sip_udp_send(struct sip_transport *tp, const struct sip_dest *dst,
 		return -EMSGSIZE;
 	/* Send from the listener so the source port is the one in our Via
 	 * (RFC 3261 §18.1.1; symmetric response routing, RFC 3581). */
-	const struct sip_listener *l = sip_transport_find_listener(tp, SIP_PROTO_UDP, family);
+	const struct sip_listener *l = NULL;
+	if (dst->listener) {
+		/* Only a UDP listener of ours, of the right family. */
+		for (const struct sip_listener *x = tp->listeners; x; x = x->next)
+			if (x == dst->listener && x->proto == SIP_PROTO_UDP && x->addr.ss_family == family)
+				l = x;
+	}
+	if (!l)
+		l = sip_transport_find_listener(tp, SIP_PROTO_UDP, family);
 	if (!l)
 		return -EAFNOSUPPORT;
 	socklen_t alen = dst->addr_len ? dst->addr_len

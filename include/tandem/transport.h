@@ -35,6 +35,10 @@ struct sip_dest {
 	struct sockaddr_storage addr;
 	socklen_t addr_len;
 	uint64_t conn_id;
+	/* UDP: send from this listener (sip_transport_response_dest sets the
+	 * one the request came in on, so a multi-homed server answers from
+	 * the address it was asked on); NULL = the first of dst's family. */
+	const struct sip_listener *listener;
 };
 
 /* A parsed message, heap-allocated; ownership passes to the callback. */

@@ -415,6 +415,42 @@ static void test_udp_send(void)
 	sip_transport_free(tp);
 }
 
+/* Two UDP listeners: the answer leaves from the one the request came to. */
+static void test_udp_answer_from_listener(void)
+{
+	struct seen s = { 0 };
+	struct sip_transport *tp = new_tp(&s, NULL);
+	uint16_t p1 = listen_on(tp, SIP_PROTO_UDP, "127.0.0.1");
+	uint16_t p2 = listen_on(tp, SIP_PROTO_UDP, "127.0.0.1");
+	CU_ASSERT_FATAL(p1 != p2);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_storage to;
+	socklen_t tolen = make_addr(&to, "127.0.0.1", p2);
+	CU_ASSERT(sendto(fd, udp_options, strlen(udp_options), 0, (struct sockaddr *)&to, tolen) > 0);
+	CU_ASSERT_FATAL(wait_msgs(&s, 1, 0));
+	struct sip_dest d;
+	CU_ASSERT_EQUAL_FATAL(sip_transport_response_dest(tp, s.msgs[0], &d), 0);
+	CU_ASSERT_PTR_EQUAL(d.listener, s.msgs[0]->rx.listener);
+	CU_ASSERT_EQUAL(sip_transport_send(tp, &d, ok200, strlen(ok200)), 0);
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	CU_ASSERT_FATAL(poll(&p, 1, 3000) == 1);
+	struct sockaddr_storage from;
+	socklen_t flen = sizeof from;
+	char buf[2048];
+	CU_ASSERT(recvfrom(fd, buf, sizeof buf, 0, (struct sockaddr *)&from, &flen) > 0);
+	CU_ASSERT_EQUAL(ntohs(((struct sockaddr_in *)&from)->sin_port), p2);
+	/* Without a listener: the first one. */
+	d.listener = NULL;
+	CU_ASSERT_EQUAL(sip_transport_send(tp, &d, ok200, strlen(ok200)), 0);
+	CU_ASSERT_FATAL(poll(&p, 1, 3000) == 1);
+	flen = sizeof from;
+	CU_ASSERT(recvfrom(fd, buf, sizeof buf, 0, (struct sockaddr *)&from, &flen) > 0);
+	CU_ASSERT_EQUAL(ntohs(((struct sockaddr_in *)&from)->sin_port), p1);
+	close(fd);
+	seen_clear(&s);
+	sip_transport_free(tp);
+}
+
 static bool v6_available(void)
 {
 	int fd = socket(AF_INET6, SOCK_DGRAM, 0);
@@ -1097,6 +1133,7 @@ int main(void)
 	CU_pSuite su = CU_add_suite("transport", NULL, NULL);
 	CU_add_test(su, "UDP receive, rport answer, keep-alive, bad, 513", test_udp_receive);
 	CU_add_test(su, "UDP send from the listener port, sent-by", test_udp_send);
+	CU_add_test(su, "UDP answer from the listener asked", test_udp_answer_from_listener);
 	CU_add_test(su, "UDP over ::1, 0.0.0.0 and :: together", test_udp_ipv6);
 	CU_add_test(su, "TCP framing, keep-alive, missing Content-Length", test_tcp_framing);
 	CU_add_test(su, "TCP oversize -> 513 and close", test_tcp_oversize);
