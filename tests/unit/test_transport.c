@@ -842,6 +842,58 @@ static void test_tcp_outgoing(void)
 	sip_transport_free(tp);
 }
 
+/* Random bytes (and random SIP-ish fragments) must never crash or leak. */
+static void test_garbage(void)
+{
+	struct seen s = { 0 };
+	struct sip_transport_cfg cfg = { .max_msg_size = 2000 };
+	struct sip_transport *tp = new_tp(&s, &cfg);
+	uint16_t up = listen_on(tp, SIP_PROTO_UDP, "127.0.0.1");
+	uint16_t tport = listen_on(tp, SIP_PROTO_TCP, "127.0.0.1");
+	static const char *frags[] = { "\r\n", "\r\n\r\n", "Content-Length: ", "l: 5",
+		"Content-Length: 99999999999999999999", "INVITE sip:x SIP/2.0", "SIP/2.0 200 OK",
+		"Via: SIP/2.0/TCP h;rport", ":", "\0", "\t" };
+	unsigned seed = 12345;
+	int ufd = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_storage to;
+	socklen_t tolen = make_addr(&to, "127.0.0.1", up);
+	for (int conn = 0; conn < 20; conn++) {
+		int fd = tcp_client("127.0.0.1", tport);
+		CU_ASSERT_FATAL(fd >= 0);
+		char buf[3000];
+		size_t n = 0;
+		while (n < sizeof buf - 64) {
+			unsigned r = rand_r(&seed);
+			if (r % 3 == 0) {
+				const char *f = frags[r / 3 % (sizeof frags / sizeof frags[0])];
+				size_t fl = strlen(f) ? strlen(f) : 1;
+				memcpy(buf + n, f, fl);
+				n += fl;
+			} else {
+				buf[n++] = (char)(r >> 8);
+			}
+			if (r % 97 == 0)
+				break;
+		}
+		sendto(ufd, buf, n, 0, (struct sockaddr *)&to, tolen);
+		/* Split the stream at a random point. */
+		size_t cut = n ? rand_r(&seed) % n : 0;
+		write_all(fd, buf, cut);
+		run_for(0.005);
+		write_all(fd, buf + cut, n - cut);
+		run_for(0.01);
+		close(fd);
+	}
+	run_for(0.1);
+	struct sip_transport_stats st;
+	sip_transport_get_stats(tp, &st);
+	CU_ASSERT_EQUAL(st.conns_open, 0);
+	CU_ASSERT(st.rx_bad > 0);
+	close(ufd);
+	seen_clear(&s);
+	sip_transport_free(tp);
+}
+
 /* ---- TLS ---- */
 
 static char tls_dir[64];
@@ -1143,6 +1195,7 @@ int main(void)
 	CU_add_test(su, "TCP total connection limit", test_tcp_total_limit);
 	CU_add_test(su, "TCP send queue limit", test_tcp_send_queue_limit);
 	CU_add_test(su, "TCP outgoing, reuse, peer close", test_tcp_outgoing);
+	CU_add_test(su, "garbage over UDP and TCP", test_garbage);
 	CU_add_test(su, "TLS in: handshake, request, response", test_tls_in);
 	CU_add_test(su, "TLS out between two transports", test_tls_out);
 	CU_add_test(su, "TLS listener with bad files", test_tls_bad_files);
