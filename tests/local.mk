@@ -68,3 +68,8 @@ tests_unit_test_sip_parser_LDADD = $(TANDEM_UNIT_LIBS)
 tests_unit_test_sip_uri_SOURCES = tests/unit/test_sip_uri.c
 tests_unit_test_sip_uri_CFLAGS = $(TANDEM_UNIT_CFLAGS)
 tests_unit_test_sip_uri_LDADD = $(TANDEM_UNIT_LIBS)
+
+# REGISTER end to end: mod_auth + mod_registrar under SIPp and a Python digest client
+TESTS += tests/sip/test_register.sh
+EXTRA_DIST += tests/sip/test_register.sh tests/sip/test_register.py \
+	tests/sip/scenarios/register_auth.xml

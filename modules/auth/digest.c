@@ -599,15 +599,18 @@ int digest_challenge(char *out, size_t n, enum digest_alg alg, const char *realm
 }
 
 int digest_challenge_headers(char *out, size_t n, bool proxy, const char *realm,
-                             const char *nonce, bool stale)
+                             const char *nonce, bool stale,
+                             const enum digest_alg *algs, size_t nalgs)
 {
-	static const enum digest_alg order[] = { DIGEST_SHA256, DIGEST_MD5 };
+	static const enum digest_alg preferred[] = { DIGEST_SHA256, DIGEST_MD5 };
+	const enum digest_alg *order = algs ? algs : preferred;
+	size_t norder = algs ? nalgs : 2;
 	const char *name = proxy ? "Proxy-Authenticate: " : "WWW-Authenticate: ";
 	size_t pos = 0;
 	if (!out || n == 0)
 		return -EINVAL;
 	out[0] = '\0';
-	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+	for (size_t i = 0; i < norder; i++) {
 		if (put_str(out, n, &pos, name) < 0)
 			return -ENOSPC;
 		int l = digest_challenge(out + pos, n - pos, order[i], realm, nonce, stale);

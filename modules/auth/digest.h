@@ -99,10 +99,12 @@ unsigned digest_nc_count(const struct digest_nc_table *t);
  * into out. Returns the length or -ENOSPC. realm is quoted with escapes. */
 int digest_challenge(char *out, size_t n, enum digest_alg alg, const char *realm,
                      const char *nonce, bool stale);
-/* Both header lines, SHA-256 first then MD5 (RFC 8760 §2.4: the preferred
- * algorithm first, one challenge per header), each ending in CRLF.
- * proxy selects Proxy-Authenticate (407) over WWW-Authenticate (401). */
+/* One header line per algorithm, each ending in CRLF, in the order given
+ * (RFC 8760 §2.4: the preferred algorithm first, one challenge per header);
+ * algs NULL means SHA-256 then MD5. proxy selects Proxy-Authenticate (407)
+ * over WWW-Authenticate (401). */
 int digest_challenge_headers(char *out, size_t n, bool proxy, const char *realm,
-                             const char *nonce, bool stale);
+                             const char *nonce, bool stale,
+                             const enum digest_alg *algs, size_t nalgs);
 
 #endif

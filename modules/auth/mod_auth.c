@@ -4,6 +4,7 @@
  *   auth: {
  *     users_file = "users.conf";     # relative to this file's folder
  *     nonce_lifetime = 300;          # seconds
+ *     algorithms = ( "SHA-256", "MD5" ); # offered, in this order (default)
  *     state_dir = "/var/lib/tandem"; # default: the top-level state_dir
  *     ban: { failures = 10; window = 60; time = 600;
  *            whitelist = ( "127.0.0.1/32" ); };
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <openssl/crypto.h>
@@ -41,6 +43,8 @@ struct auth_conf {
 	unsigned nonce_lifetime;
 	struct auth_ban *ban;
 	char *secret_path;            /* NULL: a random secret per run */
+	enum digest_alg algs[DIGEST_ALG__COUNT]; /* offered, preferred first */
+	size_t nalgs;
 };
 
 struct auth_state {
@@ -146,6 +150,33 @@ static int conf_read(const config_setting_t *cfg, struct auth_conf *c)
 			          c->users->v[i].name);
 	if ((rc = read_uint(cfg, "nonce_lifetime", 300, 10, 86400, &c->nonce_lifetime)) < 0)
 		goto fail;
+	/* Legacy UAs that only read the first challenge and know only MD5
+	 * need algorithms = ( "MD5" ). */
+	const config_setting_t *al = config_setting_get_member(cfg, "algorithms");
+	if (!al) {
+		c->algs[0] = DIGEST_SHA256;
+		c->algs[1] = DIGEST_MD5;
+		c->nalgs = 2;
+	} else {
+		int n = config_setting_length(al);
+		if ((!config_setting_is_list(al) && !config_setting_is_array(al)) || n < 1 ||
+		    n > DIGEST_ALG__COUNT) {
+			CFG_ERR(al, "algorithms must list \"SHA-256\" and/or \"MD5\"");
+			goto fail;
+		}
+		for (int i = 0; i < n; i++) {
+			const char *a = config_setting_get_string_elem(al, i);
+			enum digest_alg alg = a && strcasecmp(a, "SHA-256") == 0 ? DIGEST_SHA256 : DIGEST_MD5;
+			bool dup = false;
+			for (size_t j = 0; j < c->nalgs; j++)
+				dup |= c->algs[j] == alg;
+			if (!a || dup || (strcasecmp(a, "SHA-256") != 0 && strcasecmp(a, "MD5") != 0)) {
+				CFG_ERR(al, "algorithms[%d]: \"SHA-256\" or \"MD5\", each once", i);
+				goto fail;
+			}
+			c->algs[c->nalgs++] = alg;
+		}
+	}
 
 	/* the secret's home: auth.state_dir, else the top-level state_dir */
 	const config_setting_t *sd = config_setting_get_member(cfg, "state_dir");
@@ -316,7 +347,8 @@ static int challenge(struct auth_state *s, struct tandem_event *ev, bool proxy, 
 {
 	char nonce[DIGEST_NONCE_LEN + 1], hdrs[1024];
 	if (digest_nonce_make(s->secret, s->conf.users->realm, time(NULL), nonce) < 0 ||
-	    digest_challenge_headers(hdrs, sizeof hdrs, proxy, s->conf.users->realm, nonce, stale) < 0)
+	    digest_challenge_headers(hdrs, sizeof hdrs, proxy, s->conf.users->realm, nonce, stale,
+	                             s->conf.algs, s->conf.nalgs) < 0)
 		return answer(s, ev, 500, NULL, NULL);
 	s->challenged++;
 	return answer(s, ev, proxy ? 407 : 401, NULL, hdrs);
@@ -394,6 +426,13 @@ static int auth_check(struct tandem *t, struct tandem_event *ev, bool proxy, con
 	 * Request-URI, or the response could be replayed to another target. */
 	if (strlen(c->uri) != m->ruri.len || memcmp(c->uri, m->ruri.p, m->ruri.len) != 0) {
 		verdict = failure(s, ev, proxy, c->username, "digest uri is not the Request-URI");
+		goto out;
+	}
+	bool offered = false;
+	for (size_t i = 0; i < s->conf.nalgs; i++)
+		offered |= s->conf.algs[i] == c->alg;
+	if (!offered) {
+		verdict = challenge(s, ev, proxy, false);
 		goto out;
 	}
 	time_t issued = 0;

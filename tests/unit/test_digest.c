@@ -299,15 +299,20 @@ static void test_challenge(void)
 	n = digest_challenge(buf, sizeof buf, DIGEST_MD5, "we\"ird\\", "abc", true);
 	CU_ASSERT_STRING_EQUAL(buf, "Digest realm=\"we\\\"ird\\\\\", nonce=\"abc\", algorithm=MD5, qop=\"auth\", stale=true");
 	CU_ASSERT_EQUAL((size_t)n, strlen(buf));
-	n = digest_challenge_headers(buf, sizeof buf, false, "r", "N", false);
+	n = digest_challenge_headers(buf, sizeof buf, false, "r", "N", false, NULL, 0);
 	CU_ASSERT_STRING_EQUAL(buf,
 		"WWW-Authenticate: Digest realm=\"r\", nonce=\"N\", algorithm=SHA-256, qop=\"auth\"\r\n"
 		"WWW-Authenticate: Digest realm=\"r\", nonce=\"N\", algorithm=MD5, qop=\"auth\"\r\n");
-	n = digest_challenge_headers(buf, sizeof buf, true, "r", "N", true);
+	n = digest_challenge_headers(buf, sizeof buf, true, "r", "N", true, NULL, 0);
 	CU_ASSERT(strncmp(buf, "Proxy-Authenticate: Digest", 26) == 0);
 	CU_ASSERT(strstr(buf, "stale=true\r\nProxy-Authenticate:") != NULL);
 	CU_ASSERT_EQUAL(digest_challenge(buf, 20, DIGEST_MD5, "tandem.local", "abc", false), -ENOSPC);
-	CU_ASSERT_EQUAL(digest_challenge_headers(buf, 100, false, "r", "N", false), -ENOSPC);
+	CU_ASSERT_EQUAL(digest_challenge_headers(buf, 100, false, "r", "N", false, NULL, 0), -ENOSPC);
+	{
+		const enum digest_alg md5only[] = { DIGEST_MD5 };
+		digest_challenge_headers(buf, sizeof buf, false, "r", "N", false, md5only, 1);
+		CU_ASSERT_STRING_EQUAL(buf, "WWW-Authenticate: Digest realm=\"r\", nonce=\"N\", algorithm=MD5, qop=\"auth\"\r\n");
+	}
 
 	/* a challenge parsed back by a client: realm round-trips */
 	char hdr[2048];
