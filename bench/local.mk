@@ -8,3 +8,11 @@ bench_relay_relay_bench_CFLAGS = $(AM_CFLAGS) $(SRTP_CFLAGS)
 bench_relay_relay_bench_LDADD = $(SRTP_LIBS) -lpthread
 bench: bench/relay/relay_bench
 .PHONY: bench
+
+# SIP parser: INVITE with SDP in a loop; bench/run-parse.sh adds callgrind
+# instruction counts (run: bench/parse [iterations] [--validate])
+EXTRA_PROGRAMS += bench/parse
+bench_parse_SOURCES = bench/parse.c
+bench_parse_LDADD = libtandemcore.a $(CORE_LIBS)
+EXTRA_DIST += bench/run-parse.sh
+bench: bench/parse

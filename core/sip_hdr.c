@@ -100,36 +100,47 @@ static inline unsigned lc(unsigned char c)
 
 /* Long names: an open-addressed table keyed by length and the lower-cased
  * first and last characters, filled once at load time. With 60 names in 256
- * slots nearly every lookup is one probe plus one compare. */
+ * slots nearly every lookup is one probe plus one compare against a
+ * lower-case copy of the name. */
 #define HASH_SLOTS 256
+#define NAME_MAX_LEN 19             /* "Authentication-Info" and friends */
 static unsigned char hash_tab[HASH_SLOTS]; /* enum sip_hdr_id, 0 = empty */
+static unsigned char name_len[SIP_HDR__COUNT];
+static char lname[SIP_HDR__COUNT][NAME_MAX_LEN + 1];
+static unsigned char lower[256];
 
 static inline unsigned hdr_hash(const char *p, size_t len)
 {
-	unsigned a = lc((unsigned char)p[0]);
-	unsigned b = lc((unsigned char)p[len - 1]);
-	unsigned c = len > 4 ? lc((unsigned char)p[4]) : 0;
+	unsigned a = lower[(unsigned char)p[0]];
+	unsigned b = lower[(unsigned char)p[len - 1]];
+	unsigned c = lower[(unsigned char)p[len / 2]];
 
-	return (a * 7u + b * 31u + c * 3u + (unsigned)len * 13u) & (HASH_SLOTS - 1);
+	return (a * 15u + b * 35u + c + (unsigned)len) & (HASH_SLOTS - 1);
 }
 
 __attribute__((constructor)) static void hdr_table_init(void)
 {
+	for (unsigned c = 0; c < 256; c++)
+		lower[c] = (unsigned char)lc((unsigned char)c);
 	for (unsigned id = 1; id < SIP_HDR__COUNT; id++) {
 		const char *n = hdr_names[id];
-		unsigned h = hdr_hash(n, strlen(n));
+		size_t len = strlen(n);
+		unsigned h = hdr_hash(n, len);
+		name_len[id] = (unsigned char)len;
+		for (size_t i = 0; i < len; i++)
+			lname[id][i] = (char)lower[(unsigned char)n[i]];
 		while (hash_tab[h])
 			h = (h + 1) & (HASH_SLOTS - 1);
 		hash_tab[h] = (unsigned char)id;
 	}
 }
 
-static bool name_caseeq(const char *a, const char *canon, size_t len)
+static inline bool name_caseeq(const char *a, const char *lcanon, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
-		if (lc((unsigned char)a[i]) != lc((unsigned char)canon[i]))
+		if (lower[(unsigned char)a[i]] != (unsigned char)lcanon[i])
 			return false;
-	return canon[len] == '\0';
+	return true;
 }
 
 enum sip_hdr_id sip_hdr_lookup(struct sip_str name)
@@ -144,13 +155,13 @@ enum sip_hdr_id sip_hdr_lookup(struct sip_str name)
 			return (enum sip_hdr_id)compact[c - 'a'];
 		return SIP_HDR_OTHER;
 	}
-	if (name.len > 19) /* longest known name: 19 characters */
+	if (name.len > NAME_MAX_LEN)
 		return SIP_HDR_OTHER;
 	h = hdr_hash(name.p, name.len);
 	while (hash_tab[h]) {
-		const char *n = hdr_names[hash_tab[h]];
-		if (name_caseeq(name.p, n, name.len))
-			return (enum sip_hdr_id)hash_tab[h];
+		unsigned id = hash_tab[h];
+		if (name_len[id] == name.len && name_caseeq(name.p, lname[id], name.len))
+			return (enum sip_hdr_id)id;
 		h = (h + 1) & (HASH_SLOTS - 1);
 	}
 	return SIP_HDR_OTHER;
