@@ -37,3 +37,9 @@ libtandemcore_a_SOURCES += \
 	core/dialplan_exec.c \
 	core/dialplan.h \
 	core/dialplan_internal.h
+# The B2BUA call core: dialogs, calls and legs, MESSAGE relaying.
+libtandemcore_a_SOURCES += \
+	core/dialog.c \
+	core/dialog.h \
+	core/call_internal.h \
+	core/call_message.c
