@@ -252,7 +252,7 @@ static void read_sip(struct tandem_config *c, struct config_errors *errs)
 static void check_unknown_settings(struct tandem_config *c, struct config_errors *errs)
 {
 	static const char *const known[] = { "log_level", "module_dir", "state_dir", "modules",
-		"listen", "sip", "dialplan", "users", NULL };
+		"listen", "sip", "dialplan", "users", "calls", NULL };
 	config_setting_t *root = config_root_setting(&c->cfg);
 	unsigned n = (unsigned)config_setting_length(root);
 	for (unsigned i = 0; i < n; i++) {
