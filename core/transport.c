@@ -203,6 +203,14 @@ void sip_transport_free(struct sip_transport *tp)
 	free(tp);
 }
 
+void sip_transport_set_error_cb(struct sip_transport *tp, sip_transport_err_fn fn, void *arg)
+{
+	if (!tp)
+		return;
+	tp->err_fn = fn;
+	tp->err_arg = arg;
+}
+
 /* Numeric address text (IPv6 with or without brackets) -> sockaddr. */
 static int parse_numeric(const char *s, uint16_t port, struct sockaddr_storage *ss,
                          socklen_t *len)

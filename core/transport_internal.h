@@ -62,6 +62,8 @@ struct sip_transport {
 	sip_transport_rx_fn rx;
 	sip_transport_bad_fn bad;
 	void *arg;
+	sip_transport_err_fn err_fn;   /* optional */
+	void *err_arg;
 
 	struct sip_listener *listeners;
 

@@ -141,6 +141,23 @@ static void conn_close(struct sip_conn *c, const char *why)
 		conn_free(c);
 }
 
+/* Close on an error; when queued data is lost with it, tell the error
+ * callback (after closing, so a retry from it opens a fresh connection). */
+static void conn_fail(struct sip_conn *c, int err, const char *why)
+{
+	struct sip_transport *tp = c->tp;
+	bool lost = c->out_off < c->out_len;
+	struct sip_dest d;
+	memset(&d, 0, sizeof d);
+	d.proto = c->proto;
+	d.addr = c->peer;
+	d.addr_len = c->peer_len;
+	d.conn_id = c->id;
+	conn_close(c, why);
+	if (lost && tp->err_fn)
+		tp->err_fn(tp->err_arg, &d, err);
+}
+
 void sip_stream_close_all(struct sip_transport *tp)
 {
 	while (tp->conns) {
@@ -435,11 +452,11 @@ static void conn_read(struct sip_conn *c)
 		if (n == -EAGAIN)
 			return;
 		if (n == 0) {
-			conn_close(c, "closed by peer");
+			conn_fail(c, -ECONNRESET, "closed by peer");
 			return;
 		}
 		if (n < 0) {
-			conn_close(c, strerror((int)-n));
+			conn_fail(c, (int)n, strerror((int)-n));
 			return;
 		}
 		c->in_len += (size_t)n;
@@ -456,7 +473,7 @@ static void conn_handshake(struct sip_conn *c)
 	if (rc == -EAGAIN)
 		return;
 	if (rc < 0) {
-		conn_close(c, "TLS handshake failed");
+		conn_fail(c, rc, "TLS handshake failed");
 		return;
 	}
 	c->handshaking = false;
@@ -499,12 +516,12 @@ static void conn_cb(struct ev_loop *loop, ev_io *w, int revents)
 			char a[64];
 			tlog_info("%s connect to %s: %s", conn_kind(c),
 			          sip_addr_str((struct sockaddr *)&c->peer, a, sizeof a), strerror(err));
-			conn_close(c, strerror(err));
+			conn_fail(c, -err, strerror(err));
 			goto out;
 		}
 		c->connecting = false;
 		if (c->proto == SIP_PROTO_TLS && conn_tls_begin(c) < 0) {
-			conn_close(c, "TLS setup failed");
+			conn_fail(c, -EPROTO, "TLS setup failed");
 			goto out;
 		}
 		conn_touch(c);
@@ -518,8 +535,9 @@ static void conn_cb(struct ev_loop *loop, ev_io *w, int revents)
 	 * decrypted bytes the fd does not announce): try both. */
 	if ((revents & EV_WRITE) || c->ssl) {
 		c->ssl_want_write = false;
-		if (conn_flush(c) < 0) {
-			conn_close(c, "write failed");
+		int frc = conn_flush(c);
+		if (frc < 0) {
+			conn_fail(c, frc, "write failed");
 			goto out;
 		}
 	}
@@ -538,7 +556,7 @@ static void idle_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)loop;
 	(void)revents;
 	struct sip_conn *c = w->data;
-	conn_close(c, "idle timeout");
+	conn_fail(c, -ETIMEDOUT, "idle timeout");
 }
 
 static struct sip_conn *conn_new(struct sip_transport *tp, enum sip_proto proto, int fd,

@@ -55,6 +55,16 @@ struct sip_transport *sip_transport_new(struct ev_loop *loop,
                                         sip_transport_bad_fn bad, void *arg);
 void sip_transport_free(struct sip_transport *tp);   /* closes everything */
 
+/* Optional: stream data already accepted by sip_transport_send could not be
+ * delivered (connect refused or timed out, TLS handshake failed, reset,
+ * write error, idle timeout with data queued). dst names the connection,
+ * now closed (proto, peer address, conn_id); err is a negative errno. Lets
+ * the transaction layer fail fast with 503 (RFC 3261 §8.1.3.1, §17.1.4)
+ * instead of waiting for Timer B/F. Errors found while sending are
+ * returned by sip_transport_send instead and not reported here. */
+typedef void (*sip_transport_err_fn)(void *arg, const struct sip_dest *dst, int err);
+void sip_transport_set_error_cb(struct sip_transport *tp, sip_transport_err_fn fn, void *arg);
+
 /* Open a listener; returns 0 or negative errno with a log line naming the
  * address and the reason. TLS loads cert/key here. */
 int sip_transport_listen(struct sip_transport *tp, const struct sip_listener_cfg *cfg);

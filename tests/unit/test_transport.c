@@ -792,6 +792,22 @@ static void test_tcp_send_queue_limit(void)
 	sip_transport_free(tp);
 }
 
+static unsigned tp_errors;
+static int tp_error_err;
+static struct sip_dest tp_error_dst;
+static void on_tp_error(void *arg, const struct sip_dest *dst, int err)
+{
+	(void)arg;
+	tp_errors++;
+	tp_error_err = err;
+	tp_error_dst = *dst;
+}
+static bool got_tp_error(void *arg)
+{
+	(void)arg;
+	return tp_errors > 0;
+}
+
 /* Outgoing TCP: a plain listening socket plays the peer; the second send
  * reuses the connection; the peer's close frees it. */
 static void test_tcp_outgoing(void)
@@ -832,10 +848,16 @@ static void test_tcp_outgoing(void)
 	sip_transport_get_stats(tp, &st);
 	CU_ASSERT_EQUAL(st.conns_open, 0);
 
-	/* Nobody listening: the connection fails and is freed. */
+	/* Nobody listening: the connection fails, is freed, and the error
+	 * callback hears of the lost data. */
 	close(lfd);
+	sip_transport_set_error_cb(tp, on_tp_error, NULL);
 	CU_ASSERT_EQUAL(sip_transport_send(tp, &d, options, strlen(options)), 0);
-	run_for(0.1);
+	CU_ASSERT(run_until(got_tp_error, NULL, 3.0));
+	CU_ASSERT_EQUAL(tp_errors, 1);
+	CU_ASSERT_EQUAL(tp_error_err, -ECONNREFUSED);
+	CU_ASSERT_EQUAL(tp_error_dst.proto, SIP_PROTO_TCP);
+	CU_ASSERT(memcmp(&tp_error_dst.addr, &d.addr, sizeof(struct sockaddr_in)) == 0);
 	sip_transport_get_stats(tp, &st);
 	CU_ASSERT_EQUAL(st.conns_open, 0);
 	seen_clear(&s);
@@ -1021,7 +1043,9 @@ static void test_tls_out(void)
 	CU_ASSERT_FATAL(tls_ready);
 	struct seen sa = { 0 }, sb = { 0 };
 	struct sip_transport *a = new_tp(&sa, NULL);
-	struct sip_transport *b = new_tp(&sb, NULL);
+	/* B's short idle timeout bounds its TLS handshakes too. */
+	struct sip_transport_cfg bcfg = { .tcp_idle_timeout = 0.5 };
+	struct sip_transport *b = new_tp(&sb, &bcfg);
 	uint16_t port = free_port(AF_INET, SOCK_STREAM);
 	struct sip_listener_cfg lc = { .proto = SIP_PROTO_TLS, .address = "127.0.0.1", .port = port,
 	                               .tls_cert = tls_cert, .tls_key = tls_key };
@@ -1049,6 +1073,21 @@ static void test_tls_out(void)
 	struct sip_transport_stats st;
 	sip_transport_get_stats(a, &st);
 	CU_ASSERT_EQUAL(st.conns_total, 1);
+
+	/* TLS to a plain TCP port: the handshake never completes, the setup
+	 * timeout closes it and the error callback hears of it. */
+	uint16_t tport = listen_on(a, SIP_PROTO_TCP, "127.0.0.1");
+	tp_errors = 0;
+	sip_transport_set_error_cb(b, on_tp_error, NULL);
+	snprintf(host, sizeof host, "127.0.0.1:%u", tport);
+	CU_ASSERT_EQUAL_FATAL(sip_dest_from_host(&d, SIP_PROTO_TLS, sip_str_c(host), 0), 0);
+	CU_ASSERT_EQUAL(sip_transport_send(b, &d, options, strlen(options)), 0);
+	CU_ASSERT(run_until(got_tp_error, NULL, 3.0));
+	CU_ASSERT_EQUAL(tp_error_err, -ETIMEDOUT);
+	CU_ASSERT_EQUAL(tp_error_dst.proto, SIP_PROTO_TLS);
+	CU_ASSERT_EQUAL(sb.nmsgs, 1);
+	sip_transport_get_stats(a, &st);
+	CU_ASSERT_EQUAL(st.conns_total, 2);
 	seen_clear(&sa);
 	seen_clear(&sb);
 	sip_transport_free(b);
