@@ -206,7 +206,8 @@ static void conn_update_events(struct sip_conn *c)
 		ev |= EV_WRITE;
 	if (c->connecting)
 		ev = EV_WRITE;
-	if (ev == c->io.events && ev_is_active(&c->io))
+	/* libev keeps private flag bits in events: compare ours only. */
+	if (ev == (c->io.events & (EV_READ | EV_WRITE)) && ev_is_active(&c->io))
 		return;
 	ev_io_stop(c->tp->loop, &c->io);
 	ev_io_set(&c->io, c->fd, ev);
