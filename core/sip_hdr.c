@@ -1,6 +1,7 @@
 /* tandem — header names, methods, reason phrases, protocol names. */
 #include "config.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include <tandem/sip_msg.h>
@@ -104,9 +105,14 @@ static inline unsigned lc(unsigned char c)
  * lower-case copy of the name. */
 #define HASH_SLOTS 256
 #define NAME_MAX_LEN 19             /* "Authentication-Info" and friends */
+#define NAME_WORDS 3                /* 8-byte words holding NAME_MAX_LEN */
 static unsigned char hash_tab[HASH_SLOTS]; /* enum sip_hdr_id, 0 = empty */
 static unsigned char name_len[SIP_HDR__COUNT];
-static char lname[SIP_HDR__COUNT][NAME_MAX_LEN + 1];
+/* Lower-case name and a mask with 0x20 at every letter, zero-padded: an
+ * input word w matches when (w | mask) == name. Only the two cases of that
+ * letter survive the OR; every other position must match exactly. */
+static uint64_t name_word[SIP_HDR__COUNT][NAME_WORDS];
+static uint64_t name_mask[SIP_HDR__COUNT][NAME_WORDS];
 static unsigned char lower[256];
 
 static inline unsigned hdr_hash(const char *p, size_t len)
@@ -126,20 +132,39 @@ __attribute__((constructor)) static void hdr_table_init(void)
 		const char *n = hdr_names[id];
 		size_t len = strlen(n);
 		unsigned h = hdr_hash(n, len);
+		unsigned char w[NAME_WORDS * 8] = { 0 }, k[NAME_WORDS * 8] = { 0 };
 		name_len[id] = (unsigned char)len;
-		for (size_t i = 0; i < len; i++)
-			lname[id][i] = (char)lower[(unsigned char)n[i]];
+		for (size_t i = 0; i < len; i++) {
+			w[i] = lower[(unsigned char)n[i]];
+			k[i] = (w[i] >= 'a' && w[i] <= 'z') ? 0x20 : 0;
+		}
+		memcpy(name_word[id], w, sizeof(w));
+		memcpy(name_mask[id], k, sizeof(k));
 		while (hash_tab[h])
 			h = (h + 1) & (HASH_SLOTS - 1);
 		hash_tab[h] = (unsigned char)id;
 	}
 }
 
-static inline bool name_caseeq(const char *a, const char *lcanon, size_t len)
+static inline bool name_match(const char *a, size_t len, unsigned id)
 {
-	for (size_t i = 0; i < len; i++)
-		if (lower[(unsigned char)a[i]] != (unsigned char)lcanon[i])
+	size_t i = 0, wi = 0;
+
+	for (; i + 8 <= len; i += 8, wi++) {
+		uint64_t x;
+		memcpy(&x, a + i, 8);
+		if ((x | name_mask[id][wi]) != name_word[id][wi])
 			return false;
+	}
+	if (i < len) {
+		unsigned char t[8] = { 0 }; /* zero padding matches the table's */
+		uint64_t x;
+		for (size_t j = 0; i + j < len; j++)
+			t[j] = (unsigned char)a[i + j];
+		memcpy(&x, t, 8);
+		if ((x | name_mask[id][wi]) != name_word[id][wi])
+			return false;
+	}
 	return true;
 }
 
@@ -160,7 +185,7 @@ enum sip_hdr_id sip_hdr_lookup(struct sip_str name)
 	h = hdr_hash(name.p, name.len);
 	while (hash_tab[h]) {
 		unsigned id = hash_tab[h];
-		if (name_len[id] == name.len && name_caseeq(name.p, lname[id], name.len))
+		if (name_len[id] == name.len && name_match(name.p, name.len, id))
 			return (enum sip_hdr_id)id;
 		h = (h + 1) & (HASH_SLOTS - 1);
 	}

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -320,15 +321,15 @@ static int parse_via_parm(const char *p, const char *end, struct sip_via *v)
 		}
 		if (p < end && *p != ';')
 			return -EINVAL;
-		if (sip_str_caseeq_c(name, "branch")) {
+		if (name.len == 6 && sip_str_caseeq(name, SIP_STR_LIT("branch"))) {
 			if (!has_val)
 				return -EINVAL;
 			v->branch = val;
-		} else if (sip_str_caseeq_c(name, "received")) {
+		} else if (name.len == 8 && sip_str_caseeq(name, SIP_STR_LIT("received"))) {
 			v->received = val;
-		} else if (sip_str_caseeq_c(name, "maddr")) {
+		} else if (name.len == 5 && sip_str_caseeq(name, SIP_STR_LIT("maddr"))) {
 			v->maddr = val;
-		} else if (sip_str_caseeq_c(name, "rport")) {
+		} else if (name.len == 5 && sip_str_caseeq(name, SIP_STR_LIT("rport"))) {
 			/* RFC 3581 §3: response-port = "rport" [EQUAL 1*DIGIT] */
 			if (!has_val) {
 				v->rport = 0;
@@ -545,7 +546,10 @@ static int add_hdr(struct pctx *c, struct sip_str name, struct sip_str value)
 
 static void msg_reset(struct sip_msg *m)
 {
-	memset(m, 0, sizeof(*m));
+	/* hdr_inline needs no zeroing: only hdrs[0..nhdrs) is ever read */
+	memset(m, 0, offsetof(struct sip_msg, hdr_inline));
+	memset((char *)m + offsetof(struct sip_msg, first), 0,
+	       sizeof(*m) - offsetof(struct sip_msg, first));
 	m->hdrs = m->hdr_inline;
 	m->hdr_cap = SIP_MSG_INLINE_HDRS;
 	memset(m->first, 0xff, sizeof(m->first)); /* all -1 */

@@ -228,17 +228,23 @@ int sip_uri_parse(struct sip_str s, struct sip_uri *u)
 		return -EINVAL;
 	u->scheme_str = (struct sip_str){ p, (size_t)(colon - p) };
 	p = colon + 1;
-	if (sip_str_caseeq_c(u->scheme_str, "sip")) {
-		u->scheme = SIP_URI_SIP;
-		return parse_sip(p, end, u);
-	}
-	if (sip_str_caseeq_c(u->scheme_str, "sips")) {
-		u->scheme = SIP_URI_SIPS;
-		return parse_sip(p, end, u);
-	}
-	if (sip_str_caseeq_c(u->scheme_str, "tel")) {
-		u->scheme = SIP_URI_TEL;
-		return parse_tel(p, end, u);
+	if (u->scheme_str.len == 3 || u->scheme_str.len == 4) {
+		const char *sc = u->scheme_str.p;
+		unsigned a = lc((unsigned char)sc[0]), b = lc((unsigned char)sc[1]),
+		         c = lc((unsigned char)sc[2]);
+		if (a == 's' && b == 'i' && c == 'p') {
+			if (u->scheme_str.len == 3) {
+				u->scheme = SIP_URI_SIP;
+				return parse_sip(p, end, u);
+			}
+			if (lc((unsigned char)sc[3]) == 's') {
+				u->scheme = SIP_URI_SIPS;
+				return parse_sip(p, end, u);
+			}
+		} else if (a == 't' && b == 'e' && c == 'l' && u->scheme_str.len == 3) {
+			u->scheme = SIP_URI_TEL;
+			return parse_tel(p, end, u);
+		}
 	}
 	/* RFC 3261 §25.1 absoluteURI: opaque or hierarchical part, no white
 	 * space, quotes or angle brackets. The part after the scheme is kept
