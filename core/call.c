@@ -501,6 +501,34 @@ static void bleg_response(struct leg *b, const struct sip_msg *resp, int status)
 	dial_settle(c);
 }
 
+static void request_host(const struct sip_msg *req, char *host, size_t n)
+{
+	struct sip_uri u;
+	if (sip_uri_parse(req->ruri, &u) == 0 && u.host.len)
+		sip_str_copy(host, n, u.host);
+	else
+		snprintf(host, n, "localhost");
+}
+
+/* The caller as the B side sees it: display name and user kept, the host
+ * replaced by the domain A called (A's address is topology). */
+static void caller_party(const struct sip_msg *req, char *out, size_t n)
+{
+	char host[256];
+	struct sip_nameaddr na;
+	const struct sip_hdr *from = sip_msg_hdr(req, SIP_HDR_FROM);
+	request_host(req, host, sizeof host);
+	if (!from || sip_nameaddr_parse(from->value, &na) < 0 || !na.uri.user.len) {
+		snprintf(out, n, "<sip:anonymous@%s>", host);
+		return;
+	}
+	if (na.display.len)
+		snprintf(out, n, "\"%.*s\" <sip:%.*s@%s>", (int)na.display.len, na.display.p,
+		         (int)na.uri.user.len, na.uri.user.p, host);
+	else
+		snprintf(out, n, "<sip:%.*s@%s>", (int)na.uri.user.len, na.uri.user.p, host);
+}
+
 /* A B-leg of target uri, sent to dst. 0 or a failure status. */
 static int bleg_start(struct call *c, const char *ruri, const char *to, const struct sip_dest *dst,
                       const char *label)
@@ -512,7 +540,9 @@ static int bleg_start(struct call *c, const char *ruri, const char *to, const st
 		return 500;
 	b->dst = *dst;
 	b->label = strdup(label);
-	if (!b->label || dialog_init_uac(&b->d, c->a->d.remote_party, to, ruri) < 0) {
+	char from[600];
+	caller_party(req, from, sizeof from);
+	if (!b->label || dialog_init_uac(&b->d, from, to, ruri) < 0) {
 		leg_unref(b);
 		return 500;
 	}
@@ -569,15 +599,6 @@ int call_lookup_user(struct call_core *core, const char *user, struct location_c
 		return 480;
 	*n = found < max ? found : max;
 	return 0;
-}
-
-static void request_host(const struct sip_msg *req, char *host, size_t n)
-{
-	struct sip_uri u;
-	if (sip_uri_parse(req->ruri, &u) == 0 && u.host.len)
-		sip_str_copy(host, n, u.host);
-	else
-		snprintf(host, n, "localhost");
 }
 
 /* Start the B-legs of one target. 0 when at least one went out. */

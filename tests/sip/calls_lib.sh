@@ -1,0 +1,66 @@
+# Shared by the call tests: tandemd between a SIPp caller (A) and a SIPp
+# callee (B), each on a free loopback port, with a dialplan sending every
+# number to the callee.
+. "$(dirname "$0")/lib.sh"
+
+port=$(free_port)
+uas_port=$(free_port)
+UAS_PID=""
+
+calls_cleanup() {
+	if [ -n "$UAS_PID" ] && kill -0 "$UAS_PID" 2>/dev/null; then
+		kill -KILL "$UAS_PID" 2>/dev/null
+	fi
+	cleanup
+}
+trap calls_cleanup EXIT
+
+# write_calls_config [extra settings...]: the dialplan dials the callee.
+write_calls_config() {
+	write_config "$WORK/tandem.conf" "$port" "
+calls: { dial_timeout = 5; };
+dialplan: {
+  internal: (
+    { match = \"^noanswer$\"; do = ( \"dial(sip:noanswer@127.0.0.1:$uas_port, 2)\", \"on(noanswer): reject(480, No Answer Here)\" ); },
+    { match = \"^reject$\"; do = ( \"reject(603, Go Away)\" ); },
+    { match = \"^redirect$\"; do = ( \"redirect(sip:elsewhere@127.0.0.1:$uas_port)\" ); },
+    { match = \"^trunk$\"; do = ( \"dial(trunk:nowhere/1)\" ); },
+    { match = \"^(.+)$\"; do = ( \"dial(sip:\${1}@127.0.0.1:$uas_port, 5)\" ); }
+  );
+};
+$*"
+}
+
+# uas_start NAME [ARGS...]: the callee in the background.
+uas_start() {
+	name=$1; shift
+	sipp -sf "$SCEN/$name.xml" -p "$uas_port" -i 127.0.0.1 -m 1 -nostdin -timeout 20 \
+		-timeout_error -trace_err -error_file "$WORK/sipp-$name-err.log" \
+		-trace_msg -message_file "$WORK/sipp-$name-msg.log" "$@" \
+		>"$WORK/sipp-$name.out" 2>&1 &
+	UAS_PID=$!
+	sleep 0.3
+}
+
+# uas_wait NAME: the callee must end with success.
+uas_wait() {
+	wait "$UAS_PID"
+	rc=$?
+	UAS_PID=""
+	if [ $rc -ne 0 ]; then
+		cat "$WORK/sipp-$1-err.log" "$WORK/sipp-$1-msg.log" >&2 2>/dev/null
+		fail "callee scenario $1 exited with $rc"
+	fi
+}
+
+# uac_run NAME SERVICE [ARGS...]: the caller through tandemd.
+uac_run() {
+	name=$1; svc=$2; shift 2
+	sipp_run "$name" 127.0.0.1:"$port" -i 127.0.0.1 -s "$svc" "$@"
+}
+
+# Calls must all be gone once the peers are done.
+assert_no_calls() {
+	stop_tandemd
+	grep -q "calls alive: 0 " "$WORK/tandemd.log" || fail "calls still alive at stop: $(grep 'calls alive' "$WORK/tandemd.log")"
+}
