@@ -816,6 +816,9 @@ static void client_deliver(struct sip_tsx *t, const struct sip_msg *resp, int st
 static void client_fail(struct sip_tsx *t, int status)
 {
 	sip_tsx_ref(t);
+	tlog_info("tsx %.*s: %.*s %s", (int)t->req->call_id.len, t->req->call_id.p,
+	          (int)t->req->method_str.len, t->req->method_str.p,
+	          status == 408 ? "timed out (408)" : "failed in transport (503)");
 	if (status == 408)
 		t->s->stats.timeouts++;
 	tsx_terminate(t);
@@ -1172,6 +1175,8 @@ static void on_timeout(struct sip_tsx *t)
 		if (t->state == ST_ACCEPTED && t->acked) {
 			tsx_terminate(t);
 		} else if (t->state == ST_COMPLETED || t->state == ST_ACCEPTED) {
+			tlog_info("tsx %.*s: no ACK for our %d", (int)t->req->call_id.len,
+			          t->req->call_id.p, t->resp_status);
 			s->stats.timeouts++;
 			server_error(t, -ETIMEDOUT);
 		}

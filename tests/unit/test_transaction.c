@@ -965,6 +965,51 @@ static void test_reentrancy(void)
 	CU_ASSERT_PTR_NULL(sip_tsx_client_new(stk, &d, ack, strlen(ack), ct_cb, NULL));
 }
 
+/* sip_stack_free from inside a callback is deferred to the way out. */
+static struct sip_stack *stk2;
+static int stk2_calls;
+
+static void free_stack_cb(void *arg, struct sip_tsx *ct, const struct sip_msg *resp,
+                          int status)
+{
+	stk2_calls++;
+	sip_stack_free(stk2);
+}
+
+static bool stk2_done(void) { return stk2_calls > 0; }
+
+static void test_free_in_callback(void)
+{
+	reset();
+	struct sip_timer_cfg tm = { .t1 = T1 / 4, .t2 = T2, .t4 = T4 };
+	ct_final = ct_calls = 0;
+	stk2 = sip_stack_new(loop, tp, &tm, &tu_ops, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(stk2);
+	struct sip_dest d = peer_dest();
+	for (int i = 0; i < 3; i++) {
+		struct sip_wbuf w;
+		sip_wbuf_init(&w, 512);
+		sip_wbuf_printf(&w, "%s sip:x@127.0.0.1 SIP/2.0\r\n", i ? "INVITE" : "OPTIONS");
+		CU_ASSERT_EQUAL(sip_stack_make_via(stk2, &d, &w, NULL, 0), 0);
+		sip_wbuf_printf(&w, "From: <sip:a@b>;tag=1\r\nTo: <sip:x@127.0.0.1>\r\n"
+		                "Call-ID: free%d@tandem\r\nCSeq: 1 %s\r\nMax-Forwards: 70\r\n"
+		                "Content-Length: 0\r\n\r\n", i, i ? "INVITE" : "OPTIONS");
+		char *buf;
+		long len = sip_wbuf_take(&w, &buf);
+		CU_ASSERT_FATAL(len > 0);
+		/* the OPTIONS times out first (Timer F); the INVITEs are still calling */
+		CU_ASSERT_PTR_NOT_NULL(sip_tsx_client_new(stk2, &d, buf, (size_t)len,
+		                                          i ? ct_cb : free_stack_cb, NULL));
+		if (i == 0)
+			run_for(T1);
+	}
+	CU_ASSERT(run_until(stk2_done, 2.0));
+	CU_ASSERT_EQUAL(stk2_calls, 1);
+	run_for(0.1);   /* the freed stack's timers must not fire */
+	CU_ASSERT_EQUAL(stk2_calls, 1);
+	CU_ASSERT_EQUAL(ct_final, 0);
+}
+
 int main(void)
 {
 	if (CU_initialize_registry() != CUE_SUCCESS)
@@ -988,6 +1033,7 @@ int main(void)
 	CU_add_test(s, "transport error -> 503", test_transport_error_503);
 	CU_add_test(s, "unanswered request -> 500", test_orphan_500);
 	CU_add_test(s, "TCP NIST", test_tcp_nist);
+	CU_add_test(s, "sip_stack_free inside a callback", test_free_in_callback);
 	CU_add_test(s, "unref from a callback; ACK refused", test_reentrancy);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
