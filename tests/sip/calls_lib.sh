@@ -64,3 +64,15 @@ assert_no_calls() {
 	stop_tandemd
 	grep -q "calls alive: 0 " "$WORK/tandemd.log" || fail "calls still alive at stop: $(grep 'calls alive' "$WORK/tandemd.log")"
 }
+
+# uac_fail CODE SERVICE: the caller's call must end with CODE.
+uac_fail() {
+	sed "s/\"CODE\"/\"$1\"/" "$SCEN/call_uac_fail.xml" >"$WORK/call_uac_fail_$1.xml"
+	SCEN="$WORK" sipp_run "call_uac_fail_$1" 127.0.0.1:"$port" -i 127.0.0.1 -s "$2"
+}
+
+# uas_reject CODE: a callee that rejects with CODE.
+uas_reject() {
+	sed "s/ CODE / $1 /" "$SCEN/call_uas_reject.xml" >"$WORK/call_uas_reject_$1.xml"
+	SCEN="$WORK" uas_start "call_uas_reject_$1"
+}
