@@ -20,7 +20,7 @@ write_calls_config() {
 	write_config "$WORK/tandem.conf" "$port" "
 calls: { dial_timeout = 5; };
 dialplan: {
-  internal: (
+  internal: (${EXTRA_RULES:-}
     { match = \"^noanswer$\"; do = ( \"dial(sip:noanswer@127.0.0.1:$uas_port, 2)\", \"on(noanswer): reject(480, No Answer Here)\" ); },
     { match = \"^reject$\"; do = ( \"reject(603, Go Away)\" ); },
     { match = \"^redirect$\"; do = ( \"redirect(sip:elsewhere@127.0.0.1:$uas_port)\" ); },
@@ -31,10 +31,11 @@ dialplan: {
 $*"
 }
 
-# uas_start NAME [ARGS...]: the callee in the background.
+# uas_start NAME [ARGS...]: the callee in the background (on $UAS_PORT_USE
+# when set, else $uas_port).
 uas_start() {
 	name=$1; shift
-	sipp -sf "$SCEN/$name.xml" -p "$uas_port" -i 127.0.0.1 -m 1 -nostdin -timeout 20 \
+	sipp -sf "$SCEN/$name.xml" -p "${UAS_PORT_USE:-$uas_port}" -i 127.0.0.1 -m 1 -nostdin -timeout 20 \
 		-timeout_error -trace_err -error_file "$WORK/sipp-$name-err.log" \
 		-trace_msg -message_file "$WORK/sipp-$name-msg.log" "$@" \
 		>"$WORK/sipp-$name.out" 2>&1 &
