@@ -31,6 +31,9 @@ bool call_core_indialog(struct tandem *t, struct sip_tsx *st, struct sip_msg *re
 void call_core_ack(struct tandem *t, struct sip_msg *ack);
 /* A CANCEL matched this INVITE server transaction (§9.2). true: handled. */
 bool call_core_cancel(struct tandem *t, struct sip_tsx *invite_st);
+/* A server transaction failed after it was answered (transaction.h
+ * on_server_error): a 2xx to A's INVITE never ACKed ends the call. */
+void call_core_server_error(struct tandem *t, struct sip_tsx *st, int err);
 /* 2xx retransmissions for B-leg INVITEs whose ICT has ended. */
 void call_core_stray_response(struct tandem *t, struct sip_msg *resp);
 /* Calls alive now (tests assert 0 after a run). */

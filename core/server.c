@@ -237,10 +237,16 @@ static void on_stray_response(void *arg, struct sip_msg *resp)
 	           (int)resp->call_id.len, resp->call_id.p);
 }
 
+static void on_server_error(void *arg, struct sip_tsx *st, int err)
+{
+	call_core_server_error(arg, st, err);
+}
+
 static const struct sip_tu_ops tu_ops = {
 	.on_request = on_request,
 	.on_cancel = on_cancel,
 	.on_stray_response = on_stray_response,
+	.on_server_error = on_server_error,
 };
 
 int tandem_server_open(struct tandem *t)
