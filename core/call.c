@@ -1161,6 +1161,24 @@ bool call_core_cancel(struct tandem *t, struct sip_tsx *invite_st)
 	return true;
 }
 
+void call_core_server_error(struct tandem *t, struct sip_tsx *st, int err)
+{
+	const struct sip_msg *req = sip_tsx_request(st);
+	if (!req || req->method != SIP_INVITE || err != -ETIMEDOUT)
+		return;
+	struct leg *a = tab_find(core_of(t), req->call_id, sip_str_c(sip_tsx_to_tag(st)));
+	if (!a || !a->is_a || a->st != st || !a->call)
+		return;
+	struct call *c = a->call;
+	/* RFC 3261 §13.3.1.4: no ACK for our 2xx within 64*T1: end the session */
+	tlog_warn("call %s: the 2xx to A was never ACKed: ending the call", cid(c));
+	struct leg *p = partner(a);
+	leg_bye(a);
+	if (p)
+		leg_bye(p);
+	call_check(c);
+}
+
 void call_core_stray_response(struct tandem *t, struct sip_msg *resp)
 {
 	/* §13.2.2.4: a retransmitted 2xx gets the same ACK again */
