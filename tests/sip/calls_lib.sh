@@ -1,7 +1,7 @@
 # Shared by the call tests: tandemd between a SIPp caller (A) and a SIPp
 # callee (B), each on a free loopback port, with a dialplan sending every
 # number to the callee.
-. "$(dirname "$0")/lib.sh"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/sip/lib.sh"
 
 port=$(free_port)
 uas_port=$(free_port)
