@@ -5,4 +5,4 @@ CALL_TESTS = tests/sip/test_call_basic.sh tests/sip/test_call_bye_callee.sh \
 	tests/sip/test_call_message.sh tests/sip/test_call_load.sh tests/sip/test_call_ringgroup.sh \
 	tests/sip/test_call_prack.sh
 TESTS += $(CALL_TESTS)
-EXTRA_DIST += tests/sip/calls_lib.sh $(CALL_TESTS)
+EXTRA_DIST += tests/sip/calls_lib.sh $(CALL_TESTS) bench/cps/run-cps.sh
