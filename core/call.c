@@ -752,6 +752,8 @@ static void plan_end(struct call *c)
 	enum dialplan_outcome o = c->cur ? dialplan_outcome(c->cur) : DIALPLAN_OUTCOME_NONE;
 	if (o == DIALPLAN_OUTCOME_NONE)
 		a_reply(c, 404, "No Route", NULL);
+	else if (c->last_status == 408 && !c->timed_out)
+		a_reply(c, 408, NULL, NULL);   /* the callee never responded (Timer B), §16.7 */
 	else if (o == DIALPLAN_OUTCOME_NOANSWER || c->last_status < 400)
 		a_reply(c, 480, NULL, NULL);   /* 3xx are not followed: unavailable */
 	else

@@ -64,6 +64,10 @@ uac_run() {
 assert_no_calls() {
 	stop_tandemd
 	grep -q "calls alive: 0 " "$WORK/tandemd.log" || fail "calls still alive at stop: $(grep 'calls alive' "$WORK/tandemd.log")"
+	# every final answer to a caller's INVITE must have met its ACK (§17.2.1)
+	if [ -z "${ALLOW_MISSING_ACK:-}" ] && grep -q "no ACK for our" "$WORK/tandemd.log"; then
+		fail "a caller never ACKed: $(grep 'no ACK for our' "$WORK/tandemd.log")"
+	fi
 }
 
 # uac_fail CODE SERVICE: the caller's call must end with CODE.

@@ -76,6 +76,7 @@ stop_tandemd() {
 }
 
 # write_config FILE PORT [extra settings...]: a minimal config on PORT (UDP+TCP).
+# SIP_SETTINGS replaces the default "t1_ms = 500;" in the sip group.
 write_config() {
 	f=$1; port=$2; shift 2
 	cat >"$f" <<CONF
@@ -85,7 +86,7 @@ listen = (
   { transport = "udp"; address = "127.0.0.1"; port = $port; },
   { transport = "tcp"; address = "127.0.0.1"; port = $port; }
 );
-sip: { t1_ms = 500; tcp_idle_timeout = 30; };
+sip: { ${SIP_SETTINGS:-t1_ms = 500;} tcp_idle_timeout = 30; };
 echo: { users = ( "echo" ); };
 $*
 CONF
