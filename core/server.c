@@ -217,6 +217,18 @@ static void on_request(void *arg, struct sip_tsx *st, struct sip_msg *req)
 		                     "REFER, NOTIFY, SUBSCRIBE, MESSAGE\r\n");
 		return;
 	}
+	if (req->method == SIP_SUBSCRIBE) {
+		/* RFC 6665 §4.2.1.1: an event package nobody here serves (no
+		 * module took the SUBSCRIBE) is 489, with the packages we do
+		 * serve in Allow-Events: none yet. */
+		reply(st, 489, NULL, NULL);
+		return;
+	}
+	if (req->method == SIP_NOTIFY) {
+		/* RFC 6665 §4.1.3: a NOTIFY outside any subscription we made */
+		reply(st, 481, "Subscription Does Not Exist", NULL);
+		return;
+	}
 	reply(st, 404, "No Route", NULL);
 }
 

@@ -52,6 +52,10 @@ expect("unknown method", request("FOOBAR"), 501,
 expect("in-dialog request for no dialog", request("BYE", ruri="sip:1001@127.0.0.1",
        headers={"To": "<sip:1001@127.0.0.1>;tag=nosuchdialog"}), 481)
 expect("CANCEL matching no transaction", request("CANCEL", ruri="sip:1001@127.0.0.1"), 481)
+expect("SUBSCRIBE to an event package nobody serves", request("SUBSCRIBE",
+       ruri="sip:1001@127.0.0.1", extra=("Event: presence", "Expires: 600")), 489, "Bad Event")
+expect("NOTIFY outside any subscription", request("NOTIFY", ruri="sip:1001@127.0.0.1",
+       extra=("Event: refer", "Subscription-State: active")), 481, "Subscription")
 expect("message over max_message_size", request("OPTIONS", body="x" * 5000,
        extra=("Content-Type: text/plain",)), 513)
 expect_silence("garbage datagram", b"\x00\x01garbage that is not SIP\r\n\r\n")
