@@ -39,6 +39,11 @@ struct leg {
 	bool reinv_out, reinv_in;  /* a re-INVITE in progress, §14.2 glare */
 	int final;                 /* B: the final status of the INVITE */
 	uint32_t rseq;             /* B: last RSeq PRACKed (RFC 3262 §4) */
+	unsigned idx;              /* TANDEM_LEG_A, or B-legs 1, 2, ... (MEDIA events) */
+	/* The 2xx of an offerless INVITE carried the offer: its ACK waits for
+	 * the answer in the other leg's ACK (RFC 3264 §4, late offer). */
+	bool ack_wait;
+	uint32_t ack_wait_cseq;
 	char *label;               /* for logs: the target */
 	struct leg *next;          /* the call's B-legs */
 	struct leg *hnext;         /* dialog table chain */
@@ -72,6 +77,8 @@ struct call {
 	enum dialplan_dial_mode mode;
 	unsigned timeout;
 	char *hdrs;                /* set_header() lines for B-leg INVITEs */
+	unsigned nlegs;            /* B-legs created so far: the next one's idx */
+	void *mod_data[TANDEM_MAX_MODULES]; /* tandem_call_set_data, by module */
 };
 
 static void call_check(struct call *c);
@@ -216,11 +223,19 @@ static void run_hook(struct call *c, enum tandem_hook_point p, const struct sip_
 	loader_run_hooks(t, &ev);
 }
 
-/* SDP passes here on its way across (mod_rtprelay rewrites it later). */
-static void media_hook(struct call *c, const struct sip_msg *m)
+/* SDP passes the MEDIA hook on its way from one leg to the other; *sdp is
+ * the body to send (call_sdp_free once the message is built). */
+static void media_hook(struct call *c, const struct sip_msg *m, const struct leg *from,
+                       const struct leg *to, enum tandem_sdp_role role, struct call_sdp *sdp)
 {
-	if (m && m->body.len)
-		run_hook(c, TANDEM_HOOK_MEDIA, m);
+	call_media_run(c->core->t, (struct tandem_call *)c, m, from->idx, to->idx, role, sdp);
+}
+
+/* RFC 3264 §4: an SDP in the response to an INVITE is the answer if the
+ * INVITE had the offer, else it is the offer. */
+static enum tandem_sdp_role resp_role(const struct sip_msg *req)
+{
+	return call_media_is_sdp(req) ? TANDEM_SDP_ANSWER : TANDEM_SDP_OFFER;
 }
 
 /* ---- client requests ---- */
@@ -322,11 +337,13 @@ static void a_reply(struct call *c, int status, const char *reason, const char *
 	          reason ? reason : sip_reason_phrase(status));
 }
 
-/* Relay a B-leg response to A's INVITE with A's identifiers. */
-static int a_relay(struct call *c, const struct sip_msg *resp)
+/* Relay B-leg b's response to A's INVITE with A's identifiers. */
+static int a_relay(struct call *c, struct leg *b, const struct sip_msg *resp)
 {
 	struct leg *a = c->a;
 	const struct sip_msg *req = sip_tsx_request(a->st);
+	struct call_sdp sdp;
+	media_hook(c, resp, b, a, resp_role(req), &sdp);
 	struct sip_wbuf h, w;
 	int status = resp->status;
 	sip_wbuf_init(&h, 256);
@@ -341,13 +358,14 @@ static int a_relay(struct call *c, const struct sip_msg *resp)
 	struct sip_resp_extra extra = {
 		.headers = h.err ? NULL : h.p,
 		.content_type = resp->body.len ? (ctype[0] ? ctype : "application/sdp") : NULL,
-		.body = resp->body,
+		.body = sdp.body,
 	};
 	char reason[128];
 	sip_str_copy(reason, sizeof reason, resp->reason);
-	sip_wbuf_init(&w, 512 + resp->body.len);
+	sip_wbuf_init(&w, 512 + sdp.body.len);
 	int rc = sip_build_response(&w, req, status, reason[0] ? reason : NULL, a->d.local_tag, &extra);
 	sip_wbuf_free(&h);
+	call_sdp_free(&sdp);
 	char *buf;
 	long len = rc < 0 ? rc : sip_wbuf_take(&w, &buf);
 	if (len < 0) {
@@ -382,13 +400,15 @@ static void timer_stop(struct call *c)
 	ev_timer_stop(c->core->t->loop, &c->dial_timer);
 }
 
-/* §13.2.2.4: the UAC core ACKs a 2xx itself, end to end, no transaction. */
-static void leg_ack(struct leg *b, uint32_t cseq)
+/* §13.2.2.4: the UAC core ACKs a 2xx itself, end to end, no transaction.
+ * body: the answer when the 2xx had the offer (RFC 3264 §4). */
+static void leg_ack(struct leg *b, uint32_t cseq, struct sip_str ctype, struct sip_str body)
 {
 	struct sip_dest dst;
 	char *buf;
 	size_t len;
-	struct dialog_req r = { .method = "ACK", .cseq = cseq };
+	b->ack_wait = false;
+	struct dialog_req r = { .method = "ACK", .cseq = cseq, .ctype = ctype, .body = body };
 	if (dialog_dest(&b->d, &dst) < 0 ||
 	    dialog_build_request(b->call->core->t->stack, &b->d, &r, &dst, &buf, &len) < 0) {
 		tlog_warn("call %s: cannot ACK the 2xx of B-leg %s", cid(b->call), b->label);
@@ -447,8 +467,7 @@ static void bleg_response(struct leg *b, const struct sip_msg *resp, int status)
 		}
 		if (b->lost || c->answered || c->a_final)
 			return;
-		media_hook(c, resp);
-		if (a_relay(c, resp) < 0)
+		if (a_relay(c, b, resp) < 0)
 			tlog_debug("call %s: could not relay %d", cid(c), status);
 		return;
 	}
@@ -456,8 +475,16 @@ static void bleg_response(struct leg *b, const struct sip_msg *resp, int status)
 		dialog_update_uac(&b->d, resp, true);
 		b->state = LEG_CONFIRMED;
 		b->final = status;
-		leg_ack(b, b->inv_cseq);
-		if (b->lost || c->answered || c->a_final) {
+		bool won = !(b->lost || c->answered || c->a_final);
+		if (won && resp_role(sip_tsx_request(c->a->st)) == TANDEM_SDP_OFFER &&
+		    call_media_is_sdp(resp)) {
+			/* late offer: A's ACK brings the answer (call_core_ack) */
+			b->ack_wait = true;
+			b->ack_wait_cseq = b->inv_cseq;
+		} else {
+			leg_ack(b, b->inv_cseq, (struct sip_str){ 0 }, (struct sip_str){ 0 });
+		}
+		if (!won) {
 			/* a late 2xx after CANCEL or after another leg won */
 			tlog_info("call %s: late %d from %s: ACK and BYE", cid(c), status, b->label);
 			leg_bye(b);
@@ -468,8 +495,7 @@ static void bleg_response(struct leg *b, const struct sip_msg *resp, int status)
 		c->dialing = false;
 		timer_stop(c);
 		abandon_all(c, b);
-		media_hook(c, resp);
-		if (a_relay(c, resp) < 0) {
+		if (a_relay(c, b, resp) < 0) {
 			tlog_warn("call %s: could not relay the answer to A", cid(c));
 			c->a->state = LEG_TERMINATED;
 			leg_bye(b);
@@ -546,11 +572,13 @@ static int bleg_start(struct call *c, const char *ruri, const char *to, const st
 		leg_unref(b);
 		return 500;
 	}
+	b->idx = ++c->nlegs;
 	b->next = c->bs;
 	c->bs = b;
 	tab_add(core, b);
 	run_hook(c, TANDEM_HOOK_BLEG_CREATE, req);
-	media_hook(c, req);
+	struct call_sdp sdp;
+	media_hook(c, req, c->a, b, TANDEM_SDP_OFFER, &sdp);
 
 	struct sip_wbuf h;
 	sip_wbuf_init(&h, 256);
@@ -566,13 +594,14 @@ static int bleg_start(struct call *c, const char *ruri, const char *to, const st
 		.max_forwards = mf == 0 ? -1 : mf,
 		.headers = h.err ? NULL : h.p,
 		.ctype = ct ? ct->value : SIP_STR_LIT("application/sdp"),
-		.body = req->body,
+		.body = sdp.body,
 		.contact = true,
 	};
 	char *buf;
 	size_t len;
 	int rc = dialog_build_request(core->t->stack, &b->d, &r, dst, &buf, &len);
 	sip_wbuf_free(&h);
+	call_sdp_free(&sdp);
 	if (rc < 0) {
 		b->state = LEG_TERMINATED;
 		return 500;
@@ -909,6 +938,8 @@ static void leg_bye(struct leg *l)
 	if (l->bye_sent || l->state != LEG_CONFIRMED)
 		return;
 	l->bye_sent = true;
+	if (l->ack_wait)   /* §13.2.2.4: the 2xx is ACKed before the BYE */
+		leg_ack(l, l->ack_wait_cseq, (struct sip_str){ 0 }, (struct sip_str){ 0 });
 	struct sip_dest dst;
 	char *buf;
 	size_t len;
@@ -939,11 +970,19 @@ static void relay_response(struct creq *cr, const struct sip_msg *resp, int stat
 	}
 	if (status < 300 && (invite || req->method == SIP_UPDATE))
 		dialog_refresh_target(&to->d, resp);
-	if (invite && status < 300)
-		leg_ack(to, cr->cseq);
 	struct call *c = from->call;
-	if (c && resp->body.len)
-		media_hook(c, resp);
+	if (invite && status < 300) {
+		if (c && !call_media_is_sdp(req) && call_media_is_sdp(resp)) {
+			/* offerless re-INVITE: from's ACK brings the answer */
+			to->ack_wait = true;
+			to->ack_wait_cseq = cr->cseq;
+		} else {
+			leg_ack(to, cr->cseq, (struct sip_str){ 0 }, (struct sip_str){ 0 });
+		}
+	}
+	struct call_sdp sdp = { .body = resp->body };
+	if (c && (invite || req->method == SIP_UPDATE))
+		media_hook(c, resp, to, from, resp_role(req), &sdp);
 
 	struct sip_wbuf h, w;
 	sip_wbuf_init(&h, 256);
@@ -959,11 +998,12 @@ static void relay_response(struct creq *cr, const struct sip_msg *resp, int stat
 	struct sip_resp_extra extra = {
 		.headers = h.err ? NULL : h.p,
 		.content_type = resp->body.len ? (ctype[0] ? ctype : "application/sdp") : NULL,
-		.body = resp->body,
+		.body = sdp.body,
 	};
-	sip_wbuf_init(&w, 512 + resp->body.len);
+	sip_wbuf_init(&w, 512 + sdp.body.len);
 	int rc = sip_build_response(&w, req, status, reason[0] ? reason : NULL, from->d.local_tag, &extra);
 	sip_wbuf_free(&h);
+	call_sdp_free(&sdp);
 	char *buf;
 	long len = rc < 0 ? rc : sip_wbuf_take(&w, &buf);
 	if (len < 0) {
@@ -1032,8 +1072,9 @@ static void relay_request(struct leg *from, struct leg *to, struct sip_tsx *st,
 	}
 	if (invite || req->method == SIP_UPDATE)
 		dialog_refresh_target(&from->d, req);   /* §12.2.2 target refresh */
-	if (req->body.len)
-		media_hook(c, req);
+	struct call_sdp sdp = { .body = req->body };
+	if (invite || req->method == SIP_UPDATE)
+		media_hook(c, req, from, to, TANDEM_SDP_OFFER, &sdp);
 	struct sip_wbuf h;
 	sip_wbuf_init(&h, 256);
 	copy_headers(&h, req, req_hdrs, other_hdrs);
@@ -1046,7 +1087,7 @@ static void relay_request(struct leg *from, struct leg *to, struct sip_tsx *st,
 		.max_forwards = req->max_forwards > 1 ? req->max_forwards - 1 : 70,
 		.headers = h.err ? NULL : h.p,
 		.ctype = ctype ? ctype->value : SIP_STR_LIT("application/octet-stream"),
-		.body = req->body,
+		.body = sdp.body,
 		.contact = invite || req->method == SIP_UPDATE || req->method == SIP_REFER ||
 		           req->method == SIP_SUBSCRIBE || req->method == SIP_NOTIFY,
 	};
@@ -1057,6 +1098,7 @@ static void relay_request(struct leg *from, struct leg *to, struct sip_tsx *st,
 	if (rc == 0)
 		rc = dialog_build_request(c->core->t->stack, &to->d, &r, &dst, &buf, &len);
 	sip_wbuf_free(&h);
+	call_sdp_free(&sdp);
 	struct creq *cr = rc < 0 ? NULL : leg_send(to, CR_RELAY, &dst, buf, len);
 	if (!cr) {
 		sip_tsx_respond(st, 500, NULL, NULL);
@@ -1140,8 +1182,18 @@ void call_core_ack(struct tandem *t, struct sip_msg *ack)
 	/* §13.3.1.4: the stack stopped retransmitting our 2xx; the B side was
 	 * ACKed when its 2xx came. Late and repeated ACKs end here too. */
 	struct leg *l = tab_find(core_of(t), ack->call_id, ack->to_tag);
-	if (l && l->call)
-		tlog_debug("call %s: ACK from %s", cid(l->call), l->is_a ? "A" : "B");
+	if (!l || !l->call)
+		return;
+	tlog_debug("call %s: ACK from %s", cid(l->call), l->is_a ? "A" : "B");
+	struct leg *p = partner(l);
+	if (!p || !p->ack_wait)
+		return;
+	/* RFC 3264 §4: the ACK has the answer to the offer p's 2xx made */
+	struct call_sdp sdp;
+	media_hook(l->call, ack, l, p, TANDEM_SDP_ANSWER, &sdp);
+	const struct sip_hdr *ct = sip_msg_hdr(ack, SIP_HDR_CONTENT_TYPE);
+	leg_ack(p, p->ack_wait_cseq, ct ? ct->value : SIP_STR_LIT("application/sdp"), sdp.body);
+	call_sdp_free(&sdp);
 }
 
 bool call_core_cancel(struct tandem *t, struct sip_tsx *invite_st)
@@ -1189,6 +1241,53 @@ void call_core_stray_response(struct tandem *t, struct sip_msg *resp)
 	struct leg *l = tab_find(core_of(t), resp->call_id, resp->from_tag);
 	if (l && l->ack && resp->cseq == l->inv_cseq)
 		sip_stack_send_stateless(t->stack, &l->ack_dst, l->ack, l->ack_len);
+}
+
+/* ---- what modules may do with a call (include/tandem/tandem.h) ---- */
+
+const char *tandem_call_id(const struct tandem_call *call)
+{
+	return call ? cid((const struct call *)call) : "?";
+}
+
+int tandem_call_set_data(struct tandem_call *call, const char *module_name, void *data)
+{
+	struct call *c = (struct call *)call;
+	int i = c ? loader_module_index(c->core->t, module_name) : -EINVAL;
+	if (i < 0)
+		return i;
+	c->mod_data[i] = data;
+	return 0;
+}
+
+void *tandem_call_data(const struct tandem_call *call, const char *module_name)
+{
+	const struct call *c = (const struct call *)call;
+	int i = c ? loader_module_index(c->core->t, module_name) : -EINVAL;
+	return i < 0 ? NULL : c->mod_data[i];
+}
+
+int tandem_call_hangup(struct tandem *t, struct tandem_call *call, const char *reason)
+{
+	struct call *c = (struct call *)call;
+	(void)t;
+	if (!c || c->ended || (c->a->state == LEG_TERMINATED && c->a_final))
+		return -EALREADY;
+	tlog_notice("call %s: hung up by a module: %s", cid(c), reason ? reason : "(no reason)");
+	if (!c->a_final) {
+		/* not answered: A gets a final response, ringing B-legs CANCEL */
+		timer_stop(c);
+		c->dialing = false;
+		abandon_all(c, NULL);
+		a_reply(c, 480, NULL, NULL);
+	} else {
+		struct leg *p = partner(c->a);
+		leg_bye(c->a);
+		if (p)
+			leg_bye(p);
+	}
+	call_check(c);
+	return 0;
 }
 
 /* ---- routing an INVITE ---- */

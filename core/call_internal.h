@@ -64,6 +64,19 @@ int call_lookup_user(struct call_core *core, const char *user, struct location_c
 void copy_headers(struct sip_wbuf *w, const struct sip_msg *m, const enum sip_hdr_id *ids,
                   const char *const *names);
 
+/* call_media.c: SDP through the MEDIA hook (tandem_event.body) */
+struct call_sdp {
+	struct sip_str body;       /* what to send */
+	char *owned;               /* a handler's replacement, freed by call_sdp_free */
+};
+/* A body that is SDP (Content-Type application/sdp, or none given). */
+bool call_media_is_sdp(const struct sip_msg *m);
+/* Run the MEDIA hooks on m's body crossing from leg index from to to; out
+ * is m's body when m carries no SDP or nobody replaced it. */
+void call_media_run(struct tandem *t, struct tandem_call *call, const struct sip_msg *m,
+                    unsigned from, unsigned to, enum tandem_sdp_role role, struct call_sdp *out);
+void call_sdp_free(struct call_sdp *s);
+
 /* call_message.c */
 bool message_route(struct call_core *core, struct sip_tsx *st, struct sip_msg *req);
 void message_on_response(struct creq *cr, const struct sip_msg *resp, int status);

@@ -225,6 +225,14 @@ enum tandem_verdict loader_run_hooks(struct tandem *t, struct tandem_event *ev)
 	return TANDEM_CONTINUE;
 }
 
+int loader_module_index(const struct tandem *t, const char *name)
+{
+	for (unsigned i = 0; name && i < t->nmods; i++)
+		if (strcmp(t->mods[i].mod->name, name) == 0)
+			return (int)i;
+	return -ENOENT;
+}
+
 /* ---- module-facing helpers (include/tandem/tandem.h) ---- */
 
 const void *tandem_module_api(struct tandem *t, const char *module_name)

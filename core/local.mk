@@ -42,4 +42,5 @@ libtandemcore_a_SOURCES += \
 	core/dialog.c \
 	core/dialog.h \
 	core/call_internal.h \
+	core/call_media.c \
 	core/call_message.c

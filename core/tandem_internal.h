@@ -83,6 +83,8 @@ const struct tandem_action *loader_find_action(struct tandem *t, const char *nam
 /* Run the hook chain of a point; returns the verdict that ended it
  * (TANDEM_CONTINUE when every handler continued). */
 enum tandem_verdict loader_run_hooks(struct tandem *t, struct tandem_event *ev);
+/* The slot of a loaded module in t->mods, or -ENOENT. */
+int loader_module_index(const struct tandem *t, const char *name);
 
 /* ---- the server context ---- */
 struct tandem {

@@ -9,7 +9,7 @@
 #include <tandem/transaction.h>
 
 /* Bump on any change of struct tandem_module, tandem_hook or tandem_event. */
-#define TANDEM_MODULE_ABI 1
+#define TANDEM_MODULE_ABI 2
 /* Refuses modules built with a different struct layout of the core API. */
 #define TANDEM_BUILD_SIGNATURE \
 	((unsigned)(sizeof(struct sip_msg) * 131u + sizeof(struct sip_rx_info) * 7u + SIP_HDR__COUNT))
@@ -34,7 +34,7 @@ enum tandem_hook_point {
 	TANDEM_HOOK_REQUEST = 0,  /* out-of-dialog request: sanity, auth, registrar */
 	TANDEM_HOOK_ROUTE,        /* the dialplan */
 	TANDEM_HOOK_BLEG_CREATE,  /* before a B-leg INVITE goes out */
-	TANDEM_HOOK_MEDIA,        /* SDP offer/answer */
+	TANDEM_HOOK_MEDIA,        /* SDP offer/answer crossing the call (see below) */
 	TANDEM_HOOK_BLEG_RESPONSE,/* provisional/final from a B-leg */
 	TANDEM_HOOK_ANSWER,
 	TANDEM_HOOK_INDIALOG,     /* re-INVITE, REFER, INFO... */
@@ -49,6 +49,16 @@ enum tandem_verdict {
 	TANDEM_REJECT             /* the core answers with ev->reject_code */
 };
 
+/* Legs of a call as MEDIA events name them: the caller's leg is 0, B-legs
+ * are numbered 1, 2, ... in the order they are created (ring groups and
+ * sequential dials each add one); an index is never reused in a call. */
+#define TANDEM_LEG_A 0u
+
+enum tandem_sdp_role {
+	TANDEM_SDP_OFFER = 0,
+	TANDEM_SDP_ANSWER,
+};
+
 struct tandem_event {
 	struct tandem *t;
 	enum tandem_hook_point point;
@@ -61,6 +71,15 @@ struct tandem_event {
 	/* A dialplan action's arguments, ${...} expanded (ROUTE point only). */
 	int argc;
 	const char *const *argv;
+	/* MEDIA point only: an application/sdp body on its way from one leg of
+	 * the call to another. msg is the request or response that carried it
+	 * (an INVITE to each B-leg, an 18x/2xx, a re-INVITE, UPDATE or its 2xx,
+	 * or the ACK with the answer to an offer made in a 2xx). */
+	unsigned from_leg, to_leg;     /* TANDEM_LEG_A or a B-leg's index */
+	enum tandem_sdp_role sdp_role; /* offer or answer (RFC 3264) */
+	/* What will be sent: msg's body, or what a handler set with
+	 * tandem_event_set_body (later handlers see the new one). */
+	struct sip_str body;
 };
 
 typedef enum tandem_verdict (*tandem_hook_fn)(struct tandem_event *ev);
@@ -117,5 +136,21 @@ void *tandem_module_data(struct tandem *t, const char *module_name);
 /* Answer the request of a REQUEST-point event. */
 int tandem_reply(struct tandem_event *ev, int status, const char *reason,
                  const struct sip_resp_extra *extra);
+
+/* ---- calls (what a module may do with ev->call) ---- */
+/* MEDIA point: send buf[0..len) instead of the body (the core copies it
+ * and writes the Content-Length). 0, -EINVAL at another point, -ENOMEM. */
+int tandem_event_set_body(struct tandem_event *ev, const char *buf, size_t len);
+/* The caller's Call-ID, for logs. */
+const char *tandem_call_id(const struct tandem_call *call);
+/* One pointer per module and call (NULL until set). The core never frees
+ * it: the module does in its CALL_END hook, which every call meets once. */
+int tandem_call_set_data(struct tandem_call *call, const char *module_name, void *data);
+void *tandem_call_data(const struct tandem_call *call, const char *module_name);
+/* End the call: BYE on both legs once answered, else a final response
+ * (480) to the caller and CANCEL to the ringing B-legs. reason goes to the
+ * log. Call it from a timer or watcher of the module, not from a hook of
+ * the same call (the call may be gone when it returns). 0 or -EALREADY. */
+int tandem_call_hangup(struct tandem *t, struct tandem_call *call, const char *reason);
 
 #endif
