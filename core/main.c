@@ -156,10 +156,10 @@ static void log_stats(const struct tandem *t)
 	struct sip_transport_stats ts;
 	sip_stack_get_stats(t->stack, &ss);
 	sip_transport_get_stats(t->tp, &ts);
-	tlog_notice("stats: requests %lu, rejected %lu, dropped %lu, retransmissions absorbed %lu, "
-	            "transaction timeouts %lu, messages in %lu out %lu, calls alive %u",
+	tlog_notice("stats: requests %lu, rejected %lu, dropped %lu, filtered %lu, "
+	            "retransmissions absorbed %lu, transaction timeouts %lu, messages in %lu out %lu, calls alive %u",
 	            t->stats.requests, t->stats.rejected, t->stats.bad_dropped + ts.rx_bad,
-	            ss.retrans_absorbed, ss.timeouts, ts.rx_msgs, ts.tx_msgs, call_core_count(t));
+	            t->stats.filtered, ss.retrans_absorbed, ss.timeouts, ts.rx_msgs, ts.tx_msgs, call_core_count(t));
 }
 
 static int write_pidfile(const char *path)

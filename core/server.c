@@ -54,6 +54,15 @@ static bool answerable(const struct sip_msg *m)
 static void on_rx(void *arg, struct sip_msg *msg)
 {
 	struct tandem *t = arg;
+	if (msg->is_request && t->nhooks[TANDEM_HOOK_RECEIVE]) {
+		struct tandem_event ev = { .t = t, .point = TANDEM_HOOK_RECEIVE, .msg = msg };
+		if (loader_run_hooks(t, &ev) != TANDEM_CONTINUE) {
+			t->stats.filtered++;
+			sip_msg_free(msg);
+			free(msg);
+			return;
+		}
+	}
 	if (msg->is_request) {
 		struct sip_error err = { 0, NULL };
 		if (sip_msg_validate_request(msg, &err) < 0) {

@@ -105,6 +105,7 @@ struct tandem {
 
 	struct {
 		unsigned long requests, responses_sent_stateless, rejected, bad_dropped;
+		unsigned long filtered;   /* discarded by a RECEIVE hook (banned sources) */
 	} stats;
 };
 

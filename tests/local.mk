@@ -22,6 +22,13 @@ tests_unit_test_digest_SOURCES = tests/unit/test_digest.c modules/auth/digest.c 
 tests_unit_test_digest_CFLAGS = $(TANDEM_UNIT_CFLAGS)
 tests_unit_test_digest_LDADD = $(TANDEM_UNIT_LIBS)
 
+# mod_auth: failure counting, bans and whitelist networks
+check_PROGRAMS += tests/unit/test_ban
+TESTS += tests/unit/test_ban
+tests_unit_test_ban_SOURCES = tests/unit/test_ban.c modules/auth/ban.c modules/auth/ban.h
+tests_unit_test_ban_CFLAGS = $(TANDEM_UNIT_CFLAGS)
+tests_unit_test_ban_LDADD = $(TANDEM_UNIT_LIBS)
+
 check_PROGRAMS += tests/unit/test_dialplan
 TESTS += tests/unit/test_dialplan
 tests_unit_test_dialplan_SOURCES = tests/unit/test_dialplan.c
@@ -73,3 +80,7 @@ tests_unit_test_sip_uri_LDADD = $(TANDEM_UNIT_LIBS)
 TESTS += tests/sip/test_register.sh
 EXTRA_DIST += tests/sip/test_register.sh tests/sip/test_register.py \
 	tests/sip/scenarios/register_auth.xml
+
+# Attack tools (sipvicious): svwar finds no extension, svcrack gets banned
+TESTS += tests/sip/test_sipvicious.sh
+EXTRA_DIST += tests/sip/test_sipvicious.sh tests/sip/test_auth_invite.py

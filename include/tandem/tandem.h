@@ -29,7 +29,9 @@ bool tandem_log_enabled(enum tandem_log_level lvl);
 #define tlog_debug(...)  do { if (tandem_log_enabled(TLOG_DEBUG)) tandem_log(TLOG_DEBUG, __VA_ARGS__); } while (0)
 
 /* ---- hooks ---- */
-/* In the order a call meets them (DESIGN.md "The module ABI"). */
+/* In the order a call meets them (DESIGN.md "The module ABI"), except
+ * RECEIVE, which runs before all of them but was added later (values are
+ * only ever appended). */
 enum tandem_hook_point {
 	TANDEM_HOOK_REQUEST = 0,  /* out-of-dialog request: sanity, auth, registrar */
 	TANDEM_HOOK_ROUTE,        /* the dialplan */
@@ -39,6 +41,11 @@ enum tandem_hook_point {
 	TANDEM_HOOK_ANSWER,
 	TANDEM_HOOK_INDIALOG,     /* re-INVITE, REFER, INFO... */
 	TANDEM_HOOK_CALL_END,
+	/* Every received request, parsed but before any check, transaction or
+	 * answer (ev->tsx is NULL): a source filter. CONTINUE lets it through;
+	 * any other verdict discards it silently, retransmissions included,
+	 * since each is filtered again. Keep it cheap: floods pass here. */
+	TANDEM_HOOK_RECEIVE,
 	TANDEM_HOOK__COUNT
 };
 

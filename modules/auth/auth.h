@@ -11,8 +11,8 @@ struct auth_api {
 	 * TANDEM_CONTINUE when it carries valid credentials for our realm
 	 * (*auth_user then names the user; valid until the next reload), or
 	 * TANDEM_DONE when mod_auth has answered it: a 401 (proxy false) or
-	 * 407 (proxy true) challenge, 400 for malformed credentials, 403 for
-	 * a banned source. Unknown users and wrong passwords get the same
+	 * 407 (proxy true) challenge or 400 for malformed credentials
+	 * (requests from banned sources are dropped before). Unknown users and wrong passwords get the same
 	 * answer. */
 	int (*check)(struct tandem *t, struct tandem_event *ev, bool proxy, const char **auth_user);
 	/* The dialplan context configured for user, or NULL. */

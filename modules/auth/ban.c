@@ -138,7 +138,9 @@ bool auth_ban_check(struct auth_ban *b, const struct sockaddr *sa, time_t now)
 	if (!b || b->cfg.failures == 0 || !to_key(sa, key))
 		return false;
 	struct slot *s = &b->slots[slot_of(b, key)];
-	return s->used && memcmp(s->addr, key, 16) == 0 && s->banned_until > now;
+	/* the whitelist only on a hit: a reload may have added the network */
+	return s->used && s->banned_until > now && memcmp(s->addr, key, 16) == 0 &&
+	       !auth_ban_whitelisted(b, sa);
 }
 
 bool auth_ban_fail(struct auth_ban *b, const struct sockaddr *sa, time_t now)
@@ -175,4 +177,11 @@ void auth_ban_success(struct auth_ban *b, const struct sockaddr *sa)
 	struct slot *s = &b->slots[slot_of(b, key)];
 	if (s->used && memcmp(s->addr, key, 16) == 0)
 		s->fails = 0;
+}
+
+void auth_ban_adopt(struct auth_ban *b, const struct auth_ban *old)
+{
+	if (!b || !old || b->cap != old->cap)
+		return;
+	memcpy(b->slots, old->slots, (size_t)b->cap * sizeof *b->slots);
 }

@@ -27,5 +27,8 @@ bool auth_ban_check(struct auth_ban *b, const struct sockaddr *sa, time_t now);
 bool auth_ban_fail(struct auth_ban *b, const struct sockaddr *sa, time_t now);
 /* A success forgets the address's failures. */
 void auth_ban_success(struct auth_ban *b, const struct sockaddr *sa);
+/* Take over the counts and bans of old (same capacity), so that a reload
+ * does not lift bans; b keeps its own settings and whitelist. */
+void auth_ban_adopt(struct auth_ban *b, const struct auth_ban *old);
 
 #endif

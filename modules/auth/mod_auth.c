@@ -6,7 +6,7 @@
  *     nonce_lifetime = 300;          # seconds
  *     algorithms = ( "SHA-256", "MD5" ); # offered, in this order (default)
  *     state_dir = "/var/lib/tandem"; # default: the top-level state_dir
- *     ban: { failures = 10; window = 60; time = 600;
+ *     ban: { failures = 10; window = 60; time = 600;   # banned: requests dropped
  *            whitelist = ( "127.0.0.1/32" ); };
  *   };
  *
@@ -15,6 +15,7 @@
  * the same fresh challenge, so the answers do not tell which users exist. */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -42,6 +43,7 @@ struct auth_conf {
 	struct auth_users *users;
 	unsigned nonce_lifetime;
 	struct auth_ban *ban;
+	unsigned ban_failures, ban_time;
 	char *secret_path;            /* NULL: a random secret per run */
 	enum digest_alg algs[DIGEST_ALG__COUNT]; /* offered, preferred first */
 	size_t nalgs;
@@ -55,7 +57,7 @@ struct auth_state {
 	/* HA1 checked for unknown users, so they cost the same work */
 	char dummy_ha1[DIGEST_ALG__COUNT][DIGEST_HEX_MAX];
 	char reject_hdrs[1024];       /* for answers through ev->reject_* */
-	unsigned long ok, challenged, failed, refused_banned;
+	unsigned long ok, challenged, failed, dropped_banned;
 };
 
 static void conf_free(struct auth_conf *c)
@@ -206,6 +208,8 @@ static int conf_read(const config_setting_t *cfg, struct auth_conf *c)
 	    read_uint(bg, "window", 60, 1, 86400 * 7, &bc.window) < 0 ||
 	    read_uint(bg, "time", 600, 1, 86400 * 365, &bc.ban_time) < 0)
 		goto fail;
+	c->ban_failures = bc.failures;
+	c->ban_time = bc.ban_time;
 	if (!(c->ban = auth_ban_new(&bc, BAN_TABLE_SIZE))) {
 		conf_free(c);
 		return -ENOMEM;
@@ -291,6 +295,7 @@ static int auth_reload(struct tandem *t, const config_setting_t *cfg)
 		memcpy(s->secret, sec, sizeof sec);
 		OPENSSL_cleanse(sec, sizeof sec);
 	}
+	auth_ban_adopt(next.ban, s->conf.ban);   /* a reload lifts no ban */
 	conf_free(&s->conf);
 	s->conf = next;
 	tlog_info("mod_auth: reloaded, realm %s, %zu users", s->conf.users->realm, s->conf.users->n);
@@ -302,8 +307,8 @@ static void auth_stop(struct tandem *t)
 	struct auth_state *s = tandem_module_data(t, "auth");
 	if (!s)
 		return;
-	tlog_info("mod_auth: %lu accepted, %lu challenged, %lu failed, %lu refused (banned)",
-	          s->ok, s->challenged, s->failed, s->refused_banned);
+	tlog_info("mod_auth: %lu accepted, %lu challenged, %lu failed, %lu dropped (banned)",
+	          s->ok, s->challenged, s->failed, s->dropped_banned);
 	conf_free(&s->conf);
 	digest_nc_free(s->nc);
 	OPENSSL_cleanse(s, sizeof *s);
@@ -372,9 +377,13 @@ static int failure(struct auth_state *s, struct tandem_event *ev, bool proxy,
 	s->failed++;
 	log_failure(ev, user, why);
 	if (auth_ban_fail(s->conf.ban, sa, time(NULL))) {
-		char src[64];
-		tlog_warn("auth: banning %s after repeated failures",
-		          sip_addr_str(sa, src, sizeof src));
+		/* the address without the port: the ban is on the host */
+		char host[INET6_ADDRSTRLEN] = "?";
+		const void *a = sa->sa_family == AF_INET6 ? (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr
+		                                          : (const void *)&((const struct sockaddr_in *)sa)->sin_addr;
+		inet_ntop(sa->sa_family, a, host, sizeof host);
+		tlog_warn("auth: banning %s for %u s after %u failed authentications; "
+		          "its requests are dropped until then", host, s->conf.ban_time, s->conf.ban_failures);
 	}
 	return challenge(s, ev, proxy, false);
 }
@@ -390,13 +399,7 @@ static int auth_check(struct tandem *t, struct tandem_event *ev, bool proxy, con
 		*auth_user = NULL;
 	if (!s || !s->have_secret || !m)
 		return answer(s, ev, 500, NULL, NULL);
-	if (auth_ban_check(s->conf.ban, sa, now)) {
-		/* The REQUEST hook cannot drop a request without the transaction
-		 * answering 500 on its own; a bare 403 is the quietest answer. */
-		s->refused_banned++;
-		tlog_debug("auth: request from a banned address refused");
-		return answer(s, ev, 403, NULL, NULL);
-	}
+	/* Banned sources never get here: auth_receive drops their requests. */
 
 	/* RFC 3261 §22.4: the credentials for our realm, among possibly several */
 	struct digest_cred *c = malloc(sizeof *c);
@@ -480,6 +483,23 @@ static const char *auth_user_context(struct tandem *t, const char *user)
 	return u ? u->context : NULL;
 }
 
+/* RECEIVE hook: a banned source's requests are dropped before any
+ * transaction exists, silently (an answer would tell a scanner it is seen,
+ * and costs work a flood should not get). */
+static enum tandem_verdict auth_receive(struct tandem_event *ev)
+{
+	struct auth_state *s = tandem_module_data(ev->t, "auth");
+	if (!s || !auth_ban_check(s->conf.ban, (const struct sockaddr *)&ev->msg->rx.src, time(NULL)))
+		return TANDEM_CONTINUE;
+	s->dropped_banned++;
+	return TANDEM_DONE;
+}
+
+static const struct tandem_hook hooks[] = {
+	{ TANDEM_HOOK_RECEIVE, 0, auth_receive },
+	{ 0, 0, NULL }
+};
+
 static const struct auth_api api = {
 	.check = auth_check,
 	.user_context = auth_user_context,
@@ -525,5 +545,6 @@ const struct tandem_module tandem_module = {
 	.reload = auth_reload,
 	.stop = auth_stop,
 	.actions = actions,
+	.hooks = hooks,
 	.api = &api,
 };

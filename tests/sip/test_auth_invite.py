@@ -1,0 +1,68 @@
+"""INVITE through the dialplan's `auth` action (407, Proxy-Authenticate):
+the answers must not tell a known extension from an unknown one, nor a
+wrong password from an unknown user (anti-enumeration); a right password
+gets past auth (480 here: nobody is registered). Ends with that success,
+which clears this address's failure count before the scanners run."""
+import re
+import sys
+
+sys.path.insert(0, __import__("os").path.dirname(__file__))
+from sipwire import Udp, request, parse_status, header  # noqa: E402
+
+port = int(sys.argv[1])
+u = Udp(port)
+seq = [0]
+
+
+def invite(exten, auth=None):
+    seq[0] += 1
+    ruri = "sip:%s@127.0.0.1:%d" % (exten, port)
+    h = {"From": "<sip:caller@127.0.0.1>;tag=a%d" % seq[0], "To": "<%s>" % ruri,
+         "Call-ID": "inv-%d-%d@t" % (port, seq[0]),
+         "Contact": "<sip:caller@127.0.0.1:%d>" % u.local_port}
+    if auth:
+        h["Proxy-Authorization"] = auth
+    branch = "z9hG4bK-inv%d" % seq[0]
+    u.send(request("INVITE", ruri, headers=h, port=u.local_port, branch=branch))
+    r = u.recv()
+    assert r is not None, "no answer to INVITE %s" % exten
+    # RFC 3261 §17.1.1.3: the ACK of a non-2xx final is part of the transaction
+    ack = {"From": h["From"], "To": header(r, "To"), "Call-ID": h["Call-ID"]}
+    u.send(request("ACK", ruri, headers=ack, port=u.local_port, branch=branch, cseq="1 ACK"))
+    return r, ruri
+
+
+def creds(chal, user, pw, ruri):
+    realm = re.search(rb'realm="([^"]*)"', chal).group(1).decode()
+    nonce = re.search(rb'nonce="([^"]*)"', chal).group(1).decode()
+    import hashlib
+    H = (lambda s: hashlib.md5(s.encode()).hexdigest())
+    ha1, ha2 = H("%s:%s:%s" % (user, realm, pw)), H("INVITE:%s" % ruri)
+    resp = H("%s:%s:00000001:beef:auth:%s" % (ha1, nonce, ha2))
+    return ('Digest username="%s", realm="%s", nonce="%s", uri="%s", response="%s", '
+            'algorithm=MD5, qop=auth, nc=00000001, cnonce="beef"' % (user, realm, nonce, ruri, resp))
+
+
+def shape(r, exten):  # the answer minus what is random per request
+    r = re.sub(rb'nonce="[0-9a-f]+"|tag=[^;\r\n>]*|branch=[^;\r\n]*|Call-ID: [^\r\n]*|'
+               rb'CSeq: [^\r\n]*|rport=\d+', b"", r)
+    return r.replace(exten.encode(), b"EXT")
+
+
+known, ruri_known = invite("1002")
+unknown, ruri_unknown = invite("1999")
+assert parse_status(known)[0] == 407 and parse_status(unknown)[0] == 407, (known, unknown)
+assert shape(known, "1002") == shape(unknown, "1999"), (known, unknown)
+
+# wrong password of a real user and an unknown user: the same 407
+bad, _ = invite("1002", creds(known, "1002", "wrong", ruri_known))
+chal, _ = invite("1002")
+nouser, _ = invite("1002", creds(chal, "1099", "wrong", ruri_known))
+assert parse_status(bad)[0] == 407 and parse_status(nouser)[0] == 407, (bad, nouser)
+assert shape(bad, "1002") == shape(nouser, "1002"), (bad, nouser)
+
+# the right password gets past auth; 1002 has no phone registered
+chal, _ = invite("1002")
+ok, _ = invite("1002", creds(chal, "1003", "secret1003", ruri_known))
+assert parse_status(ok)[0] == 480, ok
+print("ok: 407 answers tell nothing; a right password gets through")
