@@ -18,72 +18,7 @@
 #include "call_internal.h"
 #include "transport_internal.h"
 
-enum leg_state { LEG_EARLY = 0, LEG_CONFIRMED, LEG_TERMINATED };
-
-struct leg {
-	int refs;
-	struct call *call;
-	bool is_a;
-	enum leg_state state;
-	struct dialog d;
-	struct sip_tsx *st;        /* A: the INVITE server transaction (referenced) */
-	struct creq *inv;          /* B: the INVITE while it has no final */
-	uint32_t inv_cseq;         /* B: CSeq of the INVITE (its ACK uses it) */
-	char *ack;                 /* B: the ACK for the 2xx, re-sent on retransmissions */
-	size_t ack_len;
-	struct sip_dest ack_dst;
-	struct sip_dest dst;       /* B: where the INVITE went */
-	unsigned pending;          /* creqs in flight on this leg */
-	bool lost;                 /* B: another leg won, or the dial was abandoned */
-	bool bye_sent;
-	bool reinv_out, reinv_in;  /* a re-INVITE in progress, §14.2 glare */
-	int final;                 /* B: the final status of the INVITE */
-	uint32_t rseq;             /* B: last RSeq PRACKed (RFC 3262 §4) */
-	unsigned idx;              /* TANDEM_LEG_A, or B-legs 1, 2, ... (MEDIA events) */
-	/* The 2xx of an offerless INVITE carried the offer: its ACK waits for
-	 * the answer in the other leg's ACK (RFC 3264 §4, late offer). */
-	bool ack_wait;
-	uint32_t ack_wait_cseq;
-	char *label;               /* for logs: the target */
-	struct leg *next;          /* the call's B-legs */
-	struct leg *hnext;         /* dialog table chain */
-	bool in_table;
-};
-
-struct target {
-	enum dialplan_target_kind kind;
-	char *value, *trunk;
-};
-
-struct call {
-	struct call_core *core;
-	struct call *prev, *next;
-	unsigned long id;
-	struct leg *a;
-	struct leg *bs;
-	struct leg *winner;
-	struct dialplan_cursor *cur;
-	ev_timer dial_timer;
-	bool answered;             /* a B-leg won */
-	bool a_final;              /* A got its final response */
-	bool cancelled;            /* A sent CANCEL */
-	bool dialing;
-	bool timed_out;
-	bool ended;                /* CALL_END ran */
-	int last_status;
-	char last_reason[64];
-	struct target targets[CALL_MAX_TARGETS];
-	size_t ntargets, next_target;
-	enum dialplan_dial_mode mode;
-	unsigned timeout;
-	char *hdrs;                /* set_header() lines for B-leg INVITEs */
-	unsigned nlegs;            /* B-legs created so far: the next one's idx */
-	void *mod_data[TANDEM_MAX_MODULES]; /* tandem_call_set_data, by module */
-};
-
-static void call_check(struct call *c);
 static void plan_run(struct call *c);
-static void leg_bye(struct leg *l);
 
 /* ---- small helpers ---- */
 
@@ -92,7 +27,7 @@ static struct call_core *core_of(const struct tandem *t)
 	return t ? t->calls : NULL;
 }
 
-static const char *cid(const struct call *c)
+const char *call_cid(const struct call *c)
 {
 	return c->a && c->a->d.call_id ? c->a->d.call_id : "?";
 }
@@ -107,7 +42,7 @@ static uint32_t hash_key(struct sip_str call_id, struct sip_str tag)
 	return h % LEG_BUCKETS;
 }
 
-static void tab_add(struct call_core *core, struct leg *l)
+void call_tab_add(struct call_core *core, struct leg *l)
 {
 	uint32_t h = hash_key(sip_str_c(l->d.call_id), sip_str_c(l->d.local_tag));
 	l->hnext = core->tab[h];
@@ -130,7 +65,7 @@ static void tab_del(struct call_core *core, struct leg *l)
 
 /* Dialogs are identified by Call-ID and our local tag (§12: the To tag of
  * requests we receive, the From tag of responses to ours). */
-static struct leg *tab_find(struct call_core *core, struct sip_str call_id, struct sip_str tag)
+struct leg *call_tab_find(struct call_core *core, struct sip_str call_id, struct sip_str tag)
 {
 	if (!core || !call_id.len || !tag.len)
 		return NULL;
@@ -141,7 +76,7 @@ static struct leg *tab_find(struct call_core *core, struct sip_str call_id, stru
 	return NULL;
 }
 
-static struct leg *leg_new(struct call *c, bool is_a)
+struct leg *leg_new(struct call *c, bool is_a)
 {
 	struct leg *l = calloc(1, sizeof *l);
 	if (!l)
@@ -152,13 +87,15 @@ static struct leg *leg_new(struct call *c, bool is_a)
 	return l;
 }
 
-static void leg_ref(struct leg *l) { l->refs++; }
+void leg_ref(struct leg *l) { l->refs++; }
 
-static void leg_unref(struct leg *l)
+void leg_unref(struct leg *l)
 {
 	if (!l || --l->refs > 0)
 		return;
 	dialog_clear(&l->d);
+	if (l->peer)
+		leg_unref(l->peer);
 	if (l->st)
 		sip_tsx_unref(l->st);
 	free(l->ack);
@@ -166,11 +103,13 @@ static void leg_unref(struct leg *l)
 	free(l);
 }
 
-static struct leg *partner(const struct leg *l)
+struct leg *leg_partner(const struct leg *l)
 {
 	struct call *c = l->call;
-	if (!c)
+	if (!c || l->detached)
 		return NULL;
+	if (l->peer)
+		return l->peer->call ? l->peer : NULL;
 	if (l->is_a)
 		return c->winner;
 	return l == c->winner ? c->a : NULL;
@@ -200,7 +139,7 @@ void copy_headers(struct sip_wbuf *w, const struct sip_msg *m, const enum sip_hd
 
 /* End-to-end headers that cross the B2BUA; everything hop-by-hop or naming
  * the other side's topology stays behind. */
-static const enum sip_hdr_id req_hdrs[] = {
+const enum sip_hdr_id call_req_hdrs[] = {
 	SIP_HDR_CONTENT_DISPOSITION, SIP_HDR_CONTENT_ENCODING, SIP_HDR_CONTENT_LANGUAGE,
 	SIP_HDR_ACCEPT, SIP_HDR_ALLOW, SIP_HDR_EVENT, SIP_HDR_SUBSCRIPTION_STATE,
 	SIP_HDR_SUBJECT, SIP_HDR_PRIORITY, SIP_HDR_REASON, SIP_HDR_REFER_TO,
@@ -213,7 +152,7 @@ static const enum sip_hdr_id resp_hdrs[] = {
 };
 static const char *const other_hdrs[] = { "Info-Package", "Recv-Info", NULL };
 
-static void run_hook(struct call *c, enum tandem_hook_point p, const struct sip_msg *m)
+void call_run_hook(struct call *c, enum tandem_hook_point p, const struct sip_msg *m)
 {
 	struct tandem *t = c->core->t;
 	if (!t->nhooks[p])
@@ -225,7 +164,7 @@ static void run_hook(struct call *c, enum tandem_hook_point p, const struct sip_
 
 /* SDP passes the MEDIA hook on its way from one leg to the other; *sdp is
  * the body to send (call_sdp_free once the message is built). */
-static void media_hook(struct call *c, const struct sip_msg *m, const struct leg *from,
+void call_media_hook(struct call *c, const struct sip_msg *m, const struct leg *from,
                        const struct leg *to, enum tandem_sdp_role role, struct call_sdp *sdp)
 {
 	call_media_run(c->core->t, (struct tandem_call *)c, m, from->idx, to->idx, role, sdp);
@@ -288,7 +227,7 @@ void creq_free(struct creq *cr)
 }
 
 /* Send a request built for leg l in its own client transaction. */
-static struct creq *leg_send(struct leg *l, enum creq_kind kind, const struct sip_dest *dst,
+struct creq *leg_send(struct leg *l, enum creq_kind kind, const struct sip_dest *dst,
                              char *buf, size_t len)
 {
 	struct call_core *core = l->call->core;
@@ -307,6 +246,17 @@ static struct creq *leg_send(struct leg *l, enum creq_kind kind, const struct si
 	}
 	creq_start(cr, ct);
 	return cr;
+}
+
+struct creq *leg_request(struct leg *l, enum creq_kind kind, const struct dialog_req *r)
+{
+	struct sip_dest dst;
+	char *buf;
+	size_t len;
+	if (dialog_dest(&l->d, &dst) < 0 ||
+	    dialog_build_request(l->call->core->t->stack, &l->d, r, &dst, &buf, &len) < 0)
+		return NULL;
+	return leg_send(l, kind, &dst, buf, len);
 }
 
 /* ---- the A side ---- */
@@ -330,20 +280,19 @@ static void a_reply(struct call *c, int status, const char *reason, const char *
 	c->a_final = true;
 	struct sip_resp_extra extra = { .headers = headers };
 	if (sip_tsx_respond(c->a->st, status, reason, headers ? &extra : NULL) < 0)
-		tlog_debug("call %s: could not answer %d", cid(c), status);
+		tlog_debug("call %s: could not answer %d", call_cid(c), status);
 	if (status >= 300)
 		c->a->state = LEG_TERMINATED;
-	tlog_info("call %s: answered %d %s", cid(c), status,
+	tlog_info("call %s: answered %d %s", call_cid(c), status,
 	          reason ? reason : sip_reason_phrase(status));
 }
 
-/* Relay B-leg b's response to A's INVITE with A's identifiers. */
-static int a_relay(struct call *c, struct leg *b, const struct sip_msg *resp)
+/* Relay leg b's response to the INVITE of UAS leg a with a's identifiers. */
+int uas_relay(struct leg *a, struct leg *b, const struct sip_msg *resp)
 {
-	struct leg *a = c->a;
 	const struct sip_msg *req = sip_tsx_request(a->st);
 	struct call_sdp sdp;
-	media_hook(c, resp, b, a, resp_role(req), &sdp);
+	call_media_hook(a->call, resp, b, a, resp_role(req), &sdp);
 	struct sip_wbuf h, w;
 	int status = resp->status;
 	sip_wbuf_init(&h, 256);
@@ -372,14 +321,20 @@ static int a_relay(struct call *c, struct leg *b, const struct sip_msg *resp)
 		sip_wbuf_free(&w);
 		return (int)len;
 	}
-	if (status >= 200)
-		c->a_final = true;
 	return sip_tsx_respond_buf(a->st, status, buf, (size_t)len);
+}
+
+static int a_relay(struct call *c, struct leg *b, const struct sip_msg *resp)
+{
+	int rc = uas_relay(c->a, b, resp);
+	if (resp->status >= 200)
+		c->a_final = true;
+	return rc;
 }
 
 /* ---- the B side ---- */
 
-static void bleg_abandon(struct leg *b)
+void bleg_abandon(struct leg *b)
 {
 	b->lost = true;
 	if (b->inv)
@@ -402,7 +357,7 @@ static void timer_stop(struct call *c)
 
 /* §13.2.2.4: the UAC core ACKs a 2xx itself, end to end, no transaction.
  * body: the answer when the 2xx had the offer (RFC 3264 §4). */
-static void leg_ack(struct leg *b, uint32_t cseq, struct sip_str ctype, struct sip_str body)
+void leg_ack(struct leg *b, uint32_t cseq, struct sip_str ctype, struct sip_str body)
 {
 	struct sip_dest dst;
 	char *buf;
@@ -411,7 +366,7 @@ static void leg_ack(struct leg *b, uint32_t cseq, struct sip_str ctype, struct s
 	struct dialog_req r = { .method = "ACK", .cseq = cseq, .ctype = ctype, .body = body };
 	if (dialog_dest(&b->d, &dst) < 0 ||
 	    dialog_build_request(b->call->core->t->stack, &b->d, &r, &dst, &buf, &len) < 0) {
-		tlog_warn("call %s: cannot ACK the 2xx of B-leg %s", cid(b->call), b->label);
+		tlog_warn("call %s: cannot ACK the 2xx of B-leg %s", call_cid(b->call), b->label);
 		return;
 	}
 	sip_stack_send_stateless(b->call->core->t->stack, &dst, buf, len);
@@ -427,7 +382,7 @@ static void leg_ack(struct leg *b, uint32_t cseq, struct sip_str ctype, struct s
 
 /* RFC 3262 §4: PRACK a reliable provisional on the B side ourselves; A
  * gets it unreliably (Require/RSeq are not relayed). */
-static void bleg_prack(struct leg *b, const struct sip_msg *resp)
+void bleg_prack(struct leg *b, const struct sip_msg *resp)
 {
 	const struct sip_hdr *rs = sip_msg_hdr(resp, SIP_HDR_RSEQ);
 	bool reliable = false;
@@ -456,8 +411,12 @@ static void dial_settle(struct call *c);
 static void bleg_response(struct leg *b, const struct sip_msg *resp, int status)
 {
 	struct call *c = b->call;
+	if (b->xfer) {
+		transfer_bleg_response(b, resp, status);
+		return;
+	}
 	if (resp && status > 100)
-		run_hook(c, TANDEM_HOOK_BLEG_RESPONSE, resp);
+		call_run_hook(c, TANDEM_HOOK_BLEG_RESPONSE, resp);
 	if (status < 200) {
 		if (!resp || status == 100)
 			return;   /* 100 is hop by hop: A had its own */
@@ -468,7 +427,7 @@ static void bleg_response(struct leg *b, const struct sip_msg *resp, int status)
 		if (b->lost || c->answered || c->a_final)
 			return;
 		if (a_relay(c, b, resp) < 0)
-			tlog_debug("call %s: could not relay %d", cid(c), status);
+			tlog_debug("call %s: could not relay %d", call_cid(c), status);
 		return;
 	}
 	if (status < 300) {
@@ -486,7 +445,7 @@ static void bleg_response(struct leg *b, const struct sip_msg *resp, int status)
 		}
 		if (!won) {
 			/* a late 2xx after CANCEL or after another leg won */
-			tlog_info("call %s: late %d from %s: ACK and BYE", cid(c), status, b->label);
+			tlog_info("call %s: late %d from %s: ACK and BYE", call_cid(c), status, b->label);
 			leg_bye(b);
 			return;
 		}
@@ -496,7 +455,7 @@ static void bleg_response(struct leg *b, const struct sip_msg *resp, int status)
 		timer_stop(c);
 		abandon_all(c, b);
 		if (a_relay(c, b, resp) < 0) {
-			tlog_warn("call %s: could not relay the answer to A", cid(c));
+			tlog_warn("call %s: could not relay the answer to A", call_cid(c));
 			c->a->state = LEG_TERMINATED;
 			leg_bye(b);
 			return;
@@ -504,8 +463,8 @@ static void bleg_response(struct leg *b, const struct sip_msg *resp, int status)
 		c->a->state = LEG_CONFIRMED;
 		if (c->cur)
 			dialplan_set_outcome(c->cur, DIALPLAN_OUTCOME_ANSWERED);
-		run_hook(c, TANDEM_HOOK_ANSWER, resp);
-		tlog_info("call %s: A -> B:%s answered (B Call-ID %s)", cid(c), b->label, b->d.call_id);
+		call_run_hook(c, TANDEM_HOOK_ANSWER, resp);
+		tlog_info("call %s: A -> B:%s answered (B Call-ID %s)", call_cid(c), b->label, b->d.call_id);
 		return;
 	}
 	b->final = status;
@@ -521,13 +480,13 @@ static void bleg_response(struct leg *b, const struct sip_msg *resp, int status)
 		else
 			c->last_reason[0] = '\0';
 	}
-	tlog_info("call %s: B-leg %s failed: %d", cid(c), b->label, status);
+	tlog_info("call %s: B-leg %s failed: %d", call_cid(c), b->label, status);
 	if (status >= 600)
 		abandon_all(c, NULL);
 	dial_settle(c);
 }
 
-static void request_host(const struct sip_msg *req, char *host, size_t n)
+void request_host(const struct sip_msg *req, char *host, size_t n)
 {
 	struct sip_uri u;
 	if (sip_uri_parse(req->ruri, &u) == 0 && u.host.len)
@@ -557,7 +516,7 @@ static void caller_party(const struct sip_msg *req, char *out, size_t n)
 
 /* A B-leg of target uri, sent to dst. 0 or a failure status. */
 static int bleg_start(struct call *c, const char *ruri, const char *to, const struct sip_dest *dst,
-                      const char *label)
+                      const char *label, const struct bleg_invite *inv)
 {
 	struct call_core *core = c->core;
 	const struct sip_msg *req = sip_tsx_request(c->a->st);
@@ -566,34 +525,32 @@ static int bleg_start(struct call *c, const char *ruri, const char *to, const st
 		return 500;
 	b->dst = *dst;
 	b->label = strdup(label);
-	char from[600];
-	caller_party(req, from, sizeof from);
-	if (!b->label || dialog_init_uac(&b->d, from, to, ruri) < 0) {
+	b->xfer = inv->xfer;
+	if (!b->label || dialog_init_uac(&b->d, inv->from, to, ruri) < 0) {
 		leg_unref(b);
 		return 500;
 	}
 	b->idx = ++c->nlegs;
 	b->next = c->bs;
 	c->bs = b;
-	tab_add(core, b);
-	run_hook(c, TANDEM_HOOK_BLEG_CREATE, req);
-	struct call_sdp sdp;
-	media_hook(c, req, c->a, b, TANDEM_SDP_OFFER, &sdp);
+	call_tab_add(core, b);
+	call_run_hook(c, TANDEM_HOOK_BLEG_CREATE, req);
+	struct call_sdp sdp = { .body = inv->body };
+	if (inv->req)
+		call_media_hook(c, inv->req, c->a, b, TANDEM_SDP_OFFER, &sdp);
 
 	struct sip_wbuf h;
 	sip_wbuf_init(&h, 256);
-	copy_headers(&h, req, req_hdrs, NULL);
-	if (c->hdrs)
-		sip_wbuf_puts(&h, c->hdrs);
+	if (inv->req)
+		copy_headers(&h, inv->req, call_req_hdrs, NULL);
+	if (inv->headers)
+		sip_wbuf_puts(&h, inv->headers);
 	sip_wbuf_put(&h, "", 1);
-	const struct sip_hdr *ct = sip_msg_hdr(req, SIP_HDR_CONTENT_TYPE);
-	/* §16.6 step 3 in spirit: a loop through tandem still ends in 483 */
-	int mf = req->max_forwards < 0 ? 70 : req->max_forwards - 1;
 	struct dialog_req r = {
 		.method = "INVITE",
-		.max_forwards = mf == 0 ? -1 : mf,
+		.max_forwards = inv->max_forwards == 0 ? -1 : inv->max_forwards,
 		.headers = h.err ? NULL : h.p,
-		.ctype = ct ? ct->value : SIP_STR_LIT("application/sdp"),
+		.ctype = inv->ctype,
 		.body = sdp.body,
 		.contact = true,
 	};
@@ -612,7 +569,7 @@ static int bleg_start(struct call *c, const char *ruri, const char *to, const st
 		b->state = LEG_TERMINATED;
 		return 503;
 	}
-	tlog_info("call %s: B-leg %s (Call-ID %s)", cid(c), label, b->d.call_id);
+	tlog_info("call %s: B-leg %s (Call-ID %s)", call_cid(c), label, b->d.call_id);
 	return 0;
 }
 
@@ -631,7 +588,7 @@ int call_lookup_user(struct call_core *core, const char *user, struct location_c
 }
 
 /* Start the B-legs of one target. 0 when at least one went out. */
-static int target_start(struct call *c, const struct target *tg)
+int target_start(struct call *c, const struct target *tg, const struct bleg_invite *inv)
 {
 	char to[600];
 	switch (tg->kind) {
@@ -640,7 +597,7 @@ static int target_start(struct call *c, const struct target *tg)
 		if (uri_dest(sip_str_c(tg->value), &dst) < 0)
 			return 404;
 		snprintf(to, sizeof to, "<%s>", tg->value);
-		return bleg_start(c, tg->value, to, &dst, tg->value);
+		return bleg_start(c, tg->value, to, &dst, tg->value, inv);
 	}
 	case DIALPLAN_TARGET_USER: {
 		struct location_contact lc[4];
@@ -656,7 +613,7 @@ static int target_start(struct call *c, const struct target *tg)
 			struct sip_dest dst = { .proto = lc[i].proto, .addr_len = lc[i].src_len,
 			                        .conn_id = lc[i].conn_id };
 			memcpy(&dst.addr, &lc[i].src, sizeof dst.addr);
-			last = bleg_start(c, lc[i].uri, to, &dst, tg->value);
+			last = bleg_start(c, lc[i].uri, to, &dst, tg->value, inv);
 			if (last == 0)
 				started++;
 		}
@@ -694,15 +651,33 @@ static void failed_target(struct call *c, int status)
 	}
 }
 
+/* The INVITE of A as B-legs carry it: caller identity, end-to-end
+ * headers, set_header() lines, the offer, Max-Forwards less one. */
+static void a_invite(struct call *c, struct bleg_invite *inv, char *from, size_t n)
+{
+	const struct sip_msg *req = sip_tsx_request(c->a->st);
+	caller_party(req, from, n);
+	const struct sip_hdr *ct = sip_msg_hdr(req, SIP_HDR_CONTENT_TYPE);
+	/* §16.6 step 3 in spirit: a loop through tandem still ends in 483 */
+	*inv = (struct bleg_invite){
+		.from = from, .req = req, .headers = c->hdrs,
+		.ctype = ct ? ct->value : SIP_STR_LIT("application/sdp"), .body = req->body,
+		.max_forwards = req->max_forwards < 0 ? 70 : req->max_forwards - 1,
+	};
+}
+
 /* Start what the dial mode says comes next; true when something rings. */
 static bool dial_next(struct call *c)
 {
 	struct ev_loop *loop = c->core->t->loop;
+	struct bleg_invite inv;
+	char from[600];
+	a_invite(c, &inv, from, sizeof from);
 	while (c->next_target < c->ntargets) {
 		bool all = c->mode == DIALPLAN_DIAL_PARALLEL;
 		bool any = false;
 		do {
-			int rc = target_start(c, &c->targets[c->next_target++]);
+			int rc = target_start(c, &c->targets[c->next_target++], &inv);
 			if (rc)
 				failed_target(c, rc);
 			else
@@ -742,7 +717,7 @@ static void on_dial_timeout(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct call *c = w->data;
 	(void)loop; (void)revents;
-	tlog_info("call %s: no answer within %u s", cid(c), c->timeout);
+	tlog_info("call %s: no answer within %u s", call_cid(c), c->timeout);
 	c->timed_out = true;
 	abandon_all(c, NULL);
 	dial_settle(c);
@@ -811,7 +786,7 @@ static void plan_run(struct call *c)
 			break;
 		}
 		if (rc < 0) {
-			tlog_warn("call %s: dialplan: %s", cid(c), dialplan_cursor_error(c->cur));
+			tlog_warn("call %s: dialplan: %s", call_cid(c), dialplan_cursor_error(c->cur));
 			a_reply(c, 500, "Dialplan Error", NULL);
 			break;
 		}
@@ -838,7 +813,7 @@ static void plan_run(struct call *c)
 		case DIALPLAN_REMOVE_HEADER:
 			break;   /* only whitelisted headers cross anyway */
 		case DIALPLAN_LOG:
-			tlog_info("call %s: %s", cid(c), s.u.log.text ? s.u.log.text : "");
+			tlog_info("call %s: %s", call_cid(c), s.u.log.text ? s.u.log.text : "");
 			break;
 		case DIALPLAN_MODULE: {
 			struct tandem_event ev = { .t = c->core->t, .point = TANDEM_HOOK_ROUTE,
@@ -851,7 +826,7 @@ static void plan_run(struct call *c)
 			else if (v == TANDEM_DONE && sip_tsx_answered(c->a->st))
 				c->a_final = true, c->a->state = LEG_TERMINATED;
 			else if (v == TANDEM_SUSPEND)
-				tlog_warn("call %s: %s suspended; resuming is not supported yet", cid(c), s.name);
+				tlog_warn("call %s: %s suspended; resuming is not supported yet", call_cid(c), s.name);
 			break;
 		}
 		default:
@@ -862,14 +837,24 @@ static void plan_run(struct call *c)
 
 /* ---- calls ---- */
 
+static void leg_unbridge(struct leg *l)
+{
+	if (l->peer) {
+		struct leg *p = l->peer;
+		l->peer = NULL;
+		leg_unref(p);
+	}
+}
+
 static void call_destroy(struct call *c)
 {
 	struct call_core *core = c->core;
 	if (!c->ended && c->a && c->a->d.call_id) {
 		c->ended = true;
-		run_hook(c, TANDEM_HOOK_CALL_END, NULL);
+		call_run_hook(c, TANDEM_HOOK_CALL_END, NULL);
 	}
 	timer_stop(c);
+	transfer_free(c);
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -877,6 +862,12 @@ static void call_destroy(struct call *c)
 	if (c->next)
 		c->next->prev = c->prev;
 	core->ncalls--;
+	/* peers may reference each other (and legs of other calls): drop those
+	 * references here so no cycle outlives the call */
+	for (struct leg *b = c->bs; b; b = b->next)
+		leg_unbridge(b);
+	if (c->a)
+		leg_unbridge(c->a);
 	while (c->bs) {
 		struct leg *b = c->bs;
 		c->bs = b->next;
@@ -902,7 +893,7 @@ static bool leg_done(const struct leg *l)
 }
 
 /* No call object outlives its dialogs, nor survives them. */
-static void call_check(struct call *c)
+void call_check(struct call *c)
 {
 	if (!c->a_final && c->a->state != LEG_TERMINATED)
 		return;
@@ -933,7 +924,7 @@ static struct call *call_new(struct call_core *core)
 
 /* ---- BYE and in-dialog requests ---- */
 
-static void leg_bye(struct leg *l)
+void leg_bye(struct leg *l)
 {
 	if (l->bye_sent || l->state != LEG_CONFIRMED)
 		return;
@@ -982,7 +973,7 @@ static void relay_response(struct creq *cr, const struct sip_msg *resp, int stat
 	}
 	struct call_sdp sdp = { .body = resp->body };
 	if (c && (invite || req->method == SIP_UPDATE))
-		media_hook(c, resp, to, from, resp_role(req), &sdp);
+		call_media_hook(c, resp, to, from, resp_role(req), &sdp);
 
 	struct sip_wbuf h, w;
 	sip_wbuf_init(&h, 256);
@@ -1040,6 +1031,9 @@ void creq_on_response(void *arg, struct sip_tsx *ct, const struct sip_msg *resp,
 	case CR_RELAY:
 		relay_response(cr, resp, status);
 		break;
+	case CR_XFER:
+		transfer_on_response(cr, resp, status);
+		break;
 	default:
 		break;
 	}
@@ -1074,10 +1068,10 @@ static void relay_request(struct leg *from, struct leg *to, struct sip_tsx *st,
 		dialog_refresh_target(&from->d, req);   /* §12.2.2 target refresh */
 	struct call_sdp sdp = { .body = req->body };
 	if (invite || req->method == SIP_UPDATE)
-		media_hook(c, req, from, to, TANDEM_SDP_OFFER, &sdp);
+		call_media_hook(c, req, from, to, TANDEM_SDP_OFFER, &sdp);
 	struct sip_wbuf h;
 	sip_wbuf_init(&h, 256);
-	copy_headers(&h, req, req_hdrs, other_hdrs);
+	copy_headers(&h, req, call_req_hdrs, other_hdrs);
 	sip_wbuf_put(&h, "", 1);
 	const struct sip_hdr *ctype = sip_msg_hdr(req, SIP_HDR_CONTENT_TYPE);
 	char method[32];
@@ -1118,7 +1112,7 @@ static void relay_request(struct leg *from, struct leg *to, struct sip_tsx *st,
 bool call_core_indialog(struct tandem *t, struct sip_tsx *st, struct sip_msg *req)
 {
 	struct call_core *core = core_of(t);
-	struct leg *l = tab_find(core, req->call_id, req->to_tag);
+	struct leg *l = call_tab_find(core, req->call_id, req->to_tag);
 	if (!l || !l->call || (l->d.remote_tag && !sip_str_eq(req->from_tag, sip_str_c(l->d.remote_tag))))
 		return false;
 	struct call *c = l->call;
@@ -1147,21 +1141,25 @@ bool call_core_indialog(struct tandem *t, struct sip_tsx *st, struct sip_msg *re
 			break;
 		}
 	}
-	struct leg *p = partner(l);
+	struct leg *p = leg_partner(l);
 	if (req->method == SIP_BYE) {
 		/* §15.1.2: answer, then end the other leg with its own identifiers */
 		sip_tsx_respond(st, 200, NULL, NULL);
-		tlog_info("call %s: BYE from %s", cid(c), l->is_a ? "A" : "B");
+		tlog_info("call %s: BYE from %s", call_cid(c), l->is_a ? "A" : "B");
 		l->state = LEG_TERMINATED;
 		if (l->is_a && !c->a_final) {
 			/* BYE before the answer: end it like a CANCEL */
 			a_reply(c, 487, NULL, NULL);
 			c->a_final = true;
 			abandon_all(c, NULL);
-		} else if (p) {
+		} else if (p && !transfer_on_bye(l)) {
 			leg_bye(p);
 		}
 		call_check(c);
+		return true;
+	}
+	if (req->method == SIP_REFER) {
+		transfer_refer(l, st, req);
 		return true;
 	}
 	if (req->method == SIP_PRACK) {
@@ -1181,16 +1179,16 @@ void call_core_ack(struct tandem *t, struct sip_msg *ack)
 {
 	/* §13.3.1.4: the stack stopped retransmitting our 2xx; the B side was
 	 * ACKed when its 2xx came. Late and repeated ACKs end here too. */
-	struct leg *l = tab_find(core_of(t), ack->call_id, ack->to_tag);
+	struct leg *l = call_tab_find(core_of(t), ack->call_id, ack->to_tag);
 	if (!l || !l->call)
 		return;
-	tlog_debug("call %s: ACK from %s", cid(l->call), l->is_a ? "A" : "B");
-	struct leg *p = partner(l);
+	tlog_debug("call %s: ACK from %s", call_cid(l->call), l->is_a ? "A" : "B");
+	struct leg *p = leg_partner(l);
 	if (!p || !p->ack_wait)
 		return;
 	/* RFC 3264 §4: the ACK has the answer to the offer p's 2xx made */
 	struct call_sdp sdp;
-	media_hook(l->call, ack, l, p, TANDEM_SDP_ANSWER, &sdp);
+	call_media_hook(l->call, ack, l, p, TANDEM_SDP_ANSWER, &sdp);
 	const struct sip_hdr *ct = sip_msg_hdr(ack, SIP_HDR_CONTENT_TYPE);
 	leg_ack(p, p->ack_wait_cseq, ct ? ct->value : SIP_STR_LIT("application/sdp"), sdp.body);
 	call_sdp_free(&sdp);
@@ -1201,11 +1199,11 @@ bool call_core_cancel(struct tandem *t, struct sip_tsx *invite_st)
 	const struct sip_msg *req = sip_tsx_request(invite_st);
 	if (!req)
 		return false;
-	struct leg *a = tab_find(core_of(t), req->call_id, sip_str_c(sip_tsx_to_tag(invite_st)));
+	struct leg *a = call_tab_find(core_of(t), req->call_id, sip_str_c(sip_tsx_to_tag(invite_st)));
 	if (!a || !a->is_a || a->st != invite_st || !a->call)
 		return false;
 	struct call *c = a->call;
-	tlog_info("call %s: CANCEL from A", cid(c));
+	tlog_info("call %s: CANCEL from A", call_cid(c));
 	c->cancelled = true;
 	a_reply(c, 487, NULL, NULL);   /* §9.2 */
 	timer_stop(c);
@@ -1220,13 +1218,13 @@ void call_core_server_error(struct tandem *t, struct sip_tsx *st, int err)
 	const struct sip_msg *req = sip_tsx_request(st);
 	if (!req || req->method != SIP_INVITE || err != -ETIMEDOUT)
 		return;
-	struct leg *a = tab_find(core_of(t), req->call_id, sip_str_c(sip_tsx_to_tag(st)));
+	struct leg *a = call_tab_find(core_of(t), req->call_id, sip_str_c(sip_tsx_to_tag(st)));
 	if (!a || !a->is_a || a->st != st || !a->call)
 		return;
 	struct call *c = a->call;
 	/* RFC 3261 §13.3.1.4: no ACK for our 2xx within 64*T1: end the session */
-	tlog_warn("call %s: the 2xx to A was never ACKed: ending the call", cid(c));
-	struct leg *p = partner(a);
+	tlog_warn("call %s: the 2xx to A was never ACKed: ending the call", call_cid(c));
+	struct leg *p = leg_partner(a);
 	leg_bye(a);
 	if (p)
 		leg_bye(p);
@@ -1238,7 +1236,7 @@ void call_core_stray_response(struct tandem *t, struct sip_msg *resp)
 	/* §13.2.2.4: a retransmitted 2xx gets the same ACK again */
 	if (resp->status < 200 || resp->status >= 300 || resp->cseq_method != SIP_INVITE)
 		return;
-	struct leg *l = tab_find(core_of(t), resp->call_id, resp->from_tag);
+	struct leg *l = call_tab_find(core_of(t), resp->call_id, resp->from_tag);
 	if (l && l->ack && resp->cseq == l->inv_cseq)
 		sip_stack_send_stateless(t->stack, &l->ack_dst, l->ack, l->ack_len);
 }
@@ -1247,7 +1245,7 @@ void call_core_stray_response(struct tandem *t, struct sip_msg *resp)
 
 const char *tandem_call_id(const struct tandem_call *call)
 {
-	return call ? cid((const struct call *)call) : "?";
+	return call ? call_cid((const struct call *)call) : "?";
 }
 
 int tandem_call_set_data(struct tandem_call *call, const char *module_name, void *data)
@@ -1271,9 +1269,15 @@ int tandem_call_hangup(struct tandem *t, struct tandem_call *call, const char *r
 {
 	struct call *c = (struct call *)call;
 	(void)t;
-	if (!c || c->ended || (c->a->state == LEG_TERMINATED && c->a_final))
+	if (!c || c->ended)
 		return -EALREADY;
-	tlog_notice("call %s: hung up by a module: %s", cid(c), reason ? reason : "(no reason)");
+	/* after a transfer A may be gone while two other legs talk */
+	bool up = !c->a_final || c->a->state != LEG_TERMINATED;
+	for (struct leg *b = c->bs; b && !up; b = b->next)
+		up = b->state == LEG_CONFIRMED && !b->bye_sent;
+	if (!up)
+		return -EALREADY;
+	tlog_notice("call %s: hung up by a module: %s", call_cid(c), reason ? reason : "(no reason)");
 	if (!c->a_final) {
 		/* not answered: A gets a final response, ringing B-legs CANCEL */
 		timer_stop(c);
@@ -1281,10 +1285,17 @@ int tandem_call_hangup(struct tandem *t, struct tandem_call *call, const char *r
 		abandon_all(c, NULL);
 		a_reply(c, 480, NULL, NULL);
 	} else {
-		struct leg *p = partner(c->a);
-		leg_bye(c->a);
-		if (p)
-			leg_bye(p);
+		/* every leg still up, and whoever it talks to (after an attended
+		 * transfer possibly a leg of another call); a transfer's target
+		 * still ringing is CANCELed */
+		for (struct leg *l = c->a; l; l = l == c->a ? c->bs : l->next) {
+			struct leg *p = leg_partner(l);
+			if (l->inv && !l->lost)
+				bleg_abandon(l);
+			leg_bye(l);
+			if (p)
+				leg_bye(p);
+		}
 	}
 	call_check(c);
 	return 0;
@@ -1339,6 +1350,11 @@ int call_fill_input(const struct sip_msg *req, struct dialplan_input *in, char *
 static bool invite_route(struct call_core *core, struct sip_tsx *st, struct sip_msg *req)
 {
 	struct tandem *t = core->t;
+	if (sip_msg_hdr(req, SIP_HDR_REPLACES)) {
+		/* RFC 3891: it takes a party's place in a call tandem already has */
+		replaces_invite(core, st, req);
+		return true;
+	}
 	struct call *c = call_new(core);
 	if (!c) {
 		sip_tsx_respond(st, 500, NULL, NULL);
@@ -1361,7 +1377,7 @@ static bool invite_route(struct call_core *core, struct sip_tsx *st, struct sip_
 		call_destroy(c);
 		return true;
 	}
-	tab_add(core, a);
+	call_tab_add(core, a);
 
 	char ruri_user[256], from_user[256], from_domain[256], method[32], call_id[256];
 	struct dialplan_input in;
@@ -1373,7 +1389,8 @@ static bool invite_route(struct call_core *core, struct sip_tsx *st, struct sip_
 		return true;
 	}
 	const char *ctx = call_context_for(core, req);
-	tlog_info("call %s: INVITE %s -> %s (context %s)", cid(c), from_user, ruri_user, ctx);
+	snprintf(c->context, sizeof c->context, "%s", ctx);
+	tlog_info("call %s: INVITE %s -> %s (context %s)", call_cid(c), from_user, ruri_user, ctx);
 
 	struct tandem_event ev = { .t = t, .point = TANDEM_HOOK_ROUTE, .msg = req, .tsx = st,
 	                           .call = (struct tandem_call *)c };

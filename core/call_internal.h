@@ -13,10 +13,84 @@
 struct call;
 struct leg;
 struct creq;
+struct xfer;
+
+enum leg_state { LEG_EARLY = 0, LEG_CONFIRMED, LEG_TERMINATED };
+
+struct leg {
+	int refs;
+	struct call *call;
+	bool is_a;
+	enum leg_state state;
+	struct dialog d;
+	struct sip_tsx *st;        /* A: the INVITE server transaction (referenced) */
+	struct creq *inv;          /* B: the INVITE while it has no final */
+	uint32_t inv_cseq;         /* B: CSeq of the INVITE (its ACK uses it) */
+	char *ack;                 /* B: the ACK for the 2xx, re-sent on retransmissions */
+	size_t ack_len;
+	struct sip_dest ack_dst;
+	struct sip_dest dst;       /* B: where the INVITE went */
+	unsigned pending;          /* creqs in flight on this leg */
+	bool lost;                 /* B: another leg won, or the dial was abandoned */
+	bool bye_sent;
+	bool reinv_out, reinv_in;  /* a re-INVITE in progress, §14.2 glare */
+	int final;                 /* B: the final status of the INVITE */
+	uint32_t rseq;             /* B: last RSeq PRACKed (RFC 3262 §4) */
+	unsigned idx;              /* TANDEM_LEG_A, or B-legs 1, 2, ... (MEDIA events) */
+	/* The 2xx of an offerless INVITE carried the offer: its ACK waits for
+	 * the answer in the other leg's ACK (RFC 3264 §4, late offer). */
+	bool ack_wait;
+	uint32_t ack_wait_cseq;
+	char *label;               /* for logs: the target */
+	/* After a transfer or a Replaces (call_transfer.c) the two legs that
+	 * talk are no longer A and the winner: peer names the other one
+	 * (referenced, possibly of another call), detached a leg that was
+	 * transferred away and talks to nobody. */
+	struct leg *peer;
+	bool detached;
+	struct xfer *xfer;         /* a transfer's B-leg: its INVITE's answers go there */
+	struct leg *next;          /* the call's B-legs */
+	struct leg *hnext;         /* dialog table chain */
+	bool in_table;
+};
+
+struct target {
+	enum dialplan_target_kind kind;
+	char *value, *trunk;
+};
+
+struct call {
+	struct call_core *core;
+	struct call *prev, *next;
+	unsigned long id;
+	struct leg *a;
+	struct leg *bs;
+	struct leg *winner;
+	struct dialplan_cursor *cur;
+	ev_timer dial_timer;
+	bool answered;             /* a B-leg won */
+	bool a_final;              /* A got its final response */
+	bool cancelled;            /* A sent CANCEL */
+	bool dialing;
+	bool timed_out;
+	bool ended;                /* CALL_END ran */
+	int last_status;
+	char last_reason[64];
+	struct target targets[CALL_MAX_TARGETS];
+	size_t ntargets, next_target;
+	enum dialplan_dial_mode mode;
+	unsigned timeout;
+	char *hdrs;                /* set_header() lines for B-leg INVITEs */
+	unsigned nlegs;            /* B-legs created so far: the next one's idx */
+	void *mod_data[TANDEM_MAX_MODULES]; /* tandem_call_set_data, by module */
+	char context[64];          /* the dialplan context the call was routed in */
+	struct xfer *xfer;         /* a transfer in progress (call_transfer.c) */
+};
+
 
 /* A client transaction the call core started and waits on. Every one is
  * listed in the core so shutdown can detach and free them all. */
-enum creq_kind { CR_INVITE, CR_BYE, CR_RELAY, CR_PRACK, CR_MESSAGE };
+enum creq_kind { CR_INVITE, CR_BYE, CR_RELAY, CR_PRACK, CR_MESSAGE, CR_XFER };
 struct creq {
 	struct call_core *core;
 	struct creq *prev, *next;
@@ -26,6 +100,8 @@ struct creq {
 	struct leg *from;          /* CR_RELAY: where the request came from (referenced) */
 	struct sip_tsx *st;        /* CR_RELAY, CR_MESSAGE: to answer (referenced) */
 	uint32_t cseq;
+	struct xfer *xfer;         /* CR_XFER: the transfer it belongs to */
+	int xfer_what;             /* CR_XFER: which of its requests (call_transfer.c) */
 };
 
 struct call_core {
@@ -76,6 +152,61 @@ bool call_media_is_sdp(const struct sip_msg *m);
 void call_media_run(struct tandem *t, struct tandem_call *call, const struct sip_msg *m,
                     unsigned from, unsigned to, enum tandem_sdp_role role, struct call_sdp *out);
 void call_sdp_free(struct call_sdp *s);
+
+/* call.c, for call_transfer.c */
+struct leg *leg_new(struct call *c, bool is_a);
+void leg_ref(struct leg *l);
+void leg_unref(struct leg *l);
+/* The leg l talks to: its peer after a transfer, else A <-> the winner. */
+struct leg *leg_partner(const struct leg *l);
+struct creq *leg_send(struct leg *l, enum creq_kind kind, const struct sip_dest *dst,
+                      char *buf, size_t len);
+/* Build a request of leg l's dialog and send it in a client transaction. */
+struct creq *leg_request(struct leg *l, enum creq_kind kind, const struct dialog_req *r);
+/* ACK a 2xx (RFC 3261 §13.2.2.4); body: the answer when the 2xx had the offer. */
+void leg_ack(struct leg *b, uint32_t cseq, struct sip_str ctype, struct sip_str body);
+void leg_bye(struct leg *l);
+void bleg_abandon(struct leg *b);
+void bleg_prack(struct leg *b, const struct sip_msg *resp);
+/* Answer UAS leg a's INVITE with leg b's response, in a's identifiers. */
+int uas_relay(struct leg *a, struct leg *b, const struct sip_msg *resp);
+void call_tab_add(struct call_core *core, struct leg *l);
+struct leg *call_tab_find(struct call_core *core, struct sip_str call_id, struct sip_str tag);
+void call_run_hook(struct call *c, enum tandem_hook_point p, const struct sip_msg *m);
+/* SDP of m crossing from one leg to another passes the MEDIA hook; *sdp is
+ * the body to send (call_sdp_free once the message is built). */
+void call_media_hook(struct call *c, const struct sip_msg *m, const struct leg *from,
+                     const struct leg *to, enum tandem_sdp_role role, struct call_sdp *sdp);
+void call_check(struct call *c);
+const char *call_cid(const struct call *c);
+void request_host(const struct sip_msg *req, char *host, size_t n);
+/* What a B-leg's INVITE carries besides the dialog. */
+struct bleg_invite {
+	const char *from;           /* our From name-addr (no tag) */
+	const struct sip_msg *req;  /* end-to-end headers and the offer's MEDIA hook, may be NULL */
+	const char *headers;        /* extra lines, may be NULL */
+	struct sip_str ctype, body; /* no body: an offerless INVITE (RFC 3264 §5 late offer) */
+	int max_forwards;           /* 0: send Max-Forwards 0 */
+	struct xfer *xfer;          /* set for a transfer's B-legs */
+};
+/* Start the B-legs of a dial target. 0 when at least one went out, else
+ * the SIP status that says why not. */
+int target_start(struct call *c, const struct target *tg, const struct bleg_invite *inv);
+extern const enum sip_hdr_id call_req_hdrs[];
+
+/* call_transfer.c */
+/* REFER inside a call (RFC 3515): tandem itself calls the target. */
+void transfer_refer(struct leg *referrer, struct sip_tsx *st, const struct sip_msg *req);
+/* A response to an INVITE sent for a transfer. */
+void transfer_bleg_response(struct leg *b, const struct sip_msg *resp, int status);
+/* A response to one of the transfer's own requests (CR_XFER). */
+void transfer_on_response(struct creq *cr, const struct sip_msg *resp, int status);
+/* Leg l got a BYE. true: the transfer keeps l's partner up (the referrer
+ * hung up while its transferee is being transferred). */
+bool transfer_on_bye(struct leg *l);
+/* An out-of-dialog INVITE with Replaces (RFC 3891). */
+void replaces_invite(struct call_core *core, struct sip_tsx *st, struct sip_msg *req);
+void transfer_free(struct call *c);
 
 /* call_message.c */
 bool message_route(struct call_core *core, struct sip_tsx *st, struct sip_msg *req);

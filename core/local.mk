@@ -43,4 +43,5 @@ libtandemcore_a_SOURCES += \
 	core/dialog.h \
 	core/call_internal.h \
 	core/call_media.c \
-	core/call_message.c
+	core/call_message.c \
+	core/call_transfer.c

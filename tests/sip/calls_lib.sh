@@ -6,11 +6,12 @@
 port=$(free_port)
 uas_port=$(free_port)
 UAS_PID=""
+PEER_PIDS=""
 
 calls_cleanup() {
-	if [ -n "$UAS_PID" ] && kill -0 "$UAS_PID" 2>/dev/null; then
-		kill -KILL "$UAS_PID" 2>/dev/null
-	fi
+	for pid in $UAS_PID $PEER_PIDS; do
+		kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+	done
 	cleanup
 }
 trap calls_cleanup EXIT
@@ -80,4 +81,26 @@ uac_fail() {
 uas_reject() {
 	sed "s/ CODE / $1 /" "$SCEN/call_uas_reject.xml" >"$WORK/call_uas_reject_$1.xml"
 	SCEN="$WORK" uas_start "call_uas_reject_$1"
+}
+
+# peer_start NAME PORT [ARGS...]: one more SIPp peer in the background on
+# PORT (a callee, or a caller when ARGS name tandemd); its pid in PEER_PID.
+peer_start() {
+	pname=$1; pport=$2; shift 2
+	UAS_PORT_USE=$pport uas_start "$pname" "$@"
+	PEER_PID=$UAS_PID
+	UAS_PID=""
+	PEER_PIDS="$PEER_PIDS $PEER_PID"
+}
+
+# peer_wait NAME PID: that peer must end with success.
+peer_wait() {
+	UAS_PID=$2
+	uas_wait "$1"
+}
+
+# scen_subst NAME OUT SED-SCRIPT: $WORK/OUT.xml is scenario NAME edited
+# (the transfer scenarios name their targets and parties as placeholders).
+scen_subst() {
+	sed "$3" "$SCEN/$1.xml" >"$WORK/$2.xml"
 }
