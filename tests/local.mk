@@ -84,3 +84,7 @@ EXTRA_DIST += tests/sip/test_register.sh tests/sip/test_register.py \
 # Attack tools (sipvicious): svwar finds no extension, svcrack gets banned
 TESTS += tests/sip/test_sipvicious.sh
 EXTRA_DIST += tests/sip/test_sipvicious.sh tests/sip/test_auth_invite.py
+
+# Two baresip phones register and call each other through the location service
+TESTS += tests/sip/test_baresip.sh
+EXTRA_DIST += tests/sip/test_baresip.sh tests/sip/baresip_ctrl.py
