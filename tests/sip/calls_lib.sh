@@ -87,9 +87,10 @@ uas_reject() {
 # PORT (a callee, or a caller when ARGS name tandemd); its pid in PEER_PID.
 peer_start() {
 	pname=$1; pport=$2; shift 2
+	keep_pid=$UAS_PID
 	UAS_PORT_USE=$pport uas_start "$pname" "$@"
 	PEER_PID=$UAS_PID
-	UAS_PID=""
+	UAS_PID=$keep_pid
 	PEER_PIDS="$PEER_PIDS $PEER_PID"
 }
 
