@@ -332,10 +332,14 @@ void sip_tsx_unref(struct sip_tsx *t)
 
 static double t1(const struct sip_stack *s) { return s->tm.t1; }
 
+/* Timers count from the moment the message leaves, which may be well after
+ * the loop's cached time when one iteration did a lot of work (a burst, or
+ * valgrind): without the lag a retransmission could go out before T1. */
 static void timer_start(struct sip_tsx *t, ev_timer *w, double after)
 {
+	double lag = ev_time() - ev_now(t->s->loop);
 	ev_timer_stop(t->s->loop, w);
-	ev_timer_set(w, after > 0 ? after : 0., 0.);
+	ev_timer_set(w, (after > 0 ? after : 0.) + (lag > 0 ? lag : 0.), 0.);
 	ev_timer_start(t->s->loop, w);
 }
 
@@ -1071,18 +1075,19 @@ struct sip_tsx *sip_tsx_client_new(struct sip_stack *s, const struct sip_dest *d
 	}
 	s->stats.client_tsx++;
 
-	/* §17.1.1.2 Timer A / §17.1.2.2 Timer E on UDP; B / F always */
+	if (sip_transport_send(s->tp, dst, buf, len) < 0) {
+		/* §8.1.3.1: report 503 from the loop, never from inside this call */
+		t->send_failed = true;
+		timer_start(t, &t->t_timeout, 0.);
+		return t;
+	}
+	/* §17.1.1.2 Timer A / §17.1.2.2 Timer E on UDP; B / F always, all
+	 * counted from the moment the request left */
 	if (!t->reliable) {
 		t->retx_iv = t1(s);
 		timer_start(t, &t->t_retx, t->retx_iv);
 	}
 	timer_start(t, &t->t_timeout, 64 * t1(s));
-	if (sip_transport_send(s->tp, dst, buf, len) < 0) {
-		/* §8.1.3.1: report 503 from the loop, never from inside this call */
-		t->send_failed = true;
-		ev_timer_stop(s->loop, &t->t_retx);
-		timer_start(t, &t->t_timeout, 0.);
-	}
 	return t;
 }
 

@@ -50,17 +50,19 @@ PY
 }
 
 # start_tandemd CONF: start in the foreground (background job), wait until up.
+# TANDEM_WRAPPER runs it under a tool, e.g. "valgrind --error-exitcode=99
+# --leak-check=full" (stop_tandemd then fails the test on any error).
 start_tandemd() {
-	"$TANDEMD" -c "$1" -M "$MODDIR" -l debug >"$WORK/tandemd.log" 2>&1 &
+	${TANDEM_WRAPPER:-} "$TANDEMD" -c "$1" -M "$MODDIR" -l debug >"$WORK/tandemd.log" 2>&1 &
 	TANDEM_PID=$!
 	i=0
-	while [ $i -lt 100 ]; do
+	while [ $i -lt 300 ]; do
 		grep -q "started" "$WORK/tandemd.log" 2>/dev/null && return 0
 		kill -0 "$TANDEM_PID" 2>/dev/null || fail "tandemd exited during start-up"
 		sleep 0.1
 		i=$((i + 1))
 	done
-	fail "tandemd did not start within 10 s"
+	fail "tandemd did not start within 30 s"
 }
 
 # stop_tandemd: SIGTERM, then the exit status must be 0.
