@@ -5,14 +5,21 @@
  *     port_min = 20000; port_max = 30000;
  *     media_timeout = 60;         // seconds without RTP/RTCP on both legs; 0 = off
  *     threads = 1;                // media threads
+ *     srtp = "follow";            // what B-legs are offered: "follow" the
+ *                                 // caller's profile, "srtp" or "rtp"
  *   };
  *
- * Today: configuration, the port pool, the media threads and the media API
- * for other modules. Not yet: the MEDIA hook (SDP rewriting of both legs'
- * offers/answers) and BYE on media timeout; they need the call core's
- * per-call slot and SDP access, which do not exist yet. Timeouts are
- * handed from the media thread to the signalling loop (ev_async) and
- * logged there. */
+ * Every call's SDP crosses the MEDIA hook (callmedia.c rewrites it to
+ * point both sides at the relay). The dialplan action rtprelay(MODE)
+ * changes the current call before its dial(): MODE "srtp" offers the
+ * B-legs RTP/SAVP with SDES keys, "rtp" plain RTP/AVP, "follow" the
+ * caller's profile, "off" leaves the call's media alone. The caller is
+ * always answered in the profile it offered.
+ *
+ * Media timeouts are found on the media threads and handed to the
+ * signalling loop (ev_async), which hangs up calls whose every stream is
+ * silent (not on hold). Counters are logged at call end and available to
+ * other modules (mod_rtprelay_api.call_stats). */
 #include "config.h"
 
 #include <errno.h>
@@ -23,6 +30,7 @@
 
 #include <tandem/tandem.h>
 
+#include "callmedia.h"
 #include "mod_rtprelay.h"
 #include "ports.h"
 #include "relay.h"
@@ -33,6 +41,9 @@ struct rtprelay_state {
 	int port_min, port_max;
 	int timeout_s;
 	int threads;
+	enum rp_srtp_pref srtp;
+	struct tandem *t;
+	struct rp_ctx ctx;
 	struct rtpr_ports *ports;
 	struct rtpr_relay *relay;
 	struct ev_loop *loop;
@@ -41,9 +52,22 @@ struct rtprelay_state {
 	unsigned timeouts_pending;
 };
 
+static int parse_pref(const char *v, enum rp_srtp_pref *out)
+{
+	if (strcmp(v, "follow") == 0)
+		*out = RP_SRTP_FOLLOW;
+	else if (strcmp(v, "srtp") == 0)
+		*out = RP_SRTP_ON;
+	else if (strcmp(v, "rtp") == 0)
+		*out = RP_SRTP_OFF;
+	else
+		return -EINVAL;
+	return 0;
+}
+
 static int read_config(struct rtprelay_state *s, const config_setting_t *cfg)
 {
-	const char *bind = "127.0.0.1";
+	const char *bind = "127.0.0.1", *srtp = "follow";
 	s->port_min = 20000;
 	s->port_max = 30000;
 	s->timeout_s = 60;
@@ -54,6 +78,7 @@ static int read_config(struct rtprelay_state *s, const config_setting_t *cfg)
 		config_setting_lookup_int(cfg, "port_max", &s->port_max);
 		config_setting_lookup_int(cfg, "media_timeout", &s->timeout_s);
 		config_setting_lookup_int(cfg, "threads", &s->threads);
+		config_setting_lookup_string(cfg, "srtp", &srtp);
 	}
 	const char *file = cfg ? config_setting_source_file(cfg) : "(defaults)";
 	int line = cfg ? config_setting_source_line(cfg) : 0;
@@ -62,6 +87,11 @@ static int read_config(struct rtprelay_state *s, const config_setting_t *cfg)
 		return -EINVAL;
 	}
 	strcpy(s->bind, bind);
+	if (parse_pref(srtp, &s->srtp) < 0) {
+		tlog_error("mod_rtprelay: %s:%d: srtp = \"%s\": expected \"follow\", \"srtp\" or \"rtp\"",
+		           file, line, srtp);
+		return -EINVAL;
+	}
 	if (s->port_min < 1024 || s->port_max > 65535 || s->port_min + 1 >= s->port_max) {
 		tlog_error("mod_rtprelay: %s:%d: need 1024 <= port_min < port_max <= 65535",
 		           file, line);
@@ -95,10 +125,113 @@ static void timeout_cb(struct ev_loop *loop, ev_async *w, int revents)
 	unsigned n = s->timeouts_pending;
 	s->timeouts_pending = 0;
 	pthread_mutex_unlock(&s->lock);
-	/* TODO(call core): BYE both legs of the call owning the session. */
-	tlog_notice("rtprelay: media timeout on %u session(s) (no RTP/RTCP for %d s)",
-	            n, s->timeout_s);
+	tlog_debug("rtprelay: media timeout on %u session(s)", n);
+	/* Which calls: a scan here, on the loop, so no call pointer ever
+	 * crosses threads (the call may have ended meanwhile). */
+	char why[64];
+	snprintf(why, sizeof why, "media timeout: no RTP/RTCP for %d s", s->timeout_s);
+	for (struct rp_call *rc = s->ctx.calls, *next; rc; rc = next) {
+		next = rp_call_next(rc);   /* the hang-up may end the call and free rc */
+		if (rp_call_idle(rc))
+			tandem_call_hangup(s->t, rp_call_owner(rc), why);
+	}
 }
+
+/* ---- the call hooks ---- */
+
+static enum tandem_verdict on_media(struct tandem_event *ev)
+{
+	struct rtprelay_state *s = tandem_module_data(ev->t, "rtprelay");
+	if (!s || !s->relay || !ev->call)
+		return TANDEM_CONTINUE;
+	struct rp_call *rc = rp_call_get(&s->ctx, ev->call, true);
+	if (!rc) {
+		tlog_warn("rtprelay: call %s: out of memory: media goes direct", tandem_call_id(ev->call));
+		return TANDEM_CONTINUE;
+	}
+	rp_call_sdp(&s->ctx, rc, ev);
+	return TANDEM_CONTINUE;
+}
+
+static enum tandem_verdict on_answer(struct tandem_event *ev)
+{
+	struct rtprelay_state *s = tandem_module_data(ev->t, "rtprelay");
+	struct rp_call *rc = s && ev->call ? rp_call_get(&s->ctx, ev->call, false) : NULL;
+	if (rc)
+		rp_call_answered(rc);
+	return TANDEM_CONTINUE;
+}
+
+static enum tandem_verdict on_call_end(struct tandem_event *ev)
+{
+	struct rtprelay_state *s = tandem_module_data(ev->t, "rtprelay");
+	struct rp_call *rc = s && ev->call ? rp_call_get(&s->ctx, ev->call, false) : NULL;
+	if (rc)
+		rp_call_end(&s->ctx, rc);
+	return TANDEM_CONTINUE;
+}
+
+/* Late in CALL_END, so a CDR module before it still reads the counters. */
+static const struct tandem_hook rtprelay_hooks[] = {
+	{ TANDEM_HOOK_MEDIA, 100, on_media },
+	{ TANDEM_HOOK_ANSWER, 100, on_answer },
+	{ TANDEM_HOOK_CALL_END, 1000, on_call_end },
+	{ .fn = NULL },
+};
+
+/* rtprelay(follow|srtp|rtp|off|on): this call's media, before its dial(). */
+struct action_priv {
+	bool off, on;
+	enum rp_srtp_pref pref;
+	bool has_pref;
+};
+
+static int action_fixup(struct tandem *t, int argc, const char *const *argv, void **priv,
+                        char *err, size_t errlen)
+{
+	(void)t;
+	(void)argc;
+	struct action_priv *p = calloc(1, sizeof *p);
+	if (!p) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	if (strcmp(argv[0], "off") == 0)
+		p->off = true;
+	else if (strcmp(argv[0], "on") == 0)
+		p->on = true;
+	else if (parse_pref(argv[0], &p->pref) == 0)
+		p->has_pref = true;
+	else {
+		snprintf(err, errlen, "rtprelay(%s): expected follow, srtp, rtp, on or off", argv[0]);
+		free(p);
+		return -EINVAL;
+	}
+	*priv = p;
+	return 0;
+}
+
+static enum tandem_verdict action_run(struct tandem_event *ev, void *priv)
+{
+	const struct action_priv *p = priv;
+	struct rtprelay_state *s = tandem_module_data(ev->t, "rtprelay");
+	struct rp_call *rc = s && ev->call ? rp_call_get(&s->ctx, ev->call, true) : NULL;
+	if (!rc)
+		return TANDEM_CONTINUE;
+	if (p->off || p->on)
+		rp_call_set_off(rc, p->off);
+	if (p->has_pref) {
+		rp_call_set_off(rc, false);
+		rp_call_set_pref(rc, p->pref);
+	}
+	return TANDEM_CONTINUE;
+}
+
+static const struct tandem_action rtprelay_actions[] = {
+	{ .name = "rtprelay", .min_args = 1, .max_args = 1, .fixup = action_fixup,
+	  .run = action_run, .free_priv = free },
+	{ .name = NULL },
+};
 
 static int rtprelay_init(struct tandem *t, const config_setting_t *cfg)
 {
@@ -111,6 +244,9 @@ static int rtprelay_init(struct tandem *t, const config_setting_t *cfg)
 		return rc;
 	}
 	pthread_mutex_init(&s->lock, NULL);
+	s->t = t;
+	s->ctx.addr = s->bind;
+	s->ctx.pref = s->srtp;
 	tandem_set_module_data(t, "rtprelay", s);
 	return 0;
 }
@@ -145,6 +281,8 @@ static int rtprelay_start(struct tandem *t)
 		s->ports = NULL;
 		return rc;
 	}
+	s->ctx.relay = s->relay;
+	s->ctx.ports = s->ports;
 	tlog_info("rtprelay: relaying on %s ports %d-%d, %d media thread(s), timeout %d s",
 	          s->bind, s->port_min, s->port_max, s->threads, s->timeout_s);
 	return 0;
@@ -161,6 +299,7 @@ static int rtprelay_reload(struct tandem *t, const config_setting_t *cfg)
 	    next.port_max != s->port_max || next.timeout_s != s->timeout_s ||
 	    next.threads != s->threads)
 		tlog_warn("mod_rtprelay: new media settings apply after a restart");
+	s->srtp = s->ctx.pref = next.srtp;   /* for calls routed from now on */
 	return 0;
 }
 
@@ -194,7 +333,16 @@ static const char *api_media_address(struct tandem *t)
 	return s ? s->bind : NULL;
 }
 
+static int api_call_stats(struct tandem *t, struct tandem_call *call, unsigned stream,
+                          enum rtpr_leg leg, struct rtpr_leg_stats *out)
+{
+	struct rtprelay_state *s = tandem_module_data(t, "rtprelay");
+	struct rp_call *rc = s && call ? rp_call_get(&s->ctx, call, false) : NULL;
+	return rc && rp_call_stats(rc, stream, leg, out) ? 0 : -ENOENT;
+}
+
 static const struct mod_rtprelay_api rtprelay_api = {
+	.call_stats = api_call_stats,
 	.media_open = api_media_open,
 	.media_close = rtpr_media_close,
 	.media_port = rtpr_media_port,
@@ -216,5 +364,7 @@ const struct tandem_module tandem_module = {
 	.start = rtprelay_start,
 	.reload = rtprelay_reload,
 	.stop = rtprelay_stop,
+	.actions = rtprelay_actions,
+	.hooks = rtprelay_hooks,
 	.api = &rtprelay_api,
 };

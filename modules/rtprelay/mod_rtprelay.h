@@ -5,10 +5,17 @@
 #define MOD_RTPRELAY_H
 
 #include "media.h"
+#include "relay.h"
 
 struct tandem;
+struct tandem_call;
 
 struct mod_rtprelay_api {
+	/* A call's media counters: stream = m-line index, leg A or B (all
+	 * B-legs share B). 0, or -ENOENT when that stream is not relayed.
+	 * Valid until the call's CALL_END hook chain ends. */
+	int (*call_stats)(struct tandem *t, struct tandem_call *call, unsigned stream,
+	                  enum rtpr_leg leg, struct rtpr_leg_stats *out);
 	int (*media_open)(struct tandem *t, enum rtpr_codec codec, struct rtpr_media_ep **out);
 	void (*media_close)(struct rtpr_media_ep *ep);
 	uint16_t (*media_port)(const struct rtpr_media_ep *ep);
