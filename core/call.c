@@ -407,6 +407,41 @@ void bleg_prack(struct leg *b, const struct sip_msg *resp)
 }
 
 static void dial_settle(struct call *c);
+static void a_invite(struct call *c, struct bleg_invite *inv, char *from, size_t n);
+
+/* A 3xx from a callee (RFC 3261 §8.1.3.4): tandem follows it like a PBX's
+ * call forward, ringing the first sip:/sips: Contact within the same dial
+ * (timeout, ring group and topology hiding unchanged; the caller never sees
+ * the redirect). At most CALL_MAX_REDIRECTS per call so two phones
+ * forwarding to each other cannot loop. 0: the new target rings. */
+static int bleg_redirect(struct call *c, struct leg *b, const struct sip_msg *resp)
+{
+	if (c->redirects >= CALL_MAX_REDIRECTS || c->a_final || c->answered) {
+		tlog_info("call %s: %d from %s not followed", call_cid(c), resp->status, b->label);
+		return -ELOOP;
+	}
+	for (const struct sip_hdr *h = sip_msg_hdr(resp, SIP_HDR_CONTACT); h; h = sip_msg_hdr_next(resp, h)) {
+		struct sip_str rest = h->value, item;
+		while (sip_list_next(&rest, &item)) {
+			struct sip_nameaddr na;
+			if (sip_nameaddr_parse(item, &na) < 0 ||
+			    (na.uri.scheme != SIP_URI_SIP && na.uri.scheme != SIP_URI_SIPS))
+				continue;
+			char uri[512];
+			struct target tg = { .kind = DIALPLAN_TARGET_URI, .value = uri };
+			sip_str_copy(uri, sizeof uri, na.uri_str);
+			struct bleg_invite inv;
+			char from[600];
+			a_invite(c, &inv, from, sizeof from);
+			c->redirects++;
+			tlog_info("call %s: %d from %s: following to %s", call_cid(c), resp->status,
+			          b->label, uri);
+			if (target_start(c, &tg, &inv) == 0)
+				return 0;
+		}
+	}
+	return -ENOENT;
+}
 
 static void bleg_response(struct leg *b, const struct sip_msg *resp, int status)
 {
@@ -470,6 +505,8 @@ static void bleg_response(struct leg *b, const struct sip_msg *resp, int status)
 	b->final = status;
 	b->state = LEG_TERMINATED;
 	if (b->lost)
+		return;
+	if (status < 400 && resp && bleg_redirect(c, b, resp) == 0)
 		return;
 	/* keep the most telling failure: a 6xx ends the search (§16.7 step 6) */
 	if (c->last_status < 600 && (status >= 600 || c->last_status == 0 ||
@@ -759,7 +796,7 @@ static void plan_end(struct call *c)
 	else if (c->last_status == 408 && !c->timed_out)
 		a_reply(c, 408, NULL, NULL);   /* the callee never responded (Timer B), §16.7 */
 	else if (o == DIALPLAN_OUTCOME_NOANSWER || c->last_status < 400)
-		a_reply(c, 480, NULL, NULL);   /* 3xx are not followed: unavailable */
+		a_reply(c, 480, NULL, NULL);   /* a 3xx not followed: unavailable */
 	else
 		a_reply(c, c->last_status, c->last_reason[0] ? c->last_reason : NULL, NULL);
 }

@@ -9,6 +9,7 @@
 
 #define LEG_BUCKETS 4096
 #define CALL_MAX_TARGETS 16
+#define CALL_MAX_REDIRECTS 5
 
 struct call;
 struct leg;
@@ -84,6 +85,7 @@ struct call {
 	unsigned nlegs;            /* B-legs created so far: the next one's idx */
 	void *mod_data[TANDEM_MAX_MODULES]; /* tandem_call_set_data, by module */
 	char context[64];          /* the dialplan context the call was routed in */
+	unsigned redirects;        /* 3xx followed so far */
 	struct xfer *xfer;         /* a transfer in progress (call_transfer.c) */
 };
 

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Ring groups: parallel a&b (the first 2xx wins, the other callee is
-# CANCELed) and hunt a|b (the first rejects, the second answers).
+# CANCELed) and hunt a|b (the first rejects, the second answers). A loser
+# whose 200 crosses the CANCEL gets ACK and then BYE (RFC 3261 §13.2.2.4).
 . "$(dirname "$0")/calls_lib.sh"
 port2=$(free_port)
 UAS2_PID=""
@@ -29,5 +30,15 @@ uac_run call_uac hunt
 uas_wait call_uas
 UAS_PID=$UAS2_PID; UAS2_PID=""
 uas_wait call_uas_reject_480
+
+# parallel again: carol answers after the CANCEL (late 2xx)
+UAS_PORT_USE=$port2 uas_start call_uas_late200
+UAS2_PID=$UAS_PID
+uas_start call_uas
+uac_run call_uac group
+uas_wait call_uas
+UAS_PID=$UAS2_PID; UAS2_PID=""
+uas_wait call_uas_late200
+grep -q "late 200 from sip:carol@.*: ACK and BYE" "$WORK/tandemd.log" || fail "the late 2xx was not logged"
 assert_no_calls
-echo "ok: parallel ring group, hunt group"
+echo "ok: parallel ring group, hunt group, late 2xx from a loser gets ACK and BYE"
