@@ -68,9 +68,11 @@ tests_unit_test_relay_LDADD = $(TANDEM_UNIT_LIBS) $(SRTP_LIBS) -lpthread
 
 # mod_rtprelay end to end: Python caller/callee (RTP counts, hold, latching,
 # late offer, media timeout) and baresip SRTP <-> plain RTP
-RTPRELAY_TESTS = tests/sip/test_rtprelay.sh tests/sip/test_rtprelay_timeout.sh
+RTPRELAY_TESTS = tests/sip/test_rtprelay.sh tests/sip/test_rtprelay_timeout.sh \
+	tests/sip/test_rtprelay_srtp.sh
 TESTS += $(RTPRELAY_TESTS)
-EXTRA_DIST += $(RTPRELAY_TESTS) tests/sip/rtprelay_lib.sh tests/sip/rtp_peers.py
+EXTRA_DIST += $(RTPRELAY_TESTS) tests/sip/rtprelay_lib.sh tests/sip/rtp_peers.py \
+	tests/sip/baresip_lib.sh
 
 # SIP message layer (parser, URIs, writer)
 check_PROGRAMS += tests/unit/test_sip_parser tests/unit/test_sip_uri

@@ -38,6 +38,7 @@ struct rp_stream {
 	enum rtpr_sdp_dir dir[NSIDES];
 	bool zero_addr[NSIDES];   /* c=0.0.0.0: RFC 2543 hold */
 	bool hold;
+	char profile[96];         /* as last logged */
 };
 
 struct rp_call {
@@ -145,8 +146,6 @@ static void apply_crypto(struct rp_call *rc, struct rp_stream *s, int x)
 	}
 	s->applied_rx[x] = rx;
 	s->applied_tx[x] = tx;
-	tlog_info("rtprelay: call %s: side %s %s", tandem_call_id(rc->call), side_name[x],
-	          rx.set || tx.set ? rtpr_srtp_suite_name(rx.set ? rx.k.suite : tx.k.suite) : "plain RTP");
 out:
 	rtpr_srtp_key_wipe(&rx.k);
 	rtpr_srtp_key_wipe(&tx.k);
@@ -248,6 +247,25 @@ static bool stream_offer(struct rp_call *rc, unsigned i, const struct rtpr_sdp_m
 	return true;
 }
 
+static const char *profile_name(const struct rp_stream *s, int x)
+{
+	const struct rp_key *k = s->applied_rx[x].set ? &s->applied_rx[x] : &s->applied_tx[x];
+	return k->set ? rtpr_srtp_suite_name(k->k.suite) : "plain RTP";
+}
+
+/* One line when a stream's profiles are settled or change. */
+static void log_profile(const struct rp_call *rc, unsigned i, struct rp_stream *s)
+{
+	char now[sizeof s->profile];
+	snprintf(now, sizeof now, "side A %s, side B %s", profile_name(s, RTPR_LEG_A),
+	         profile_name(s, RTPR_LEG_B));
+	if (strcmp(now, s->profile) == 0)
+		return;
+	memcpy(s->profile, now, sizeof now);
+	tlog_info("rtprelay: call %s stream %u: %s (ports A %u, B %u)", tandem_call_id(rc->call), i,
+	          now, rtpr_session_port(s->sess, RTPR_LEG_A), rtpr_session_port(s->sess, RTPR_LEG_B));
+}
+
 /* m-line i of an answer from side x to side y (the offerer). */
 static bool stream_answer(struct rp_call *rc, unsigned i, const struct rtpr_sdp_media *m,
                           int x, int y, struct rtpr_sdp_media_rw *rw, char *crypto, size_t cn)
@@ -286,6 +304,7 @@ static bool stream_answer(struct rp_call *rc, unsigned i, const struct rtpr_sdp_
 	apply_crypto(rc, s, x);
 	apply_crypto(rc, s, y);
 	update_hold(s);
+	log_profile(rc, i, s);
 	return true;
 }
 

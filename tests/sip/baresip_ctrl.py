@@ -2,7 +2,8 @@
 (JSON in netstrings): A dials B's extension through tandemd, B answers on
 its own (answermode=auto), both must see the call established with RTP
 flowing, then the side named by `hangup` hangs up and both must see it
-closed. Usage: baresip_ctrl.py CTRL_PORT_A CTRL_PORT_B EXTEN_B HANGUP(a|b)"""
+closed. Usage: baresip_ctrl.py CTRL_PORT_A CTRL_PORT_B EXTEN_B HANGUP(a|b) [SECONDS]
+(SECONDS: how long the call stays up once media flows, default 0.5)"""
 import json
 import socket
 import sys
@@ -65,12 +66,13 @@ class Ctrl:
 a = Ctrl("A", int(sys.argv[1]))
 b = Ctrl("B", int(sys.argv[2]))
 exten, hangup = sys.argv[3], sys.argv[4]
+up = float(sys.argv[5]) if len(sys.argv) > 5 else 0.5
 
 a.command("dial", exten)
 for side in (a, b):
     side.event("CALL_ESTABLISHED")
     side.event("CALL_RTPESTAB")   # media flows end to end: the SDP crossed intact
-time.sleep(0.5)
+time.sleep(up)
 (a if hangup == "a" else b).command("hangup")
 for side in (a, b):
     side.event("CALL_CLOSED")

@@ -4,16 +4,8 @@
 # location service, the callee answers by itself, RTP flows, and either
 # side's hangup ends the call on both sides with no call left in tandemd.
 . "$(dirname "$0")/lib.sh"
-command -v baresip >/dev/null || fail "baresip not installed (tools/deps installs it)"
+. "$top_srcdir/tests/sip/baresip_lib.sh"
 port=$(free_port)
-PHONE_PIDS=""
-phones_cleanup() {
-	for p in $PHONE_PIDS; do
-		kill -TERM "$p" 2>/dev/null
-	done
-	cleanup
-}
-trap phones_cleanup EXIT
 
 mkdir -p "$WORK/state"
 cat >"$WORK/users.conf" <<USERS
@@ -33,41 +25,12 @@ dialplan: { internal: ( { match = "^10[0-9][0-9]\$"; do = ( "auth", "dial(\${ext
 CONF
 start_tandemd "$WORK/tandem.conf"
 
-# phone USER: a baresip with its own config dir, no sound card: a sine
-# source (48 kHz stereo only, resampled) and the aubridge player as sink.
-phone() {
-	user=$1
-	dir="$WORK/phone-$user"
-	mkdir -p "$dir"
-	sip_port=$(free_port)
-	ctrl_port=$(free_port)
-	cat >"$dir/config" <<CONF
-poll_method epoll
-net_interface 127.0.0.1
-sip_listen 127.0.0.1:$sip_port
-call_local_timeout 20
-audio_player aubridge,play-$user
-audio_alert aubridge,play-$user
-audio_source ausine,440
-ausrc_srate 48000
-ausrc_channels 2
-module_path /usr/lib/baresip/modules
-module g711.so
-module ausine.so
-module aubridge.so
-module_tmp account.so
-module_app menu.so
-module_app ctrl_tcp.so
-ctrl_tcp_listen 127.0.0.1:$ctrl_port
-CONF
-	echo "<sip:$user@127.0.0.1:$port>;auth_pass=pw-$user;answermode=auto;regint=60" >"$dir/accounts"
-	: >"$dir/contacts"
-	baresip -f "$dir" >"$WORK/baresip-$user.log" 2>&1 &
-	PHONE_PIDS="$PHONE_PIDS $!"
-	eval "ctrl_$user=$ctrl_port"
+# phone USER: registers with its password and answers by itself.
+user_phone() {
+	phone "$1" "<sip:$1@127.0.0.1:$port>;auth_pass=pw-$1;answermode=auto;regint=60"
 }
-phone 1001
-phone 1002
+user_phone 1001
+user_phone 1002
 
 # both registered, through the 401 challenge
 i=0
@@ -89,11 +52,7 @@ run_call "$ctrl_1002" "$ctrl_1001" 1001 a
 run_call "$ctrl_1001" "$ctrl_1002" 1002 b
 [ "$(grep -c "answered (B Call-ID" "$WORK/tandemd.log")" = 3 ] || fail "want 3 answered calls in tandemd"
 
-for p in $PHONE_PIDS; do
-	kill -TERM "$p" 2>/dev/null
-	wait "$p" 2>/dev/null
-done
-PHONE_PIDS=""
+phones_stop
 stop_tandemd
 grep -q "calls alive: 0 (" "$WORK/tandemd.log" || fail "calls still alive at stop: $(grep 'calls alive' "$WORK/tandemd.log")"
 echo "ok: two baresip phones registered and called each other through tandemd"
