@@ -420,6 +420,10 @@ void transfer_bleg_response(struct leg *b, const struct sip_msg *resp, int statu
 	if (status < 300) {
 		dialog_update_uac(&b->d, resp, true);
 		b->state = LEG_CONFIRMED;
+		/* the target takes the referrer's place, in the media session too:
+		 * MEDIA handlers (mod_rtprelay) see it on the referrer's side */
+		if (!b->lost && !x->answered)
+			b->idx = x->referrer->idx;
 		if (b->lost || x->answered || keep_offer(x, resp, b, x->transferee) < 0) {
 			/* late, or an answer without the offer RFC 3264 §5 wants */
 			tlog_info("call %s: transfer target %s answered %s: ACK and BYE", call_cid(c),
@@ -777,7 +781,7 @@ void replaces_invite(struct call_core *core, struct sip_tsx *st, struct sip_msg 
 		return;
 	}
 	n->label = sip_str_dup(req->from_uri);
-	n->idx = ++c->nlegs;
+	n->idx = gone->idx;   /* MEDIA handlers see it in the replaced party's place */
 	n->next = c->bs;
 	c->bs = n;
 	call_tab_add(core, n);
