@@ -1,5 +1,6 @@
 """REGISTER against mod_auth + mod_registrar with a client that computes
-Digest itself: SHA-256 (RFC 7616), same answer for unknown user and wrong
+Digest itself: bindings restored after kill -9 (a query lists them),
+SHA-256 (RFC 7616), same answer for unknown user and wrong
 password, nonce-count replay, 423 Min-Expires, Contact: *, and a query."""
 import hashlib
 import re
@@ -48,6 +49,15 @@ def challenge(r):
 def shape(r):  # the answer minus what is random per challenge
     return re.sub(rb'nonce="[0-9a-f]+"|tag=[^;\r\n]*|branch=[^;\r\n]*|CSeq: [^\r\n]*', b"", r)
 
+
+# test_register.sh registered 1001 over UDP and TCP, then killed tandemd
+# with SIGKILL: a query (no Contact, §10.2.3) must list both bindings
+c0 = challenge(reg("1001", callid="query-%d@t" % port, contact=False))
+q = reg("1001", {"Authorization": creds(c0, "1001", "secret1001", "SHA-256")},
+        callid="query-%d@t" % port, contact=False)
+assert parse_status(q)[0] == 200, q
+for t in (b"UDP", b"TCP"):
+    assert re.search(rb"Contact: <sip:1001@127\.0\.0\.1:\d+;transport=" + t + rb">;expires=\d+", q), q
 
 chal = challenge(reg("1002"))
 ok = reg("1002", {"Authorization": creds(chal, "1002", "secret1002", "SHA-256")})
