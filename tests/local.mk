@@ -89,6 +89,10 @@ TESTS += tests/sip/test_register.sh
 EXTRA_DIST += tests/sip/test_register.sh tests/sip/test_register.py \
 	tests/sip/scenarios/register_auth.xml
 
+# The location service with phones on UDP, TCP and TLS sockets
+TESTS += tests/sip/test_registrar.sh
+EXTRA_DIST += tests/sip/test_registrar.sh tests/sip/test_registrar.py
+
 # Attack tools (sipvicious): svwar finds no extension, svcrack gets banned
 TESTS += tests/sip/test_sipvicious.sh
 EXTRA_DIST += tests/sip/test_sipvicious.sh tests/sip/test_auth_invite.py

@@ -111,3 +111,35 @@ class Tcp:
 
     def close(self):
         self.s.close()
+
+
+def digest(chal, user, pw, method, uri, alg="MD5", nc=1, cnonce="c0ffee"):
+    """The Authorization value answering the challenge in chal (a 401/407 or
+    its WWW-/Proxy-Authenticate value) with qop=auth (RFC 7616 §3.4)."""
+    if isinstance(chal, bytes):
+        chal = chal.decode("utf-8", "replace")
+    realm = re.search(r'realm="([^"]*)"', chal).group(1)
+    nonce = re.search(r'nonce="([^"]*)"', chal).group(1)
+    import hashlib
+    name = "sha256" if alg == "SHA-256" else "md5"
+    H = (lambda s: hashlib.new(name, s.encode()).hexdigest())
+    ha1, ha2 = H("%s:%s:%s" % (user, realm, pw)), H("%s:%s" % (method, uri))
+    resp = H("%s:%s:%08x:%s:auth:%s" % (ha1, nonce, nc, cnonce, ha2))
+    return ('Digest username="%s", realm="%s", nonce="%s", uri="%s", response="%s", '
+            'algorithm=%s, qop=auth, nc=%08x, cnonce="%s"'
+            % (user, realm, nonce, uri, resp, alg, nc, cnonce))
+
+
+def response(req, status, reason, to_tag="uas1", body="", extra=()):
+    """A response to the request req (bytes) as a UA would send it."""
+    head = req.split(b"\r\n\r\n", 1)[0].decode("utf-8", "replace").split("\r\n")
+    lines = ["SIP/2.0 %d %s" % (status, reason)]
+    for h in head[1:]:
+        name = h.split(":", 1)[0].strip().lower()
+        if name in ("via", "v", "from", "f", "call-id", "i", "cseq"):
+            lines.append(h)
+        elif name in ("to", "t"):
+            lines.append(h if ";tag=" in h else "%s;tag=%s" % (h, to_tag))
+    lines.extend(extra)
+    lines.append("Content-Length: %d" % len(body.encode()))
+    return (CRLF.join(lines) + CRLF + CRLF + body).encode()

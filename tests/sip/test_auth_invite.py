@@ -7,7 +7,7 @@ import re
 import sys
 
 sys.path.insert(0, __import__("os").path.dirname(__file__))
-from sipwire import Udp, request, parse_status, header  # noqa: E402
+from sipwire import Udp, request, parse_status, header, digest  # noqa: E402
 
 port = int(sys.argv[1])
 u = Udp(port)
@@ -33,14 +33,7 @@ def invite(exten, auth=None):
 
 
 def creds(chal, user, pw, ruri):
-    realm = re.search(rb'realm="([^"]*)"', chal).group(1).decode()
-    nonce = re.search(rb'nonce="([^"]*)"', chal).group(1).decode()
-    import hashlib
-    H = (lambda s: hashlib.md5(s.encode()).hexdigest())
-    ha1, ha2 = H("%s:%s:%s" % (user, realm, pw)), H("INVITE:%s" % ruri)
-    resp = H("%s:%s:00000001:beef:auth:%s" % (ha1, nonce, ha2))
-    return ('Digest username="%s", realm="%s", nonce="%s", uri="%s", response="%s", '
-            'algorithm=MD5, qop=auth, nc=00000001, cnonce="beef"' % (user, realm, nonce, ruri, resp))
+    return digest(chal, user, pw, "INVITE", ruri)
 
 
 def shape(r, exten):  # the answer minus what is random per request

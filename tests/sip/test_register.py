@@ -2,12 +2,11 @@
 Digest itself: bindings restored after kill -9 (a query lists them),
 SHA-256 (RFC 7616), same answer for unknown user and wrong
 password, nonce-count replay, 423 Min-Expires, Contact: *, and a query."""
-import hashlib
 import re
 import sys
 
 sys.path.insert(0, __import__("os").path.dirname(__file__))
-from sipwire import Udp, request, parse_status, header  # noqa: E402
+from sipwire import Udp, request, parse_status, header, digest  # noqa: E402
 
 port = int(sys.argv[1])
 u = Udp(port)
@@ -29,13 +28,7 @@ def reg(user, extra_hdrs=None, callid="reg-%d@t" % port, contact=True):
 
 
 def creds(chal, user, pw, alg, nc=1):
-    realm = re.search(r'realm="([^"]*)"', chal).group(1)
-    nonce = re.search(r'nonce="([^"]*)"', chal).group(1)
-    H = (lambda s: hashlib.new("sha256" if alg == "SHA-256" else "md5", s.encode()).hexdigest())
-    ha1, ha2 = H("%s:%s:%s" % (user, realm, pw)), H("REGISTER:%s" % ruri)
-    resp = H("%s:%s:%08x:c0ffee:auth:%s" % (ha1, nonce, nc, ha2))
-    return ('Digest username="%s", realm="%s", nonce="%s", uri="%s", response="%s", '
-            'algorithm=%s, qop=auth, nc=%08x, cnonce="c0ffee"' % (user, realm, nonce, ruri, resp, alg, nc))
+    return digest(chal, user, pw, "REGISTER", ruri, alg, nc)
 
 
 def challenge(r):
