@@ -1549,6 +1549,29 @@ static int load_plan(struct tandem *t, const struct tandem_config *c, struct dia
 	return rc;
 }
 
+/* A context the config names must be in the dialplan: a typo would
+ * otherwise answer every call of that listener 404 at run time. */
+static void check_contexts(const struct tandem_config *c, const struct dialplan *dp,
+                           struct config_errors *errs)
+{
+	const char *s;
+	config_setting_t *g = config_lookup(&c->cfg, "calls");
+	if (!dp)
+		return;
+	if (g && config_setting_lookup_string(g, "context", &s) == CONFIG_TRUE &&
+	    !dialplan_has_context(dp, s))
+		config_errors_add(errs, config_setting_get_member(g, "context"),
+		                  "calls: context '%s' is not in the dialplan", s);
+	config_setting_t *list = config_lookup(&c->cfg, "listen");
+	for (int i = 0; list && i < config_setting_length(list); i++) {
+		config_setting_t *l = config_setting_get_elem(list, (unsigned)i);
+		if (l && config_setting_lookup_string(l, "context", &s) == CONFIG_TRUE &&
+		    !dialplan_has_context(dp, s))
+			config_errors_add(errs, config_setting_get_member(l, "context"),
+			                  "listener: context '%s' is not in the dialplan", s);
+	}
+}
+
 int call_core_init(struct tandem *t, const struct tandem_config *c, struct config_errors *errs)
 {
 	struct call_core *core = calloc(1, sizeof *core);
@@ -1558,6 +1581,8 @@ int call_core_init(struct tandem *t, const struct tandem_config *c, struct confi
 	unsigned before = errs->count;
 	read_settings(c, &core->set, errs);
 	int rc = load_plan(t, c, &core->dp, errs);
+	if (rc == 0)
+		check_contexts(c, core->dp, errs);
 	if (rc < 0 || errs->count != before) {
 		dialplan_unref(core->dp);
 		free(core);
@@ -1597,6 +1622,8 @@ int call_core_prepare_reload(struct tandem *t, const struct tandem_config *next,
 	unsigned before = errs->count;
 	read_settings(next, &core->next_set, errs);
 	int rc = load_plan(t, next, &core->next_dp, errs);
+	if (rc == 0)
+		check_contexts(next, core->next_dp, errs);
 	if (rc < 0 || errs->count != before) {
 		dialplan_unref(core->next_dp);
 		core->next_dp = NULL;
