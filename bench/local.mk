@@ -9,6 +9,16 @@ bench_relay_relay_bench_LDADD = $(SRTP_LIBS) -lpthread
 bench: bench/relay/relay_bench
 .PHONY: bench
 
+# mod_rtprelay: concurrent G.711 calls (50 pps each way) relayed with < 0.1% loss
+# (run: bench/relay/calls_bench [seconds] [media threads] [calls...])
+EXTRA_PROGRAMS += bench/relay/calls_bench
+bench_relay_calls_bench_SOURCES = bench/relay/calls_bench.c \
+	modules/rtprelay/ports.c modules/rtprelay/relay.c modules/rtprelay/srtp.c
+bench_relay_calls_bench_CFLAGS = $(AM_CFLAGS) $(SRTP_CFLAGS)
+bench_relay_calls_bench_LDADD = $(SRTP_LIBS) -lpthread
+bench: bench/relay/calls_bench
+EXTRA_DIST += bench/relay/README.md
+
 # SIP parser: INVITE with SDP in a loop; bench/run-parse.sh adds callgrind
 # instruction counts (run: bench/parse [iterations] [--validate])
 EXTRA_PROGRAMS += bench/parse

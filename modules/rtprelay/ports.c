@@ -78,6 +78,12 @@ static int bind_udp(const struct rtpr_ports *p, uint16_t port)
 	int fd = socket(a.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
+	/* Room for the media thread being off the CPU a while (a busy host):
+	 * a high-rate stream (video, a trunk's aggregate) overflows the
+	 * default ~200 kB at once. A limit, not an allocation; capped by
+	 * net.core.rmem_max. */
+	int rcvbuf = 1 << 20;
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
 	if (bind(fd, (struct sockaddr *)&a, p->addrlen) < 0) {
 		int e = -errno;
 		close(fd);
