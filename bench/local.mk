@@ -2,7 +2,7 @@
 
 # mod_rtprelay: relay vs minimal mmsg forwarder, SRTP cost (run: bench/relay/relay_bench [s])
 EXTRA_PROGRAMS = bench/relay/relay_bench
-bench_relay_relay_bench_SOURCES = bench/relay/relay_bench.c \
+bench_relay_relay_bench_SOURCES = bench/relay/relay_bench.c bench/relay/bench_udp.h \
 	modules/rtprelay/ports.c modules/rtprelay/relay.c modules/rtprelay/srtp.c
 bench_relay_relay_bench_CFLAGS = $(AM_CFLAGS) $(SRTP_CFLAGS)
 bench_relay_relay_bench_LDADD = $(SRTP_LIBS) -lpthread
@@ -12,7 +12,7 @@ bench: bench/relay/relay_bench
 # mod_rtprelay: concurrent G.711 calls (50 pps each way) relayed with < 0.1% loss
 # (run: bench/relay/calls_bench [seconds] [media threads] [calls...])
 EXTRA_PROGRAMS += bench/relay/calls_bench
-bench_relay_calls_bench_SOURCES = bench/relay/calls_bench.c \
+bench_relay_calls_bench_SOURCES = bench/relay/calls_bench.c bench/relay/bench_udp.h \
 	modules/rtprelay/ports.c modules/rtprelay/relay.c modules/rtprelay/srtp.c
 bench_relay_calls_bench_CFLAGS = $(AM_CFLAGS) $(SRTP_CFLAGS)
 bench_relay_calls_bench_LDADD = $(SRTP_LIBS) -lpthread

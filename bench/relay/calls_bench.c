@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "../../modules/rtprelay/relay.h"
+#include "bench_udp.h"
 
 #define PKT       172
 #define TICK_NS   1000000L        /* the load is sent in 1 ms slices */
@@ -60,26 +61,6 @@ static void add_load_cpu(struct load *l)
 	double v = thread_cpu_s(), old = atomic_load(&l->load_cpu);
 	while (!atomic_compare_exchange_weak(&l->load_cpu, &old, old + v))
 		;
-}
-
-static int udp(uint16_t *port)
-{
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof a;
-	int big = 16 << 20;
-	/* FORCE (as root) goes past net.core.rmem_max: one socket takes
-	 * every call's packets */
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof big) < 0)
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
-	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &big, sizeof big) < 0)
-		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &big, sizeof big);
-	if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0 || getsockname(fd, (struct sockaddr *)&a, &len) < 0) {
-		perror("bind");
-		exit(1);
-	}
-	*port = ntohs(a.sin_port);
-	return fd;
 }
 
 static void add_ns(struct timespec *t, long ns)
@@ -160,13 +141,8 @@ static void *send_main(void *arg)
 static void *recv_main(void *arg)
 {
 	struct load *l = arg;
-	static uint8_t buf[BATCH][2048];
-	struct mmsghdr m[BATCH];
-	struct iovec iov[BATCH];
-	for (int i = 0; i < BATCH; i++) {
-		iov[i] = (struct iovec){ buf[i], sizeof buf[i] };
-		m[i].msg_hdr = (struct msghdr){ .msg_iov = &iov[i], .msg_iovlen = 1 };
-	}
+	static struct bench_rx rx;
+	bench_rx_init(&rx);
 	struct pollfd pfd[2] = { { .fd = l->fd[0], .events = POLLIN }, { .fd = l->fd[1], .events = POLLIN } };
 	while (!atomic_load(&stop_recv)) {
 		if (poll(pfd, 2, 50) <= 0)
@@ -175,10 +151,10 @@ static void *recv_main(void *arg)
 			if (!(pfd[s].revents & POLLIN))
 				continue;
 			int r;
-			while ((r = recvmmsg(l->fd[s], m, BATCH, MSG_DONTWAIT, NULL)) > 0) {
+			while ((r = recvmmsg(l->fd[s], rx.m, BENCH_RX_BATCH, MSG_DONTWAIT, NULL)) > 0) {
 				/* arriving at side s: the other side sent it */
 				for (int i = 0; i < r; i++)
-					if (m[i].msg_len == PKT && (buf[i][11] & 1) == (unsigned)!s)
+					if (rx.m[i].msg_len == PKT && (rx.buf[i][11] & 1) == (unsigned)!s)
 						atomic_fetch_add(&l->got[!s], 1);
 			}
 		}
@@ -209,7 +185,7 @@ static double run(unsigned n, double secs, unsigned threads)
 	struct load l = { .ncalls = n, .secs = secs };
 	uint16_t port[2];
 	for (int s = 0; s < 2; s++) {
-		l.fd[s] = udp(&port[s]);
+		l.fd[s] = bench_udp(&port[s], 16 << 20);
 		l.dst[s] = calloc(n, sizeof *l.dst[s]);
 	}
 	struct rtpr_session **sess = calloc(n, sizeof *sess);

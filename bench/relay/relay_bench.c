@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "../../modules/rtprelay/relay.h"
+#include "bench_udp.h"
 
 #define BATCH 32
 #define PKT   172
@@ -36,22 +37,6 @@ static double now_s(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int udp(uint16_t *port)
-{
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof a;
-	int big = 4 << 20;
-	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
-	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &big, sizeof big);
-	if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0 || getsockname(fd, (struct sockaddr *)&a, &len) < 0) {
-		perror("bind");
-		exit(1);
-	}
-	*port = ntohs(a.sin_port);
-	return fd;
 }
 
 static struct sockaddr_in lo(uint16_t port)
@@ -109,18 +94,13 @@ struct sink {
 static void *sink_main(void *arg)
 {
 	struct sink *s = arg;
-	static uint8_t buf[BATCH][2048];
-	struct mmsghdr m[BATCH];
-	struct iovec iov[BATCH];
-	for (int i = 0; i < BATCH; i++) {
-		iov[i] = (struct iovec){ buf[i], sizeof buf[i] };
-		m[i].msg_hdr = (struct msghdr){ .msg_iov = &iov[i], .msg_iovlen = 1 };
-	}
+	static struct bench_rx rx;
+	bench_rx_init(&rx);
 	while (!atomic_load(&stop)) {
 		struct pollfd pfd = { .fd = s->fd, .events = POLLIN };
 		if (poll(&pfd, 1, 100) != 1)
 			continue;
-		int r = recvmmsg(s->fd, m, BATCH, MSG_DONTWAIT, NULL);
+		int r = recvmmsg(s->fd, rx.m, BENCH_RX_BATCH, MSG_DONTWAIT, NULL);
 		if (r > 0)
 			atomic_fetch_add(&s->got, (uint64_t)r);
 	}
@@ -252,9 +232,9 @@ int main(int argc, char **argv)
 		struct gen g = { 0 };
 		struct sink s = { 0 };
 		struct fwd f;
-		g.fd = udp(&pa);
-		s.fd = udp(&pb);
-		f.in = udp(&pf);
+		g.fd = bench_udp(&pa, 4 << 20);
+		s.fd = bench_udp(&pb, 4 << 20);
+		f.in = bench_udp(&pf, 4 << 20);
 		f.out = f.in;
 		f.dst = pb;
 		g.dst = pf;
@@ -272,8 +252,8 @@ int main(int argc, char **argv)
 		struct sink s = { 0 };
 		struct rtpr_srtp_key ka;
 		rtpr_session_create(relay, NULL, &sess);
-		g.fd = udp(&pa);
-		s.fd = udp(&pb);
+		g.fd = bench_udp(&pa, 4 << 20);
+		s.fd = bench_udp(&pb, 4 << 20);
 		rtpr_session_set_remote(sess, RTPR_LEG_B, "127.0.0.1", pb, 0);
 		g.dst = rtpr_session_port(sess, RTPR_LEG_A);
 		if (mode == 1) {
