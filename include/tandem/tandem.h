@@ -58,7 +58,9 @@ enum tandem_verdict {
 
 /* Legs of a call as MEDIA events name them: the caller's leg is 0, B-legs
  * are numbered 1, 2, ... in the order they are created (ring groups and
- * sequential dials each add one); an index is never reused in a call. */
+ * sequential dials each add one). A leg that takes another's place in the
+ * media session (a transfer target, an INVITE with Replaces) gets the
+ * index of the party it replaces; otherwise an index is never reused. */
 #define TANDEM_LEG_A 0u
 
 enum tandem_sdp_role {
