@@ -191,6 +191,24 @@ class Dialog:
         return m
 
 
+def callee_request(ua, inv, method, body="", cseq=1):
+    """A request of the callee inside the dialog tandem's INVITE inv made."""
+    target = re.search(r"<([^>]+)>", inv.hdr("contact")).group(1)
+    host, port = re.search(r"@?([0-9.]+):(\d+)", target).groups()
+    to = inv.hdr("to")
+    if ";tag=" not in to:
+        to += ";tag=" + ua.tag
+    lines = ["%s %s SIP/2.0" % (method, target),
+             "Via: SIP/2.0/UDP %s:%d;branch=z9hG4bK%d;rport" % (HOST, ua.port, random.randrange(1 << 40)),
+             "From: " + to, "To: " + inv.hdr("from"), "Call-ID: " + inv.hdr("call-id"),
+             "CSeq: %d %s" % (cseq, method), "Contact: <sip:callee@%s:%d>" % (HOST, ua.port),
+             "Max-Forwards: 70"]
+    if body:
+        lines.append("Content-Type: application/sdp")
+    lines.append("Content-Length: %d" % len(body))
+    ua.send("\r\n".join(lines) + "\r\n\r\n" + body, (host, int(port)))
+
+
 def callee_answer(ua, body_fn, what="INVITE"):
     """The callee takes the next INVITE and answers 200 with body_fn(invite)."""
     inv = ua.expect(what, want=lambda m: m.method == "INVITE")
@@ -307,9 +325,38 @@ def scenario_relay(tandem_port, callee_port):
     n = count_rtp(callee.rtp, b"Ahold")
     if n != 20:
         fail("music on hold: callee got %d/20" % n)
+    # the callee resumes with UPDATE (RFC 3311): its offer reaches the
+    # caller pointing at tandem, the caller's answer comes back the same
+    callee_request(callee, inv, "UPDATE", sdp(callee.rtp_port, "bob", version=3), cseq=1)
+    upd = caller.expect("UPDATE", want=lambda m: m.method == "UPDATE")
+    addr, port, direction, _ = sdp_media(upd.body)
+    if (addr, port, direction) != (HOST, a_port, "sendrecv"):
+        fail("UPDATE offer reached the caller as %s:%d %s" % (addr, port, direction))
+    caller.reply(upd, 200, body=sdp(caller.rtp_port, "alice", version=3))
+    ok = callee.expect("200 to UPDATE", want=lambda m: m.status == 200 and "UPDATE" in m.hdr("cseq"))
+    if sdp_media(ok.body)[:2] != (HOST, b_port):
+        fail("UPDATE answer reached the callee as %s" % (sdp_media(ok.body),))
+    # an offerless re-INVITE: the offer in the callee's 200, the answer in
+    # the caller's ACK, both through the relay
+    cseq = dlg.request("INVITE")
+    reinv = callee.expect("offerless re-INVITE", want=lambda m: m.method == "INVITE")
+    if reinv.body:
+        fail("the offerless re-INVITE got a body on the way")
+    callee.reply(reinv, 200, body=sdp(callee.rtp_port, "bob", version=4))
+    m = dlg.final(cseq, "200 with the offer")
+    if sdp_media(m.body)[:2] != (HOST, a_port):
+        fail("the re-INVITE's offer reached the caller as %s" % (sdp_media(m.body),))
+    dlg.request("ACK", sdp(caller.rtp_port, "alice", version=4), cseq=cseq)
+    ack = callee.expect("ACK with the answer", want=lambda x: x.method == "ACK")
+    if sdp_media(ack.body)[:2] != (HOST, b_port):
+        fail("the answer in the ACK reached the callee as %s" % (sdp_media(ack.body or "c=none"),))
+    got_b, got_a = exchange(caller, callee, a_port, b_port, 50, b"two")
+    if (got_b, got_a) != (50, 50):
+        fail("RTP after UPDATE and re-INVITE: callee got %d/50, caller got %d/50" % (got_b, got_a))
     bye_from_caller(dlg, callee)
     ports_free([a_port, a_port + 1, b_port, b_port + 1])
-    print("relay: 100/100 both ways, hold kept a=sendonly, ports %d %d freed" % (a_port, b_port))
+    print("relay: 100/100 both ways, hold kept a=sendonly, UPDATE and offerless re-INVITE "
+          "relayed, 50/50 after them, ports %d %d freed" % (a_port, b_port))
 
 
 def scenario_latch(tandem_port, callee_port):
