@@ -19,6 +19,7 @@
 #include "transport_internal.h"
 
 static void plan_run(struct call *c);
+static void plan_start(struct call *c, const struct dialplan_input *in);
 
 /* ---- small helpers ---- */
 
@@ -862,8 +863,12 @@ static void plan_run(struct call *c)
 				        ev.reject_headers);
 			else if (v == TANDEM_DONE && sip_tsx_answered(c->a->st))
 				c->a_final = true, c->a->state = LEG_TERMINATED;
-			else if (v == TANDEM_SUSPEND)
-				tlog_warn("call %s: %s suspended; resuming is not supported yet", call_cid(c), s.name);
+			else if (v == TANDEM_SUSPEND) {
+				/* the module answers later: tandem_call_resume */
+				tlog_info("call %s: %s suspended the plan", call_cid(c), s.name);
+				c->suspended = true;
+				return;
+			}
 			break;
 		}
 		default:
@@ -1437,25 +1442,75 @@ static bool invite_route(struct call_core *core, struct sip_tsx *st, struct sip_
 		call_check(c);
 		return true;
 	case TANDEM_DONE:
-	case TANDEM_SUSPEND:
 		if (sip_tsx_answered(st)) {
 			c->a_final = true;
 			a->state = LEG_TERMINATED;
 			call_check(c);
 		}
 		return true;
+	case TANDEM_SUSPEND:
+		c->suspended = true;   /* tandem_call_resume goes on */
+		return true;
 	case TANDEM_CONTINUE:
 		break;
 	}
-	rc = dialplan_match(core->dp, ctx, &in, &c->cur);
-	if (rc < 0) {
-		a_reply(c, rc == -ENOMEM ? 500 : 404, rc == -ENOMEM ? NULL : "No Route", NULL);
-		call_check(c);
-		return true;
-	}
-	plan_run(c);
+	plan_start(c, &in);
 	call_check(c);
 	return true;
+}
+
+/* Match A's INVITE in the call's context and run the plan. */
+static void plan_start(struct call *c, const struct dialplan_input *in)
+{
+	int rc = dialplan_match(c->core->dp, c->context, in, &c->cur);
+	if (rc < 0) {
+		a_reply(c, rc == -ENOMEM ? 500 : 404, rc == -ENOMEM ? NULL : "No Route", NULL);
+		return;
+	}
+	plan_run(c);
+}
+
+int tandem_call_resume(struct tandem_call *call, enum tandem_verdict v, int code, const char *reason)
+{
+	struct call *c = (struct call *)call;
+	if (!c || !c->suspended)
+		return -EINVAL;
+	c->suspended = false;
+	tlog_info("call %s: resumed (%s)", call_cid(c), v == TANDEM_CONTINUE ? "continue" :
+	          v == TANDEM_REJECT ? "reject" : v == TANDEM_DONE ? "done" : "suspend");
+	switch (v) {
+	case TANDEM_SUSPEND:
+		c->suspended = true;
+		return 0;
+	case TANDEM_REJECT:
+		a_reply(c, code >= 300 && code < 700 ? code : 500, reason, NULL);
+		break;
+	case TANDEM_DONE:
+		/* the module answered A's INVITE itself (the event's tsx) */
+		if (sip_tsx_answered(c->a->st))
+			c->a_final = true, c->a->state = LEG_TERMINATED;
+		else
+			a_reply(c, 500, "Module Did Not Answer", NULL);
+		break;
+	case TANDEM_CONTINUE:
+		if (c->cur) {
+			plan_run(c);
+		} else {
+			/* suspended by a ROUTE hook: the dialplan has not run yet */
+			const struct sip_msg *req = sip_tsx_request(c->a->st);
+			char ruri_user[256], from_user[256], from_domain[256], method[32], call_id[256];
+			struct dialplan_input in;
+			if (call_fill_input(req, &in, ruri_user, sizeof ruri_user, from_user, sizeof from_user,
+			                    from_domain, sizeof from_domain, method, sizeof method,
+			                    call_id, sizeof call_id) < 0)
+				a_reply(c, 400, "Bad Request-URI", NULL);
+			else
+				plan_start(c, &in);
+		}
+		break;
+	}
+	call_check(c);
+	return 0;
 }
 
 bool call_core_route(struct tandem *t, struct sip_tsx *st, struct sip_msg *req)

@@ -86,6 +86,7 @@ struct call {
 	void *mod_data[TANDEM_MAX_MODULES]; /* tandem_call_set_data, by module */
 	char context[64];          /* the dialplan context the call was routed in */
 	unsigned redirects;        /* 3xx followed so far */
+	bool suspended;            /* a module's SUSPEND holds the plan: tandem_call_resume */
 	struct xfer *xfer;         /* a transfer in progress (call_transfer.c) */
 };
 

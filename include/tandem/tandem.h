@@ -161,5 +161,14 @@ void *tandem_call_data(const struct tandem_call *call, const char *module_name);
  * log. Call it from a timer or watcher of the module, not from a hook of
  * the same call (the call may be gone when it returns). 0 or -EALREADY. */
 int tandem_call_hangup(struct tandem *t, struct tandem_call *call, const char *reason);
+/* A dialplan action or ROUTE hook that returned TANDEM_SUSPEND goes on
+ * later, from a timer or watcher of its own: TANDEM_CONTINUE runs the rest
+ * of the plan, TANDEM_REJECT answers the caller code (reason NULL: the
+ * default phrase), TANDEM_DONE means the module answered the INVITE itself
+ * (the event's tsx). The caller may give up meanwhile (CANCEL): the call
+ * then meets CALL_END and the module must forget it. The call may end
+ * before this returns. 0, or -EINVAL when the call is not suspended. */
+int tandem_call_resume(struct tandem_call *call, enum tandem_verdict v, int code,
+                       const char *reason);
 
 #endif
