@@ -533,15 +533,15 @@ void request_host(const struct sip_msg *req, char *host, size_t n)
 		snprintf(host, n, "localhost");
 }
 
-/* The caller as the B side sees it: display name and user kept, the host
- * replaced by the domain A called (A's address is topology). */
-static void caller_party(const struct sip_msg *req, char *out, size_t n)
+/* The caller as the B side sees it (or, in a transfer, the transferee as
+ * the target does): display name and user kept, the host replaced by the
+ * domain A called (a party's address is topology). */
+void party_as_seen(struct sip_str nameaddr, const struct sip_msg *req, char *out, size_t n)
 {
 	char host[256];
 	struct sip_nameaddr na;
-	const struct sip_hdr *from = sip_msg_hdr(req, SIP_HDR_FROM);
 	request_host(req, host, sizeof host);
-	if (!from || sip_nameaddr_parse(from->value, &na) < 0 || !na.uri.user.len) {
+	if (!nameaddr.len || sip_nameaddr_parse(nameaddr, &na) < 0 || !na.uri.user.len) {
 		snprintf(out, n, "<sip:anonymous@%s>", host);
 		return;
 	}
@@ -694,7 +694,8 @@ static void failed_target(struct call *c, int status)
 static void a_invite(struct call *c, struct bleg_invite *inv, char *from, size_t n)
 {
 	const struct sip_msg *req = sip_tsx_request(c->a->st);
-	caller_party(req, from, n);
+	const struct sip_hdr *fh = sip_msg_hdr(req, SIP_HDR_FROM);
+	party_as_seen(fh ? fh->value : SIP_STR_NULL, req, from, n);
 	const struct sip_hdr *ct = sip_msg_hdr(req, SIP_HDR_CONTENT_TYPE);
 	/* §16.6 step 3 in spirit: a loop through tandem still ends in 483 */
 	*inv = (struct bleg_invite){

@@ -183,6 +183,9 @@ void call_media_hook(struct call *c, const struct sip_msg *m, const struct leg *
 void call_check(struct call *c);
 const char *call_cid(const struct call *c);
 void request_host(const struct sip_msg *req, char *host, size_t n);
+/* A party as the other side sees it: display name and user of nameaddr,
+ * the host replaced by the domain req was sent to (topology hiding). */
+void party_as_seen(struct sip_str nameaddr, const struct sip_msg *req, char *out, size_t n);
 /* What a B-leg's INVITE carries besides the dialog. */
 struct bleg_invite {
 	const char *from;           /* our From name-addr (no tag) */

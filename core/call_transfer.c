@@ -579,21 +579,6 @@ static int find_replaced(struct call_core *core, struct sip_str v, struct leg **
 	return 0;
 }
 
-static void party_of(const struct leg *l, const struct call *c, char *out, size_t n)
-{
-	char host[256];
-	struct sip_nameaddr na;
-	request_host(sip_tsx_request(c->a->st), host, sizeof host);
-	const char *party = l->d.remote_party ? l->d.remote_party : "";
-	if (sip_nameaddr_parse(sip_str_c(party), &na) < 0 || !na.uri.user.len)
-		snprintf(out, n, "<sip:anonymous@%s>", host);
-	else if (na.display.len)
-		snprintf(out, n, "\"%.*s\" <sip:%.*s@%s>", (int)na.display.len, na.display.p,
-		         (int)na.uri.user.len, na.uri.user.p, host);
-	else
-		snprintf(out, n, "<sip:%.*s@%s>", (int)na.uri.user.len, na.uri.user.p, host);
-}
-
 static struct xfer *xfer_new(struct call *c, struct leg *transferee)
 {
 	struct xfer *x = calloc(1, sizeof *x);
@@ -717,7 +702,8 @@ void transfer_refer(struct leg *l, struct sip_tsx *st, const struct sip_msg *req
 		xfer_fail(x, 400, "Bad Refer-To");
 		return;
 	}
-	party_of(p, c, x->from, sizeof x->from);
+	party_as_seen(sip_str_c(p->d.remote_party), sip_tsx_request(c->a->st), x->from,
+	              sizeof x->from);
 	char from_user[256] = "", cidbuf[256];
 	struct sip_nameaddr pna;
 	if (p->d.remote_party && sip_nameaddr_parse(sip_str_c(p->d.remote_party), &pna) == 0 &&
