@@ -5,7 +5,7 @@
  * side from one socket, another every B side from a second socket (the
  * relay latches each session's sides to them), a third counts what
  * arrives, by direction (SSRC). Loss = 1 - received/sent over the run;
- * late packets are waited for briefly at the end. A run only counts when
+ * late packets are waited for at the end (until 300 ms without any). A run only counts when
  * the load threads kept up with the schedule (>= 99% of 50 packets/s per
  * call): on a busy machine they may not, and the line says so.
  *
@@ -163,6 +163,32 @@ static void *recv_main(void *arg)
 	return NULL;
 }
 
+#define RELAY_MIN 30000
+#define RELAY_MAX 50000
+
+/* Datagrams the kernel dropped (full receive buffer) on 127.0.0.1 sockets
+ * bound to a port in [lo, hi]: the last column of /proc/net/udp. */
+static unsigned long long udp_drops(unsigned lo, unsigned hi)
+{
+	FILE *f = fopen("/proc/net/udp", "r");
+	char line[512];
+	unsigned long long sum = 0;
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof line, f)) {
+		unsigned a, p;
+		unsigned long long drops;
+		char *last = strrchr(line, ' ');
+		if (sscanf(line, " %*d: %8X:%4X", &a, &p) != 2 || !last ||
+		    sscanf(last, "%llu", &drops) != 1)
+			continue;
+		if (a == htonl(INADDR_LOOPBACK) && p >= lo && p <= hi)
+			sum += drops;
+	}
+	fclose(f);
+	return sum;
+}
+
 static double cpu_s(void)
 {
 	struct rusage ru;
@@ -177,7 +203,8 @@ static double run(unsigned n, double secs, unsigned threads)
 	struct rtpr_ports *ports;
 	struct rtpr_relay *relay;
 	struct rtpr_relay_config cfg = { .threads = threads };
-	if (rtpr_ports_create(&ports, "127.0.0.1", 30000, 50000) < 0 ||
+	unsigned long long range_before = udp_drops(RELAY_MIN, RELAY_MAX);
+	if (rtpr_ports_create(&ports, "127.0.0.1", RELAY_MIN, RELAY_MAX) < 0 ||
 	    rtpr_relay_create(&relay, ports, &cfg) < 0) {
 		fprintf(stderr, "relay setup failed\n");
 		exit(1);
@@ -212,11 +239,25 @@ static double run(unsigned n, double secs, unsigned threads)
 	atomic_store(&stop_send, true);
 	for (int s = 0; s < 2; s++)
 		pthread_join(ts[s], NULL);
-	usleep(300 * 1000);       /* stragglers */
+	/* what is still queued (a busy machine) arrives late, not lost:
+	 * wait until nothing came for 300 ms (5 s at most) */
+	int waited = 0;
+	for (int quiet = 0; quiet < 3 && waited < 50; waited++) {
+		uint64_t before = atomic_load(&l.got[0]) + atomic_load(&l.got[1]);
+		usleep(100 * 1000);
+		quiet = atomic_load(&l.got[0]) + atomic_load(&l.got[1]) == before ? quiet + 1 : 0;
+	}
 	atomic_store(&stop_recv, true);
 	pthread_join(tr, NULL);
 	/* the rest is the media threads (the main thread sleeps) */
 	double relay_cpu = cpu_s() - c0 - atomic_load(&l.load_cpu);
+	/* where the loss was: the relay's sockets or the load's own (read
+	 * while the relay's sockets are still open) */
+	unsigned long long load_drops = udp_drops(port[0], port[0]) + udp_drops(port[1], port[1]);
+	unsigned long long relay_drops = udp_drops(RELAY_MIN, RELAY_MAX) - range_before;
+	for (int s = 0; s < 2; s++)
+		if (port[s] >= RELAY_MIN && port[s] <= RELAY_MAX)
+			relay_drops -= udp_drops(port[s], port[s]);
 	uint64_t dropped = 0;
 	for (unsigned c = 0; c < n; c++) {
 		for (int s = 0; s < 2; s++) {
@@ -233,10 +274,12 @@ static double run(unsigned n, double secs, unsigned threads)
 	double target = 50.0 * n * secs;
 	bool kept_up = l.sent[0] >= 0.99 * target && l.sent[1] >= 0.99 * target;
 	printf("%5u calls, %u media thread(s): sent %.0f%%/%.0f%% of 50 pps/call (A/B), "
-	       "loss A->B %.3f%%, B->A %.3f%%: %s (relay CPU %.0f%% of one core, relay drops %llu)\n",
+	       "loss A->B %.3f%%, B->A %.3f%%: %s (relay CPU %.0f%% of one core; dropped by the relay "
+	       "%llu, by its sockets %llu, by the load's sockets %llu; backlog drained in %d ms)\n",
 	       n, threads, 100.0 * l.sent[0] / target, 100.0 * l.sent[1] / target, loss[0], loss[1],
 	       !kept_up ? "load threads fell behind" : worst < 0.1 ? "ok" : "too much loss",
-	       100.0 * relay_cpu / (secs + 0.3), (unsigned long long)dropped);
+	       100.0 * relay_cpu / (secs + 0.3), (unsigned long long)dropped, relay_drops, load_drops,
+	       waited > 3 ? (waited - 3) * 100 : 0);
 	if (!kept_up)
 		worst = 100.0;
 	fflush(stdout);
