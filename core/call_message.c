@@ -137,7 +137,7 @@ bool message_route(struct call_core *core, struct sip_tsx *st, struct sip_msg *r
 		} else if (s.kind == DIALPLAN_MODULE) {
 			struct tandem_event ev = { .t = core->t, .point = TANDEM_HOOK_ROUTE, .msg = req,
 			                           .tsx = st };
-			enum tandem_verdict v = s.u.module.action->run(&ev, s.u.module.priv);
+			enum tandem_verdict v = route_run_action(core->t, cur, &s, &ev);
 			if (v == TANDEM_REJECT) {
 				reply(st, ev.reject_code ? ev.reject_code : 500, ev.reject_reason);
 				goto out;

@@ -175,6 +175,11 @@ const char *dialplan_cursor_error(const struct dialplan_cursor *cur);
 int dialplan_set_var(struct dialplan_cursor *cur, const char *name, const char *value);
 /* NULL when never set (expands to ""). */
 const char *dialplan_get_var(const struct dialplan_cursor *cur, const char *name);
+/* goto(ctx) from outside the rules (an action that learnt where the call
+ * belongs): the next dialplan_next() runs the first rule of ctx that
+ * matches. 0; -ESRCH no such context (the cursor is unchanged); -ENOENT no
+ * rule matches, -ELOOP too many gotos (the cursor then fails with that). */
+int dialplan_goto(struct dialplan_cursor *cur, const char *ctx);
 /* Where the cursor is: current context and rule's file:line (for logs). */
 const char *dialplan_cursor_context(const struct dialplan_cursor *cur);
 

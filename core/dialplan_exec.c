@@ -455,6 +455,30 @@ static int run_internal(struct dialplan_cursor *c, const struct dp_action *a)
 	return rc;
 }
 
+int dialplan_goto(struct dialplan_cursor *c, const char *ctx)
+{
+	size_t i;
+	int rc;
+
+	if (c->state != DIALPLAN_STEP)
+		return -EINVAL;
+	for (i = 0; i < c->dp->nctx; i++)
+		if (!strcmp(c->dp->ctx[i].name, ctx))
+			break;
+	if (i == c->dp->nctx)
+		return -ESRCH;
+	if (++c->gotos > DIALPLAN_MAX_GOTO) {
+		fail(c, -ELOOP, NULL, "goto(%s): more than %d gotos, a loop?", ctx, DIALPLAN_MAX_GOTO);
+		return -ELOOP;
+	}
+	rc = match_in(c, i);
+	if (rc == -ENOENT)
+		fail(c, rc, NULL, "goto(%s): no rule matches", ctx);
+	else if (rc)
+		fail(c, rc, NULL, "out of memory");
+	return rc;
+}
+
 int dialplan_next(struct dialplan_cursor *c, struct dialplan_step *st)
 {
 	clear_step(c);

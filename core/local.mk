@@ -44,4 +44,5 @@ libtandemcore_a_SOURCES += \
 	core/call_internal.h \
 	core/call_media.c \
 	core/call_message.c \
+	core/route_action.c \
 	core/call_transfer.c

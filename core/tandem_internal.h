@@ -86,6 +86,14 @@ enum tandem_verdict loader_run_hooks(struct tandem *t, struct tandem_event *ev);
 /* The slot of a loaded module in t->mods, or -ENOENT. */
 int loader_module_index(const struct tandem *t, const char *name);
 
+/* ---- route_action.c ---- */
+struct dialplan_cursor;
+struct dialplan_step;
+/* Run the module action of step s, its cursor reachable through the
+ * tandem_route_* functions meanwhile. */
+enum tandem_verdict route_run_action(struct tandem *t, struct dialplan_cursor *cur,
+                                     const struct dialplan_step *s, struct tandem_event *ev);
+
 /* ---- the server context ---- */
 struct tandem {
 	struct ev_loop *loop;
@@ -94,6 +102,7 @@ struct tandem {
 	struct sip_transport *tp;
 	struct sip_stack *stack;
 	struct call_core *calls;         /* call.c */
+	struct dialplan_cursor *route_cursor; /* while a module's dialplan action runs */
 
 	struct loaded_module mods[TANDEM_MAX_MODULES];
 	unsigned nmods;

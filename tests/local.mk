@@ -93,6 +93,10 @@ EXTRA_DIST += tests/sip/test_register.sh tests/sip/test_register.py \
 TESTS += tests/sip/test_registrar.sh
 EXTRA_DIST += tests/sip/test_registrar.sh tests/sip/test_registrar.py
 
+# ${auth_user} and the user's own dialplan context after the auth action
+TESTS += tests/sip/test_auth_context.sh
+EXTRA_DIST += tests/sip/test_auth_context.sh tests/sip/test_auth_context.py
+
 # Attack tools (sipvicious): svwar finds no extension, svcrack gets banned
 TESTS += tests/sip/test_sipvicious.sh
 EXTRA_DIST += tests/sip/test_sipvicious.sh tests/sip/test_auth_invite.py

@@ -145,6 +145,16 @@ void *tandem_module_data(struct tandem *t, const char *module_name);
 /* Answer the request of a REQUEST-point event. */
 int tandem_reply(struct tandem_event *ev, int status, const char *reason,
                  const struct sip_resp_extra *extra);
+/* Inside a dialplan action (ROUTE point): the request's sender proved to be
+ * user. ${auth_user} becomes user; a context other than the current one
+ * (NULL or "": none) moves the dialplan there as goto() would, dropping
+ * the rest of the current rule. 0; -EINVAL not inside a dialplan action;
+ * -ESRCH no such context; -ENOENT no rule there matches the number; -ELOOP
+ * too many gotos; -ENOMEM. */
+int tandem_route_set_auth_user(struct tandem_event *ev, const char *user, const char *context);
+/* Inside a dialplan action: the value of call variable name (${name}), or
+ * NULL when unset or not inside a dialplan action. */
+const char *tandem_route_var(struct tandem_event *ev, const char *name);
 
 /* ---- calls (what a module may do with ev->call) ---- */
 /* MEDIA point: send buf[0..len) instead of the body (the core copies it

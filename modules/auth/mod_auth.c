@@ -528,7 +528,34 @@ static enum tandem_verdict action_run(struct tandem_event *ev, void *priv)
 {
 	/* the proxy role (407) unless fixed up with "www" */
 	bool proxy = !*(const bool *)priv;
-	return (enum tandem_verdict)auth_check(ev->t, ev, proxy, NULL);
+	/* Authenticated earlier in this dialplan run (then a goto, often to
+	 * the user's context, reached another auth): checking the same
+	 * credentials again would take their nonce-count for a replay. Only
+	 * the core sets ${auth_user}; the config's set() cannot. */
+	const char *done = tandem_route_var(ev, "auth_user");
+	if (done && done[0])
+		return TANDEM_CONTINUE;
+	const char *user = NULL;
+	int v = auth_check(ev->t, ev, proxy, &user);
+	if (v != TANDEM_CONTINUE)
+		return (enum tandem_verdict)v;
+	/* ${auth_user}, and the dialplan goes on in the user's own context */
+	const char *ctx = auth_user_context(ev->t, user);
+	int rc = tandem_route_set_auth_user(ev, user, ctx);
+	switch (rc) {
+	case 0:
+		if (ctx)
+			tlog_debug("auth: %s authenticated, context %s", user, ctx);
+		return TANDEM_CONTINUE;
+	case -ENOENT:
+		return (enum tandem_verdict)answer(NULL, ev, 404, "No Route", NULL);
+	case -ESRCH:
+		tlog_error("auth: user %s: no dialplan context '%s'", user, ctx);
+		return (enum tandem_verdict)answer(NULL, ev, 500, "Dialplan Error", NULL);
+	default:
+		tlog_error("auth: user %s: %s", user, strerror(-rc));
+		return (enum tandem_verdict)answer(NULL, ev, 500, NULL, NULL);
+	}
 }
 
 static const struct tandem_action actions[] = {

@@ -143,3 +143,23 @@ def response(req, status, reason, to_tag="uas1", body="", extra=()):
     lines.extend(extra)
     lines.append("Content-Length: %d" % len(body.encode()))
     return (CRLF.join(lines) + CRLF + CRLF + body).encode()
+
+
+def transact(sock, method, ruri, headers, n, body="", extra=()):
+    """Send one out-of-dialog request (call n of this socket) and return its
+    final answer; the ACK of a non-2xx INVITE answer is sent too, as it is
+    part of the INVITE transaction (RFC 3261 §17.1.1.3)."""
+    h = {"From": "<sip:caller@127.0.0.1>;tag=a%d" % n, "To": "<%s>" % ruri,
+         "Call-ID": "tx-%d-%d@t" % (sock.local_port, n),
+         "Contact": "<sip:caller@127.0.0.1:%d>" % sock.local_port}
+    h.update(headers)
+    branch = "z9hG4bK-tx%d-%d" % (sock.local_port, n)
+    sock.send(request(method, ruri, headers=h, port=sock.local_port, branch=branch, body=body,
+                      extra=extra))
+    r = sock.recv()
+    assert r is not None, "no answer to %s %s" % (method, ruri)
+    if method == "INVITE" and not r.startswith(b"SIP/2.0 2"):
+        ack = {"From": h["From"], "To": header(r, "To"), "Call-ID": h["Call-ID"]}
+        sock.send(request("ACK", ruri, headers=ack, port=sock.local_port, branch=branch,
+                          cseq="1 ACK"))
+    return r

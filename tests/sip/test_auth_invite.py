@@ -7,7 +7,7 @@ import re
 import sys
 
 sys.path.insert(0, __import__("os").path.dirname(__file__))
-from sipwire import Udp, request, parse_status, header, digest  # noqa: E402
+from sipwire import Udp, parse_status, digest, transact  # noqa: E402
 
 port = int(sys.argv[1])
 u = Udp(port)
@@ -17,19 +17,7 @@ seq = [0]
 def invite(exten, auth=None):
     seq[0] += 1
     ruri = "sip:%s@127.0.0.1:%d" % (exten, port)
-    h = {"From": "<sip:caller@127.0.0.1>;tag=a%d" % seq[0], "To": "<%s>" % ruri,
-         "Call-ID": "inv-%d-%d@t" % (port, seq[0]),
-         "Contact": "<sip:caller@127.0.0.1:%d>" % u.local_port}
-    if auth:
-        h["Proxy-Authorization"] = auth
-    branch = "z9hG4bK-inv%d" % seq[0]
-    u.send(request("INVITE", ruri, headers=h, port=u.local_port, branch=branch))
-    r = u.recv()
-    assert r is not None, "no answer to INVITE %s" % exten
-    # RFC 3261 §17.1.1.3: the ACK of a non-2xx final is part of the transaction
-    ack = {"From": h["From"], "To": header(r, "To"), "Call-ID": h["Call-ID"]}
-    u.send(request("ACK", ruri, headers=ack, port=u.local_port, branch=branch, cseq="1 ACK"))
-    return r, ruri
+    return transact(u, "INVITE", ruri, {"Proxy-Authorization": auth} if auth else {}, seq[0]), ruri
 
 
 def creds(chal, user, pw, ruri):

@@ -785,6 +785,26 @@ static void test_goto(void)
 	CU_ASSERT_EQUAL_FATAL(dialplan_match(dp, "c", &in, &cur), 0);
 	CU_ASSERT_EQUAL(dialplan_next(cur, &st), -ELOOP);
 	CU_ASSERT_PTR_NOT_NULL(strstr(dialplan_cursor_error(cur), "more than 16"));
+	CU_ASSERT_EQUAL(dialplan_goto(cur, "second"), -EINVAL);   /* a failed cursor stays so */
+	dialplan_cursor_free(cur);
+
+	/* dialplan_goto: the core moves a running cursor (mod_auth: the user's
+	 * context); the rest of the current rule is dropped */
+	in = input("17");
+	CU_ASSERT_EQUAL_FATAL(dialplan_match(dp, "c", &in, &cur), 0);
+	CU_ASSERT_EQUAL(dialplan_goto(cur, "nowhere"), -ESRCH);
+	CU_ASSERT_EQUAL(dialplan_goto(cur, "second"), 0);
+	CU_ASSERT_STRING_EQUAL(dialplan_cursor_context(cur), "second");
+	CU_ASSERT_EQUAL(dialplan_next(cur, &st), DIALPLAN_STEP);
+	CU_ASSERT_EQUAL(st.kind, DIALPLAN_LOG);
+	CU_ASSERT_STRING_EQUAL(st.u.log.text, " 7");          /* set(via) never ran */
+	CU_ASSERT_EQUAL(dialplan_next(cur, &st), DIALPLAN_END);
+	dialplan_cursor_free(cur);
+	in = input("3");
+	CU_ASSERT_EQUAL_FATAL(dialplan_match(dp, "c", &in, &cur), 0);
+	CU_ASSERT_EQUAL(dialplan_goto(cur, "empty"), -ENOENT);
+	CU_ASSERT_EQUAL(dialplan_next(cur, &st), -ENOENT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(dialplan_cursor_error(cur), "goto(empty): no rule matches"));
 	dialplan_cursor_free(cur);
 	dialplan_unref(dp);
 }
