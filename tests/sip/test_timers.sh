@@ -32,8 +32,9 @@ assert lo <= len(times) <= hi, "%d transmissions" % len(times)
 want = t1
 for a, b in zip(times, times[1:]):
     gap = b - a
-    # never early; late only by scheduling noise (sanitizers, a busy machine)
-    assert gap >= 0.8 * want, "gap %.3f s, expected %.3f s" % (gap, want)
+    # never early, beyond the noise of the peer's own clock reading (it may
+    # note a datagram some ms late); late only by scheduling noise
+    assert gap >= 0.8 * want - 0.025, "gap %.3f s, expected %.3f s" % (gap, want)
     assert gap <= want + 0.5, "gap %.3f s, expected %.3f s" % (gap, want)
     want = min(2 * want, cap)
 PY
