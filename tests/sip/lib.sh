@@ -106,3 +106,20 @@ sipp_run() {
 		fail "sipp scenario $name exited with $rc"
 	fi
 }
+
+# write_users FILE USER:PASSWORD[:CONTEXT]...: a mod_auth users file, realm
+# tandem.local.
+write_users() {
+	f=$1; shift
+	{
+		echo 'users: { realm = "tandem.local"; list = ('
+		sep=" "
+		for u in "$@"; do
+			name=${u%%:*}; rest=${u#*:}; pw=${rest%%:*}; ctx=""
+			[ "$rest" != "$pw" ] && ctx=" context = \"${rest#*:}\";"
+			echo "  $sep{ user = \"$name\"; password = \"$pw\";$ctx }"
+			sep=","
+		done
+		echo '); };'
+	} >"$f"
+}

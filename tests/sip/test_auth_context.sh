@@ -3,12 +3,7 @@
 # dialplan's auth action, for INVITE and MESSAGE.
 . "$(dirname "$0")/lib.sh"
 port=$(free_port)
-cat >"$WORK/users.conf" <<USERS
-users: { realm = "tandem.local";
-  list = ( { user = "1001"; password = "pw1001"; context = "staff"; },
-           { user = "1002"; password = "pw1002"; },
-           { user = "1003"; password = "pw1003"; context = "guests"; } ); };
-USERS
+write_users "$WORK/users.conf" 1001:pw1001:staff 1002:pw1002 1003:pw1003:guests
 cat >"$WORK/tandem.conf" <<CONF
 log_level = "debug";
 modules = ( "auth" );

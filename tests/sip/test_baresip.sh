@@ -8,11 +8,7 @@
 port=$(free_port)
 
 mkdir -p "$WORK/state"
-cat >"$WORK/users.conf" <<USERS
-users: { realm = "tandem.local";
-  list = ( { user = "1001"; password = "pw-1001"; },
-           { user = "1002"; password = "pw-1002"; } ); };
-USERS
+write_users "$WORK/users.conf" 1001:pw-1001 1002:pw-1002
 cat >"$WORK/tandem.conf" <<CONF
 log_level = "debug";
 state_dir = "state";

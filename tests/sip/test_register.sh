@@ -4,11 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 port=$(free_port)
 mkdir -p "$WORK/state"
-cat >"$WORK/users.conf" <<USERS
-users: { realm = "tandem.local";
-  list = ( { user = "1001"; password = "secret1001"; },
-           { user = "1002"; password = "secret1002"; context = "internal"; } ); };
-USERS
+write_users "$WORK/users.conf" 1001:secret1001 1002:secret1002:internal
 conf() {
 	cat >"$WORK/tandem.conf" <<CONF
 log_level = "debug";

@@ -8,10 +8,7 @@ tlsport=$((port + 1))
 openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
 	-keyout "$WORK/key.pem" -out "$WORK/cert.pem" 2>/dev/null || fail "openssl req"
 mkdir -p "$WORK/state"
-cat >"$WORK/users.conf" <<USERS
-users: { realm = "tandem.local";
-  list = ( { user = "1001"; password = "pw1001"; }, { user = "1002"; password = "pw1002"; } ); };
-USERS
+write_users "$WORK/users.conf" 1001:pw1001 1002:pw1002
 cat >"$WORK/tandem.conf" <<CONF
 log_level = "debug";
 state_dir = "state";

@@ -12,12 +12,7 @@ for tool in svwar svcrack; do
 done
 port=$(free_port)
 mkdir -p "$WORK/state"
-cat >"$WORK/users.conf" <<USERS
-users: { realm = "tandem.local";
-  list = ( { user = "1001"; password = "4711"; },
-           { user = "1002"; password = "secret1002"; },
-           { user = "1003"; password = "secret1003"; } ); };
-USERS
+write_users "$WORK/users.conf" 1001:4711 1002:secret1002 1003:secret1003
 # whitelist: the networks that may fail as often as they like
 conf() {
 	cat >"$WORK/tandem.conf" <<CONF
