@@ -29,7 +29,7 @@ enum {
 	XR_NOTIFY_BYE,       /* the final NOTIFY of a success: BYE the referrer after it */
 	XR_REINVITE,         /* the target's offer to the transferee */
 	XR_REOFFER,          /* attended: an offerless re-INVITE to the party that stays */
-	XR_REPLACE,          /* INVITE with Replaces: the newcomer's offer to the other party */
+	XR_REPLACE,          /* INVITE with Replaces: the newcomer's offer (or none) to the other party */
 };
 
 struct xfer {
@@ -478,8 +478,10 @@ void transfer_on_response(struct creq *cr, const struct sip_msg *resp, int statu
 	if (x)
 		x->cr = NULL;
 	/* attended: the party that stays made an offer in its 2xx; its ACK
-	 * waits for the transferee's answer. Any other 2xx held an answer. */
-	bool ack_later = x && ok && cr->xfer_what == XR_REOFFER && resp->body.len;
+	 * waits for the transferee's answer (a newcomer's without an offer:
+	 * for the answer in its ACK). Any other 2xx held an answer. */
+	bool ack_later = x && ok && resp->body.len &&
+	                 (cr->xfer_what == XR_REOFFER || (cr->xfer_what == XR_REPLACE && !x->offer_len));
 	if (ok && !ack_later)
 		leg_ack(l, cr->cseq, SIP_STR_NULL, SIP_STR_NULL);
 	if (!x)
@@ -521,7 +523,14 @@ void transfer_on_response(struct creq *cr, const struct sip_msg *resp, int statu
 			xfer_fail(x, status, NULL);
 			return;
 		}
+		if (ack_later) {
+			/* RFC 3264 §4: the newcomer's ACK brings the answer (call_core_ack) */
+			l->ack_wait = true;
+			l->ack_wait_cseq = cr->cseq;
+		}
 		if (uas_relay(n, l, resp) < 0) {
+			if (l->ack_wait)
+				leg_ack(l, cr->cseq, SIP_STR_NULL, SIP_STR_NULL);
 			xfer_fail(x, 500, NULL);
 			return;
 		}
@@ -744,11 +753,6 @@ void replaces_invite(struct call_core *core, struct sip_tsx *st, struct sip_msg 
 		sip_tsx_respond(st, 486, NULL, NULL);
 		return;
 	}
-	if (!req->body.len) {
-		/* the newcomer's offer is what the other party is re-INVITEd with */
-		sip_tsx_respond(st, 488, "Offer Required With Replaces", NULL);
-		return;
-	}
 	struct call *c = gone->call;
 	if (c->xfer || (stays->call && stays->call->xfer)) {
 		sip_tsx_respond(st, 491, NULL, NULL);
@@ -781,11 +785,14 @@ void replaces_invite(struct call_core *core, struct sip_tsx *st, struct sip_msg 
 	x->replaced = hold(gone);
 	x->newcomer = hold(n);
 	tlog_info("call %s: INVITE with Replaces from %s", call_cid(c), n->label ? n->label : "?");
-	if (keep_offer(x, req, n, stays) < 0) {
+	/* the newcomer's offer goes to the party that stays in a re-INVITE;
+	 * without one, the re-INVITE asks for its offer (RFC 3264 §5) */
+	bool offer = req->body.len > 0;
+	if (offer && keep_offer(x, req, n, stays) < 0) {
 		xfer_fail(x, 500, NULL);
 		call_check(c);
 		return;
 	}
-	xfer_reinvite(x, XR_REPLACE, stays, true);
+	xfer_reinvite(x, XR_REPLACE, stays, offer);
 	call_check(c);
 }

@@ -10,6 +10,8 @@
 #    tandem re-INVITEs carol without an offer, puts carol's offer to bob, ACKs
 #    carol with bob's answer, NOTIFYs alice (100, 200) and hangs up both of
 #    alice's legs; carol's BYE reaches bob.
+# 4. an INVITE with Replaces and no offer (RFC 3264 §5): the offer comes
+#    from bob in the 200, carol's answer goes to bob in the ACK.
 . "$(dirname "$0")/calls_lib.sh"
 carol_port=$(free_port)
 EXTRA_RULES="
@@ -65,5 +67,18 @@ SCEN=$WORK uac_run refer_attended bob
 uas_wait transferee_bob
 peer_wait xfer_uas_stays "$carol"
 peer_wait alice_call2 "$alice2"
+
+# 4. INVITE with Replaces and no offer: bob is re-INVITEd without one, its
+#    offer reaches carol in the 200, and carol's answer reaches bob in the ACK
+scen_subst xfer_uas_stays bob_stays 's/regexp="o=bob "/regexp="o=CAROL "/; s/o=carol /o=bob /g; s/o=CAROL /o=carol /'
+scen_subst xfer_uac_replaced alice_late ""
+SCEN=$WORK uas_start bob_stays
+SCEN=$WORK peer_start alice_late "$(free_port)" 127.0.0.1:"$port" -s bob
+alice=$PEER_PID
+replaces=$(dialog_of "$WORK/sipp-alice_late-msg.log")
+scen_subst xfer_uac_replaces_late carol_late "s|REPLACES|$replaces|"
+SCEN=$WORK uac_run carol_late bob
+uas_wait bob_stays
+peer_wait alice_late "$alice"
 assert_no_calls
-echo "ok: INVITE with Replaces, 481 for an unknown dialog, attended transfer with Refer-To ?Replaces="
+echo "ok: INVITE with Replaces (with and without an offer), 481 for an unknown dialog, attended transfer with Refer-To ?Replaces="
