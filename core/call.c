@@ -621,7 +621,7 @@ int call_lookup_user(struct call_core *core, const char *user, struct location_c
 	int found = api->lookup(core->t, user, out, max);
 	if (found <= 0)
 		return 480;
-	*n = found < max ? found : max;
+	*n = !out || found < max ? found : max;
 	return 0;
 }
 
@@ -638,10 +638,15 @@ int target_start(struct call *c, const struct target *tg, const struct bleg_invi
 		return bleg_start(c, tg->value, to, &dst, tg->value, inv);
 	}
 	case DIALPLAN_TARGET_USER: {
-		struct location_contact lc[4];
-		int n, rc = call_lookup_user(c->core, tg->value, lc, 4, &n);
+		/* how many, then all of them: every registered device rings */
+		int n, rc = call_lookup_user(c->core, tg->value, NULL, 0, &n);
 		if (rc)
 			return rc;
+		struct location_contact *lc = calloc((size_t)n, sizeof *lc);
+		if (!lc || call_lookup_user(c->core, tg->value, lc, n, &n) != 0) {
+			free(lc);
+			return 500;
+		}
 		char host[256];
 		request_host(sip_tsx_request(c->a->st), host, sizeof host);
 		snprintf(to, sizeof to, "<sip:%s@%s>", tg->value, host);
@@ -655,6 +660,7 @@ int target_start(struct call *c, const struct target *tg, const struct bleg_invi
 			if (last == 0)
 				started++;
 		}
+		free(lc);
 		return started ? 0 : last;
 	}
 	case DIALPLAN_TARGET_TRUNK:

@@ -135,8 +135,9 @@ const char *call_context_for(const struct call_core *core, const struct sip_msg 
 int call_fill_input(const struct sip_msg *req, struct dialplan_input *in, char *ruri_user,
                     size_t n1, char *from_user, size_t n2, char *from_domain, size_t n3,
                     char *method, size_t n4, char *call_id, size_t n5);
-/* Resolve a registered user to its best contact (URI + flow). 0, or the SIP
- * status to answer (404 no registrar, 480 not registered). */
+/* Resolve a registered user to its contacts (URI + flow), best first, at
+ * most max of them; with out NULL, *n says how many there are. 0, or the
+ * SIP status to answer (404 no registrar, 480 not registered). */
 struct location_contact;
 int call_lookup_user(struct call_core *core, const char *user, struct location_contact *out,
                      int max, int *n);

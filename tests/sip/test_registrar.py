@@ -91,6 +91,24 @@ time.sleep(3.5)
 assert c_brief not in open(state_file).read(), "binding still on disk after it expired"
 
 
+# -- dial(): every registered device rings, however many (5 here)
+phones = [Udp(port) for _ in range(5)]
+for i, p in enumerate(phones):
+    c = "sip:1001@127.0.0.1:%d" % p.local_port
+    assert parse_status(register(p, "1001", c, "fork%d@t" % i, 1))[0] == 200
+caller = Udp(port)
+caller.send(request("INVITE", "sip:1001@127.0.0.1:%d" % port, port=caller.local_port,
+                    headers={"Contact": "<sip:caller@127.0.0.1:%d>" % caller.local_port}))
+for p in phones:
+    p.send(response(expect_request(p, "INVITE"), 486, "Busy Here"))
+for p in phones:
+    expect_request(p, "ACK")
+assert parse_status(caller.recv())[0] == 486
+for i, p in enumerate(phones):
+    c = "sip:1001@127.0.0.1:%d" % p.local_port
+    assert parse_status(register(p, "1001", c, "fork%d@t" % i, 3, expires=0))[0] == 200
+
+
 # -- TCP and TLS: the INVITE comes back on the phone's own connection
 def connection_reuse(sock, transport):
     contact = "sip:1001@127.0.0.1:9;transport=%s" % transport.lower()   # port 9: nobody there
@@ -116,4 +134,4 @@ connection_reuse(Tcp(port), "TCP")
 ctx = ssl.create_default_context(cafile=cert)
 ctx.check_hostname = False
 connection_reuse(Tcp(tlsport, wrap=lambda s: ctx.wrap_socket(s)), "TLS")
-print("ok: q order, 480, CSeq order, timer expiry, TCP/TLS connection reuse")
+print("ok: q order, 480, CSeq order, timer expiry, 5 phones ring, TCP/TLS connection reuse")
