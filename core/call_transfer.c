@@ -53,6 +53,10 @@ struct xfer {
 	char last_reason[64];
 	bool answered;             /* a target answered: the others are abandoned */
 	bool timed_out;
+	/* RFC 3261 §14.1: our re-INVITE met a 491; it goes again once, later */
+	int retry_what;
+	struct leg *retry_to;
+	bool retry_offer, retried;
 	bool referrer_gone;        /* the referrer hung up; the transfer goes on */
 	char *offer;               /* the target's offer, for the transferee */
 	size_t offer_len;
@@ -294,11 +298,20 @@ static bool xfer_dial_next(struct xfer *x)
 	return false;
 }
 
+static void xfer_reinvite(struct xfer *x, int what, struct leg *to, bool with_offer);
+
 static void on_xfer_timeout(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct xfer *x = w->data;
 	struct call *c = x->call;
 	(void)loop; (void)revents;
+	if (x->retry_what) {
+		int what = x->retry_what;
+		x->retry_what = 0;
+		xfer_reinvite(x, what, x->retry_to, x->retry_offer);
+		call_check(c);
+		return;
+	}
 	tlog_info("call %s: transfer target did not answer within %u s", call_cid(c), x->timeout);
 	x->timed_out = true;
 	for (struct leg *b = c->bs; b; b = b->next)
@@ -477,6 +490,20 @@ void transfer_on_response(struct creq *cr, const struct sip_msg *resp, int statu
 	bool ok = status < 300 && resp;
 	if (x)
 		x->cr = NULL;
+	if (x && status == 491 && !x->retried) {
+		/* RFC 3261 §14.1 glare: again after 2.1-4 s where tandem owns the
+		 * Call-ID (a B-leg's), 0-2 s where it does not (A's) */
+		x->retried = true;
+		x->retry_what = cr->xfer_what;
+		x->retry_to = l;
+		x->retry_offer = cr->xfer_what != XR_REOFFER && x->offer_len;
+		double wait = (l->is_a ? 0. : 2.1) + (double)(random() % (l->is_a ? 200 : 190)) / 100.;
+		tlog_info("call %s: transfer re-INVITE met 491: again in %.2f s", call_cid(x->call), wait);
+		ev_timer_stop(x->call->core->t->loop, &x->timer);
+		ev_timer_set(&x->timer, wait, 0.);
+		ev_timer_start(x->call->core->t->loop, &x->timer);
+		return;
+	}
 	/* attended: the party that stays made an offer in its 2xx; its ACK
 	 * waits for the transferee's answer (a newcomer's without an offer:
 	 * for the answer in its ACK). Any other 2xx held an answer. */

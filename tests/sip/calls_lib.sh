@@ -105,3 +105,15 @@ peer_wait() {
 scen_subst() {
 	sed "$3" "$SCEN/$1.xml" >"$WORK/$2.xml"
 }
+
+# transfer_run TARGET CALLEE CALLER: one transfer, every scenario from $WORK:
+# TARGET in the background on $carol_port, CALLEE on $uas_port, CALLER
+# calling bob through tandemd; all three must end with success.
+transfer_run() {
+	SCEN=$WORK peer_start "$1" "$carol_port"
+	target_pid=$PEER_PID
+	SCEN=$WORK uas_start "$2"
+	SCEN=$WORK uac_run "$3" bob
+	uas_wait "$2"
+	peer_wait "$1" "$target_pid"
+}

@@ -19,23 +19,14 @@ start_tandemd "$WORK/tandem.conf"
 scen_subst xfer_uas_target target_bob "s/TRANSFEREE/bob/g; s/REFERRER/alice/g"
 scen_subst xfer_uas_transferee transferee_bob "s/OFFERER/carol/g"
 scen_subst xfer_uac_refer refer_alice "s|REFER_TO|sip:carol@127.0.0.1:$port|"
-SCEN=$WORK peer_start target_bob "$carol_port"
-carol=$PEER_PID
-SCEN=$WORK uas_start transferee_bob
-SCEN=$WORK uac_run refer_alice bob
-uas_wait transferee_bob
-peer_wait target_bob "$carol"
+transfer_run target_bob transferee_bob refer_alice
 grep -q "transferred" "$WORK/tandemd.log" || fail "no transfer logged"
 
 # 2. the callee transfers the caller (alice) to carol
 scen_subst xfer_uas_target target_alice "s/TRANSFEREE/alice/g; s/REFERRER/bob/g"
 scen_subst xfer_uas_refer refer_bob "s|REFER_TO|sip:carol@127.0.0.1:$port|"
-SCEN=$WORK peer_start target_alice "$carol_port"
-carol=$PEER_PID
-SCEN=$WORK uas_start refer_bob
-uac_run xfer_uac_transferee bob
-uas_wait refer_bob
-peer_wait target_alice "$carol"
+scen_subst xfer_uac_transferee transferee_alice ""
+transfer_run target_alice refer_bob transferee_alice
 
 # 3. carol is busy: the referrer hears so and its call stays up
 sed "s/ CODE / 486 /" "$SCEN/call_uas_reject.xml" >"$WORK/busy.xml"

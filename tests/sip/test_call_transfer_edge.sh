@@ -5,7 +5,9 @@
 # 2. the referrer hangs up right after the NOTIFY "100 Trying" (RFC 5589
 #    §6.1): the transfer goes on, the transferee stays up and ends up
 #    talking to the target, whose BYE reaches it;
-# 3. an INVITE with two Replaces headers gets 400 (RFC 3891 §3).
+# 3. an INVITE with two Replaces headers gets 400 (RFC 3891 §3);
+# 4. the transferee answers tandem's re-INVITE with 491 (glare): tandem
+#    sends it again after 2.1-4 s (RFC 3261 §14.1) and the transfer completes.
 . "$(dirname "$0")/calls_lib.sh"
 carol_port=$(free_port)
 EXTRA_RULES="
@@ -30,12 +32,7 @@ scen_subst xfer_uas_target target_slow "s/TRANSFEREE/bob/g; s/REFERRER/alice/g
 grep -q '<pause milliseconds="800"/>' "$WORK/target_slow.xml" || fail "could not slow the target down"
 scen_subst xfer_uas_transferee transferee_bob "s/OFFERER/carol/g"
 scen_subst xfer_uac_refer_leave refer_leave "s|REFER_TO|sip:carol@127.0.0.1:$port|"
-SCEN=$WORK peer_start target_slow "$carol_port"
-carol=$PEER_PID
-SCEN=$WORK uas_start transferee_bob
-SCEN=$WORK uac_run refer_leave bob
-uas_wait transferee_bob
-peer_wait target_slow "$carol"
+transfer_run target_slow transferee_bob refer_leave
 grep -q "the referrer hung up; the transfer goes on" "$WORK/tandemd.log" || fail "no early hang-up logged"
 
 # 3. two Replaces
@@ -45,5 +42,12 @@ sed "s/\"CODE\"/\"400\"/
       Replaces: two@127.0.0.1;to-tag=x2;from-tag=y2" "$SCEN/call_uac_fail.xml" >"$WORK/replaces_400.xml"
 SCEN=$WORK uac_run replaces_400 bob
 grep -q "Multiple Replaces" "$WORK/sipp-replaces_400-msg.log" || fail "the 400 does not name the fault"
+
+# 4. 491 from the transferee, then the retry
+scen_subst xfer_uas_target target_bob "s/TRANSFEREE/bob/g; s/REFERRER/alice/g"
+scen_subst xfer_uas_transferee_491 transferee_491 "s/OFFERER/carol/g"
+scen_subst xfer_uac_refer refer_alice "s|REFER_TO|sip:carol@127.0.0.1:$port|"
+transfer_run target_bob transferee_491 refer_alice
+grep -q "transfer re-INVITE met 491: again in [234]\." "$WORK/tandemd.log" || fail "no retry after 491"
 assert_no_calls
-echo "ok: transfer target timeout, referrer hanging up early, two Replaces"
+echo "ok: transfer target timeout, referrer hanging up early, two Replaces, 491 on the transfer's re-INVITE retried"

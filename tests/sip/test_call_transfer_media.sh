@@ -30,23 +30,14 @@ for who in caller callee; do
 		scen_subst xfer_uas_target target "$relaxed; s/TRANSFEREE/bob/g; s/REFERRER/alice/g"
 		scen_subst xfer_uas_transferee transferee "$relaxed; s/OFFERER/carol/g"
 		scen_subst xfer_uac_refer referrer "s|REFER_TO|sip:carol@127.0.0.1:$port|"
-		SCEN=$WORK peer_start target "$carol_port"
-		carol=$PEER_PID
-		SCEN=$WORK uas_start transferee
-		SCEN=$WORK uac_run referrer bob
-		uas_wait transferee
+		transfer_run target transferee referrer
 	else
 		scen_subst xfer_uas_target target "$relaxed; s/TRANSFEREE/alice/g; s/REFERRER/bob/g"
 		scen_subst xfer_uac_transferee transferee "$relaxed"
 		scen_subst xfer_uas_refer referrer "s|REFER_TO|sip:carol@127.0.0.1:$port|"
-		SCEN=$WORK peer_start target "$carol_port"
-		carol=$PEER_PID
-		SCEN=$WORK uas_start referrer
 		sed -i 's/o=carol /o=[a-z-]* /' "$WORK/transferee.xml"
-		SCEN=$WORK uac_run transferee bob
-		uas_wait referrer
+		transfer_run target referrer transferee
 	fi
-	peer_wait target "$carol"
 	p=$(sdp_port "$WORK/sipp-target-msg.log" "ACK ")
 	in_relay_range "$p" || fail "$who transfer: the target's ACK has m= port '$p', not a relay port"
 	# the second INVITE in the transferee's log is tandem's re-INVITE
