@@ -129,6 +129,14 @@ long sip_wbuf_take(struct sip_wbuf *w, char **out)
 		*out = NULL;
 		return e;
 	}
+	/* Taken buffers are kept (transactions re-send them, a B-leg keeps its
+	 * ACK for the call's life): give the unused capacity back. Shrinking in
+	 * place is cheap and cannot fail for want of memory. */
+	if (w->cap > w->len + 1 + 64) {
+		char *p = realloc(w->p, w->len + 1);
+		if (p)
+			w->p = p;
+	}
 	*out = w->p;
 	n = (long)w->len;
 	w->p = NULL;
