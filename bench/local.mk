@@ -26,3 +26,10 @@ bench_parse_SOURCES = bench/parse.c
 bench_parse_LDADD = libtandemcore.a $(CORE_LIBS)
 EXTRA_DIST += bench/run-parse.sh
 bench: bench/parse
+
+# Against Kamailio, in the same run (scripts install sipp and kamailio with
+# apt-get when missing; run from a build dir, e.g. ../bench/cps/run-cps.sh .):
+# calls/s through tandemd vs a Kamailio stateful proxy, memory per held call,
+# REGISTER with digest authentication per second.
+EXTRA_DIST += bench/lib.sh bench/cps/run-cps.sh bench/cps/uac.xml bench/cps/uas.xml \
+	bench/kamailio/proxy.cfg bench/memory/run-held-calls.sh

@@ -8,7 +8,7 @@ CALL_TESTS = tests/sip/test_call_basic.sh tests/sip/test_call_bye_callee.sh \
 	tests/sip/test_call_transfer_media.sh tests/sip/test_call_transfer_edge.sh \
 	tests/sip/test_call_context.sh tests/sip/test_call_suspend.sh
 TESTS += $(CALL_TESTS)
-EXTRA_DIST += tests/sip/calls_lib.sh tests/sip/silent_peer.py $(CALL_TESTS) bench/cps/run-cps.sh
+EXTRA_DIST += tests/sip/calls_lib.sh tests/sip/silent_peer.py $(CALL_TESTS)
 
 # mod_later: a dialplan action that answers later (SUSPEND, then
 # tandem_call_resume from a timer), for test_call_suspend.sh.
