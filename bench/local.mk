@@ -32,4 +32,5 @@ bench: bench/parse
 # calls/s through tandemd vs a Kamailio stateful proxy, memory per held call,
 # REGISTER with digest authentication per second.
 EXTRA_DIST += bench/lib.sh bench/cps/run-cps.sh bench/cps/uac.xml bench/cps/uas.xml \
-	bench/kamailio/proxy.cfg bench/memory/run-held-calls.sh
+	bench/kamailio/proxy.cfg bench/kamailio/registrar.cfg bench/memory/run-held-calls.sh \
+	bench/register/run-register.sh bench/register/register.xml
