@@ -24,7 +24,8 @@ struct dialplan_cursor {
 	char *capture[DIALPLAN_MAX_CAPTURES + 1];
 	struct dp_var *vars;
 	size_t nvars;
-	char err[256];
+	char *err;                 /* why the plan failed; allocated only then
+	                            * (a cursor lives as long as its call) */
 	/* the current step's strings, freed on the next step */
 	int sargc;
 	char *sargv[DP_MAX_ARGS + 1];
@@ -40,14 +41,17 @@ static void fail(struct dialplan_cursor *c, int rc, const struct dp_action *a, c
 {
 	va_list ap;
 	int n = 0;
+	char buf[256];
 
 	if (a)
-		n = snprintf(c->err, sizeof(c->err), "%s:%d: ", a->file, a->line);
-	if (n < 0 || (size_t)n >= sizeof(c->err))
+		n = snprintf(buf, sizeof(buf), "%s:%d: ", a->file, a->line);
+	if (n < 0 || (size_t)n >= sizeof(buf))
 		n = 0;
 	va_start(ap, fmt);
-	vsnprintf(c->err + n, sizeof(c->err) - (size_t)n, fmt, ap);
+	vsnprintf(buf + n, sizeof(buf) - (size_t)n, fmt, ap);
 	va_end(ap);
+	free(c->err);
+	c->err = strdup(buf);
 	c->state = rc;
 }
 
@@ -217,6 +221,7 @@ void dialplan_cursor_free(struct dialplan_cursor *c)
 		free(c->vars[i].value);
 	}
 	free(c->vars);
+	free(c->err);
 	dialplan_unref(c->dp);
 	free(c);
 }
@@ -250,7 +255,9 @@ enum dialplan_outcome dialplan_outcome_from_status(int status)
 
 const char *dialplan_cursor_error(const struct dialplan_cursor *c)
 {
-	return c->err;
+	if (c->err)
+		return c->err;
+	return c->state < 0 ? "out of memory" : "";
 }
 
 const char *dialplan_cursor_context(const struct dialplan_cursor *c)
