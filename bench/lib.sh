@@ -1,7 +1,11 @@
 # Shared by the bench scripts: peers on free loopback ports (tests/sip/lib.sh),
 # Kamailio started from a template under bench/kamailio/, SIPp statistics read
-# by column name, and an interleaved search for the highest rate two servers
+# by column name, and an interleaved search for the highest rate servers
 # sustain. Benchmarks print figures; they never pass or fail on speed.
+# A script sets top_srcdir and sources this with its BUILDDIR argument in $1.
+[ -n "${1:-}" ] && [ -x "$1/tandemd" ] || { echo "usage: $0 BUILDDIR (with tandemd built)" >&2; exit 2; }
+top_builddir=$(cd "$1" && pwd)
+export top_srcdir top_builddir
 . "$top_srcdir/tests/sip/lib.sh"
 
 KAM_PID=""
@@ -26,6 +30,7 @@ bench_cleanup() {
 	cleanup
 }
 trap bench_cleanup EXIT
+bench_deps
 
 # bench_tandemd CONF: tandemd (log level notice: no per-message logging) in
 # the background, up when it logs "started".

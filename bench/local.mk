@@ -31,6 +31,6 @@ bench: bench/parse
 # apt-get when missing; run from a build dir, e.g. ../bench/cps/run-cps.sh .):
 # calls/s through tandemd vs a Kamailio stateful proxy, memory per held call,
 # REGISTER with digest authentication per second.
-EXTRA_DIST += bench/lib.sh bench/cps/run-cps.sh bench/cps/uac.xml bench/cps/uas.xml \
+EXTRA_DIST += bench/README.md bench/lib.sh bench/cps/run-cps.sh bench/cps/uac.xml bench/cps/uas.xml \
 	bench/kamailio/proxy.cfg bench/kamailio/registrar.cfg bench/memory/run-held-calls.sh \
 	bench/register/run-register.sh bench/register/register.xml

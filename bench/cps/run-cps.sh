@@ -11,10 +11,7 @@
 #      START_RATE (500), MAX_RATE (20000), KAMAILIO_CHILDREN (1)
 set -u
 top_srcdir=$(cd "$(dirname "$0")/../.." && pwd)
-top_builddir=$(cd "${1:?usage: run-cps.sh BUILDDIR}" && pwd)
-export top_srcdir top_builddir
 . "$top_srcdir/bench/lib.sh"
-bench_deps
 BSCEN="$top_srcdir/bench/cps"
 hold=${HOLD_MS:-200}
 children=${KAMAILIO_CHILDREN:-1}

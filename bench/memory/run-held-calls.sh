@@ -11,10 +11,7 @@
 #      the memory goes; RSS figures are then meaningless)
 set -u
 top_srcdir=$(cd "$(dirname "$0")/../.." && pwd)
-top_builddir=$(cd "${1:?usage: run-held-calls.sh BUILDDIR}" && pwd)
-export top_srcdir top_builddir
 . "$top_srcdir/bench/lib.sh"
-bench_deps
 BSCEN="$top_srcdir/bench/cps"
 calls=${CALLS:-10000}
 rate=${RATE:-500}

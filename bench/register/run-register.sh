@@ -17,11 +17,8 @@
 #      KAMAILIO_CHILDREN (1)
 set -u
 top_srcdir=$(cd "$(dirname "$0")/../.." && pwd)
-top_builddir=$(cd "${1:?usage: run-register.sh BUILDDIR}" && pwd)
-export top_srcdir top_builddir
 STEP_SECONDS=${STEP_SECONDS:-3}
 . "$top_srcdir/bench/lib.sh"
-bench_deps
 users=${USERS:-1000}
 children=${KAMAILIO_CHILDREN:-1}
 t_port=$(free_port)
