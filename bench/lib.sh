@@ -100,8 +100,9 @@ proc_cpu_ms() {
 # (RATE calls/s, CALLS calls), leave its -trace_stat file in $STEP_STAT, its
 # wall time in seconds in $STEP_WALL and the CPU time the server used in ms
 # in $STEP_CPU. The step passes when every call ended, under 0.1% failed,
-# and the client kept to its rate (the server did not slow it down: SIPp
-# caps the calls in progress). Each step is logged to $WORK/steps.
+# the mean time to the 200 stayed under MAX_SETUP_MS (500) and the client
+# kept roughly to its rate (SIPp caps the calls in progress, so a slow server
+# would slow it down). Each step is logged to $WORK/steps.
 rate_step() {
 	fn=$1 name=$2 rate=$3
 	ncalls=$((rate * ${STEP_SECONDS:-4}))
@@ -114,7 +115,9 @@ rate_step() {
 	rtt=$(sipp_ms "$(sipp_stat "$STEP_STAT" "ResponseTime1(C)")")
 	case "$ok$bad" in *[!0-9]*|"") ok=0; bad=$ncalls ;; esac
 	# slack: SIPp's start, the last call's own length, and a loaded machine
-	budget=$(echo "$ncalls / $rate * 1.15 + ${STEP_SLACK:-2.5}" | bc -l)
+	# (SIPp itself falls behind there); a server that cannot keep up shows
+	# first in the time to the 200, which SIPp measures per call.
+	budget=$(echo "$ncalls / $rate * 1.5 + ${STEP_SLACK:-3}" | bc -l)
 	verdict=pass
 	# a near miss (under 1% failed) is worth a second try on a busy machine
 	STEP_NEAR=0
@@ -122,6 +125,7 @@ rate_step() {
 	[ $((ok + bad)) -eq "$ncalls" ] || verdict=FAIL
 	[ $((bad * 1000)) -lt "$ncalls" ] || verdict=FAIL
 	[ "$(echo "$STEP_WALL > $budget" | bc -l)" = 0 ] || verdict=FAIL
+	awk -v t="$rtt" -v max="${MAX_SETUP_MS:-500}" 'BEGIN { exit !(t != "?" && t + 0 <= max) }' || verdict=FAIL
 	cpu_us=$((STEP_CPU * 1000 / ncalls))
 	printf '  %-10s %6d/s: %6d calls, ok %6d, failed %5d, retrans %5s, to 200 %6s ms, wall %5.1f s, server CPU %4d us/call  %s\n' \
 		"$name" "$rate" "$ncalls" "$ok" "$bad" "$retr" "$rtt" "$STEP_WALL" "$cpu_us" "$verdict"
