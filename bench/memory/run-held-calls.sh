@@ -29,6 +29,16 @@ dialplan: { internal: ( { match = \"^([0-9]+)$\"; do = ( \"dial(sip:bob@127.0.0.
 sed -i "s/t1_ms = [0-9]*/t1_ms = $t1_ms/" "$WORK/tandem.conf"
 
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$TANDEM_PID/status"; }
+# heap_kib: the heap tandemd has in use (glibc malloc_stats() through gdb,
+# printed on its stderr, the log), which unlike RSS drops when the
+# transactions of the set-up end; "?" without gdb.
+heap_kib() {
+	command -v gdb >/dev/null 2>&1 || { echo "?"; return; }
+	gdb -p "$TANDEM_PID" -batch -ex 'call (void)malloc_stats()' >/dev/null 2>&1
+	sleep 0.2
+	awk '/^Total \(incl. mmap\):/ { t = 1 } t && /^in use bytes/ { v = $NF; t = 0 } END { print int(v / 1024) }' \
+		"$WORK/tandemd.log"
+}
 
 # held PORT CALLS ARGS...: SIPp callee on PORT and caller (ARGS), both in
 # the background (the caller in $WORK, where -trace_counts writes).
@@ -52,27 +62,33 @@ paused() {
 }
 
 bench_tandemd "$WORK/tandem.conf"
-# warm-up: first-use allocations (tables, buffers) are not per-call memory
+# warm-up: first-use allocations (tables, buffers) are not per-call memory;
+# few calls, as their transactions are still in the heap for the baseline
 w_port=$(free_port)
-held "$w_port" 200 -r 200 -d 0
+held "$w_port" 20 -r 100 -d 0
 wait "$UAC"; wait "$UAS"
 rm -f "$WORK"/uac_*_counts.csv
 sleep 1
 rss0=$(rss_kib)
+heap0=$(heap_kib)
 
 held "$uas_port" "$calls" -r "$rate" -l "$calls" -d "$hold_ms" -recv_timeout 20000
+# until every call is either held or failed (a busy machine loses a few)
+failed_now() { f=$(sipp_stat "$WORK/held.csv" "FailedCall(C)"); case "$f" in ''|*[!0-9]*) echo 0 ;; *) echo "$f" ;; esac; }
 i=0
-while [ "$(paused)" -lt "$calls" ]; do
+while [ $(( $(paused) + $(failed_now) )) -lt "$calls" ]; do
 	i=$((i + 1))
 	[ $i -le $(( setup_s + 30 )) ] || fail "only $(paused) of $calls calls up after $i s"
 	kill -0 "$UAC" 2>/dev/null || fail "the caller ended early with $(paused) calls up"
 	sleep 1
 done
-t_up=$(now)
+sleep 1
+up=$(paused)
 rss1=$(rss_kib)
-echo "held-calls: $calls calls up (setup at $rate calls/s); waiting $((timer_l + 2)) s for Timer L"
+echo "held-calls: $up of $calls calls up (setup at $rate calls/s); waiting $((timer_l + 2)) s for Timer L"
 sleep $((timer_l + 2))
 rss2=$(rss_kib)
+heap2=$(heap_kib)
 held_now=$(paused)
 wait "$UAC"; uac_rc=$?
 wait "$UAS"
@@ -83,11 +99,15 @@ sleep 1
 kill -TERM "$TANDEM_PID"; wait "$TANDEM_PID"; TANDEM_PID=""
 alive=$(grep -o "calls alive: [0-9]*" "$WORK/tandemd.log" | tail -1)
 
-per_call() { echo "scale=2; ($1 - $rss0) / $calls" | bc -l | sed 's/^\./0./'; }
-echo "RESULT memory per held call (tandemd VmRSS, $calls calls, UDP):"
+per_call() { echo "scale=2; ($1 - $rss0) / $up" | bc -l | sed 's/^\./0./'; }
+echo "RESULT memory per held call (tandemd VmRSS, $up calls held, UDP):"
 echo "  before: $rss0 KiB"
 echo "  all calls up:        $rss1 KiB  -> $(per_call "$rss1") KiB per call (setup transactions included)"
 echo "  after Timer L (${timer_l} s): $rss2 KiB  -> $(per_call "$rss2") KiB per call ($held_now calls held; freed memory stays in the heap)"
+if [ "$heap0" != "?" ]; then
+	echo "  heap in use (malloc_stats): $heap0 KiB before, $heap2 KiB after Timer L" \
+		"-> $(echo "scale=2; ($heap2 - $heap0) / $up" | bc -l | sed 's/^\./0./') KiB per held call"
+fi
 echo "  calls: $ok successful, $bad failed (SIPp exit $uac_rc); at stop: $alive"
 echo "  goal: <= 8 KiB per call"
 [ "$alive" = "calls alive: 0" ] || echo "  WARNING: calls left alive at stop"
