@@ -216,6 +216,7 @@ void creq_free(struct creq *cr)
 	}
 	if (cr->st)
 		sip_tsx_unref(cr->st);
+	message_fork_unref(cr->fork);
 	if (cr->leg) {
 		cr->leg->pending--;
 		if (cr->leg->inv == cr)

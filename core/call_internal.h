@@ -101,7 +101,8 @@ struct creq {
 	struct sip_tsx *ct;        /* referenced */
 	struct leg *leg;           /* the leg it went out on (referenced), NULL for MESSAGE */
 	struct leg *from;          /* CR_RELAY: where the request came from (referenced) */
-	struct sip_tsx *st;        /* CR_RELAY, CR_MESSAGE: to answer (referenced) */
+	struct sip_tsx *st;        /* CR_RELAY: to answer (referenced) */
+	struct msg_fork *fork;     /* CR_MESSAGE: the copies of one MESSAGE (referenced) */
 	uint32_t cseq;
 	struct xfer *xfer;         /* CR_XFER: the transfer it belongs to */
 	int xfer_what;             /* CR_XFER: which of its requests (call_transfer.c) */
@@ -218,5 +219,6 @@ void transfer_free(struct call *c);
 /* call_message.c */
 bool message_route(struct call_core *core, struct sip_tsx *st, struct sip_msg *req);
 void message_on_response(struct creq *cr, const struct sip_msg *resp, int status);
+void message_fork_unref(struct msg_fork *f);
 
 #endif

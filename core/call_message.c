@@ -1,6 +1,7 @@
 /* tandem — MESSAGE outside a dialog (RFC 3428): routed by the dialplan like
  * a call, re-issued with identifiers of tandem's own (fresh Call-ID, From
- * tag, Via), its final answer relayed back. The body is never touched. */
+ * tag, Via) to every contact of a registered user, the first 2xx (or else
+ * the best failure) relayed back. The body is never touched. */
 #include "config.h"
 
 #include <stdio.h>
@@ -22,35 +23,53 @@ static void reply(struct sip_tsx *st, int status, const char *reason)
 		tlog_debug("MESSAGE: could not answer %d", status);
 }
 
-/* One target: URI, or the best contact of a registered user. 0 or a status. */
-static int message_send(struct call_core *core, struct sip_tsx *st, const struct sip_msg *req,
-                        const struct dialplan_target *tg)
+/* The copies of one MESSAGE sent to a user's contacts (RFC 3428 §6: a
+ * proxy may fork it): the sender gets the first 2xx, or once every copy
+ * has failed the best failure. */
+struct msg_fork {
+	struct sip_tsx *st;       /* the sender's, referenced */
+	unsigned refs;            /* message_route + one per copy in flight */
+	unsigned pending;         /* copies without a final answer */
+	bool answered;
+	int best;                 /* the failure to give when none succeeds */
+	char reason[128];
+};
+
+static struct msg_fork *fork_new(struct sip_tsx *st)
 {
-	char ruri[LOCATION_URI_MAX], to[LOCATION_URI_MAX + 80];
-	struct sip_dest dst;
-	if (tg->kind == DIALPLAN_TARGET_URI) {
-		if (uri_dest(sip_str_c(tg->value), &dst) < 0)
-			return 404;
-		snprintf(ruri, sizeof ruri, "%s", tg->value);
-		snprintf(to, sizeof to, "<%s>", tg->value);
-	} else if (tg->kind == DIALPLAN_TARGET_USER) {
-		struct location_contact lc;
-		int n, rc = call_lookup_user(core, tg->value, &lc, 1, &n);
-		if (rc)
-			return rc;
-		snprintf(ruri, sizeof ruri, "%s", lc.uri);
-		memset(&dst, 0, sizeof dst);
-		dst.proto = lc.proto;
-		memcpy(&dst.addr, &lc.src, sizeof dst.addr);
-		dst.addr_len = lc.src_len;
-		dst.conn_id = lc.conn_id;
-		snprintf(to, sizeof to, "<%.*s>", (int)req->to_uri.len, req->to_uri.p);
-	} else {
-		return 503;   /* TODO: trunks */
+	struct msg_fork *f = calloc(1, sizeof *f);
+	if (!f)
+		return NULL;
+	f->st = st;
+	sip_tsx_ref(st);
+	f->refs = 1;
+	return f;
+}
+
+void message_fork_unref(struct msg_fork *f)
+{
+	if (!f || --f->refs > 0)
+		return;
+	sip_tsx_unref(f->st);
+	free(f);
+}
+
+/* Keep the most telling failure: anything beats a timeout or a 5xx. */
+static void fork_failed(struct msg_fork *f, int status, const char *reason)
+{
+	if (f->best == 0 || f->best == 408 || f->best >= 500) {
+		f->best = status;
+		snprintf(f->reason, sizeof f->reason, "%s", reason ? reason : "");
 	}
+}
+
+/* One copy to ruri at dst. 0 or a status. */
+static int message_send_one(struct call_core *core, struct msg_fork *f, const struct sip_msg *req,
+                            const char *ruri, const char *to, const struct sip_dest *dst)
+{
 	/* RFC 3428 §7: over UDP (either side) a request larger than the path
 	 * MTU would be fragmented; refuse big bodies with 513 */
-	if ((dst.proto == SIP_PROTO_UDP || req->rx.proto == SIP_PROTO_UDP) &&
+	if ((dst->proto == SIP_PROTO_UDP || req->rx.proto == SIP_PROTO_UDP) &&
 	    req->body.len > core->set.message_max_body)
 		return 513;
 
@@ -75,7 +94,7 @@ static int message_send(struct call_core *core, struct sip_tsx *st, const struct
 	};
 	char *buf;
 	size_t len;
-	rc = dialog_build_request(core->t->stack, &d, &r, &dst, &buf, &len);
+	rc = dialog_build_request(core->t->stack, &d, &r, dst, &buf, &len);
 	sip_wbuf_free(&h);
 	tlog_info("MESSAGE %.*s -> %s (Call-ID %s)", (int)req->call_id.len, req->call_id.p, ruri,
 	          d.call_id);
@@ -87,15 +106,58 @@ static int message_send(struct call_core *core, struct sip_tsx *st, const struct
 		free(buf);
 		return 500;
 	}
-	struct sip_tsx *ctx = sip_tsx_client_new(core->t->stack, &dst, buf, len, creq_on_response, cr);
+	struct sip_tsx *ctx = sip_tsx_client_new(core->t->stack, dst, buf, len, creq_on_response, cr);
 	if (!ctx) {
 		creq_free(cr);
 		return 500;
 	}
 	creq_start(cr, ctx);
-	cr->st = st;
-	sip_tsx_ref(st);
+	cr->fork = f;
+	f->refs++;
+	f->pending++;
 	return 0;
+}
+
+/* One target: a URI, or every contact of a registered user. 0 when at
+ * least one copy went out, else a status. */
+static int message_send(struct call_core *core, struct msg_fork *f, const struct sip_msg *req,
+                        const struct dialplan_target *tg)
+{
+	char ruri[LOCATION_URI_MAX], to[LOCATION_URI_MAX + 80];
+	struct sip_dest dst;
+	if (tg->kind == DIALPLAN_TARGET_URI) {
+		if (uri_dest(sip_str_c(tg->value), &dst) < 0)
+			return 404;
+		snprintf(ruri, sizeof ruri, "%s", tg->value);
+		snprintf(to, sizeof to, "<%s>", tg->value);
+		return message_send_one(core, f, req, ruri, to, &dst);
+	}
+	if (tg->kind != DIALPLAN_TARGET_USER)
+		return 503;   /* trunks come with mod_trunk */
+	int n, rc = call_lookup_user(core, tg->value, NULL, 0, &n);
+	if (rc)
+		return rc;
+	struct location_contact *lc = calloc((size_t)n, sizeof *lc);
+	if (!lc || call_lookup_user(core, tg->value, lc, n, &n) != 0) {
+		free(lc);
+		return 500;
+	}
+	snprintf(to, sizeof to, "<%.*s>", (int)req->to_uri.len, req->to_uri.p);
+	int sent = 0, last = 480;
+	for (int i = 0; i < n; i++) {
+		memset(&dst, 0, sizeof dst);
+		dst.proto = lc[i].proto;
+		memcpy(&dst.addr, &lc[i].src, sizeof dst.addr);
+		dst.addr_len = lc[i].src_len;
+		dst.conn_id = lc[i].conn_id;
+		rc = message_send_one(core, f, req, lc[i].uri, to, &dst);
+		if (rc == 0)
+			sent++;
+		else
+			last = rc;
+	}
+	free(lc);
+	return sent ? 0 : last;
 }
 
 bool message_route(struct call_core *core, struct sip_tsx *st, struct sip_msg *req)
@@ -114,6 +176,11 @@ bool message_route(struct call_core *core, struct sip_tsx *st, struct sip_msg *r
 		reply(st, rc == -ENOMEM ? 500 : 404, rc == -ENOMEM ? NULL : "No Route");
 		return true;
 	}
+	struct msg_fork *f = fork_new(st);
+	if (!f) {
+		reply(st, 500, NULL);
+		goto out;
+	}
 	struct dialplan_step s;
 	int status = 404;
 	const char *reason = "No Route";
@@ -121,7 +188,7 @@ bool message_route(struct call_core *core, struct sip_tsx *st, struct sip_msg *r
 		if (s.kind == DIALPLAN_DIAL) {
 			/* a page-mode message goes to the first target that takes it */
 			for (size_t i = 0; i < s.u.dial.ntargets; i++) {
-				status = message_send(core, st, req, &s.u.dial.targets[i]);
+				status = message_send(core, f, req, &s.u.dial.targets[i]);
 				if (status == 0 || status == 513)
 					break;
 			}
@@ -151,16 +218,30 @@ bool message_route(struct call_core *core, struct sip_tsx *st, struct sip_msg *r
 	else
 		reply(st, status, reason);
 out:
+	message_fork_unref(f);
 	dialplan_cursor_free(cur);
 	return true;
 }
 
 void message_on_response(struct creq *cr, const struct sip_msg *resp, int status)
 {
-	if (status < 200 || !cr->st)
+	struct msg_fork *f = cr->fork;
+	if (status < 200 || !f)
 		return;
 	char reason[128] = "";
 	if (resp)
 		sip_str_copy(reason, sizeof reason, resp->reason);
-	reply(cr->st, status, reason[0] ? reason : NULL);
+	f->pending--;
+	if (f->answered)
+		return;
+	if (status < 300) {
+		f->answered = true;
+		reply(f->st, status, reason[0] ? reason : NULL);
+		return;
+	}
+	fork_failed(f, status, reason);
+	if (f->pending == 0) {
+		f->answered = true;
+		reply(f->st, f->best, f->reason[0] ? f->reason : NULL);
+	}
 }

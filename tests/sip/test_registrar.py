@@ -1,6 +1,6 @@
 """The location service seen from phones (RFC 3261 §10.3): MESSAGE to a
-registered user reaches its best contact by q-value and 480 for a user with
-none; a REGISTER with an older CSeq on the same Call-ID changes nothing
+registered user reaches every contact (first 2xx or best failure back) and
+480 for a user with none; a REGISTER with an older CSeq on the same Call-ID changes nothing
 (§10.3 step 7); a binding expires on time with nobody asking; a phone
 registered over TCP or TLS gets its INVITE on the connection it registered
 on (it has no listening port). Usage: test_registrar.py PORT TLSPORT CERT STATE_FILE"""
@@ -48,26 +48,39 @@ def expect_request(sock, method):
     return r
 
 
-# -- MESSAGE: the highest q wins; a user without bindings gets 480
+# -- MESSAGE goes to every phone of the user (RFC 3428 §6, as dial() rings
+# them all); the sender gets the first 2xx, or the best failure once all
+# failed; a user without bindings gets 480
 low, high, sender = Udp(port), Udp(port), Udp(port)
 c_low = "sip:1002@127.0.0.1:%d" % low.local_port
 c_high = "sip:1002@127.0.0.1:%d" % high.local_port
 assert parse_status(register(low, "1002", c_low, "low@t", 10, q="0.3"))[0] == 200
 ok = register(high, "1002", c_high, "high@t", 10, q="0.8")
 assert parse_status(ok)[0] == 200 and len(re.findall(rb"\r\nContact: ", ok)) == 2, ok
-send_message(sender, "1002", "to the best phone")
-m = expect_request(high, "MESSAGE")
-assert m.startswith(("MESSAGE %s " % c_high).encode()) and m.endswith(b"to the best phone"), m
-high.send(response(m, 200, "OK"))
+send_message(sender, "1002", "to every phone")
+m_high = expect_request(high, "MESSAGE")
+m_low = expect_request(low, "MESSAGE")
+assert m_high.startswith(("MESSAGE %s " % c_high).encode()) and m_high.endswith(b"to every phone"), m_high
+assert m_low.startswith(("MESSAGE %s " % c_low).encode()) and m_low.endswith(b"to every phone"), m_low
+high.send(response(m_high, 486, "Busy Here"))
+# (within T1, before tandem retransmits the copy to the silent phone)
+assert sender.recv(timeout=0.3) is None, "answered before every copy had its answer"
+low.send(response(m_low, 200, "OK"))
 r = sender.recv()
 assert parse_status(r)[0] == 200, r
-assert low.recv(timeout=0.3) is None, "the lower-q phone got the MESSAGE too"
-# the other phone raises its q above: it gets the next one
-assert parse_status(register(low, "1002", c_low, "low@t", 20, q="1.0"))[0] == 200
-send_message(sender, "1002", "now to the other")
-m = expect_request(low, "MESSAGE")
-low.send(response(m, 202, "Accepted"))
-assert parse_status(sender.recv())[0] == 202
+# both fail: a 5xx is the least telling answer, the 486 is given
+send_message(sender, "1002", "nobody takes it")
+m_high = expect_request(high, "MESSAGE")
+m_low = expect_request(low, "MESSAGE")
+high.send(response(m_high, 500, "Server Error"))
+low.send(response(m_low, 486, "Busy Here"))
+r = sender.recv()
+assert parse_status(r)[0] == 486, r
+# a phone re-registers with another q: still one binding each
+ok = register(low, "1002", c_low, "low@t", 20, q="1.0")
+assert parse_status(ok)[0] == 200 and len(re.findall(rb"\r\nContact: ", ok)) == 2, ok
+# q=1.0 is the default and goes unsaid (RFC 3261 §20.10)
+assert re.search(rb"Contact: <" + c_low.encode() + rb">;expires=\d+\r\n", ok), ok
 send_message(sender, "1001", "nobody home")
 r = sender.recv()
 assert parse_status(r)[0] == 480, r
@@ -134,4 +147,4 @@ connection_reuse(Tcp(port), "TCP")
 ctx = ssl.create_default_context(cafile=cert)
 ctx.check_hostname = False
 connection_reuse(Tcp(tlsport, wrap=lambda s: ctx.wrap_socket(s)), "TLS")
-print("ok: q order, 480, CSeq order, timer expiry, 5 phones ring, TCP/TLS connection reuse")
+print("ok: MESSAGE to every phone (first 2xx, best failure), 480, CSeq order, timer expiry, 5 phones ring, TCP/TLS connection reuse")

@@ -1,6 +1,6 @@
 #!/bin/sh
 # The location service end to end with phones on real sockets (UDP, TCP,
-# TLS): q-value order, 480, §10.3 step 7 CSeq order, expiry by the timer,
+# TLS): MESSAGE forked to every phone, 480, §10.3 step 7 CSeq order, expiry by the timer,
 # requests sent back on the phone's own TCP/TLS connection.
 . "$(dirname "$0")/lib.sh"
 port=$(free_port)
@@ -30,4 +30,4 @@ python3 "$top_srcdir/tests/sip/test_registrar.py" "$port" "$tlsport" "$WORK/cert
 grep -q "registrar: 1 binding(s) expired" "$WORK/tandemd.log" || fail "no expiry by the timer in the log"
 stop_tandemd
 grep -q "calls alive: 0 (" "$WORK/tandemd.log" || fail "calls left at stop"
-echo "ok: location service: q order, 480, CSeq order, timer expiry, TCP/TLS reuse"
+echo "ok: location service: MESSAGE forked, 480, CSeq order, timer expiry, TCP/TLS reuse"
