@@ -677,6 +677,8 @@ static void targets_clear(struct call *c)
 		free(c->targets[i].value);
 		free(c->targets[i].trunk);
 	}
+	free(c->targets);
+	c->targets = NULL;
 	c->ntargets = c->next_target = 0;
 }
 
@@ -773,7 +775,11 @@ static void on_dial_timeout(struct ev_loop *loop, ev_timer *w, int revents)
 static int dial_begin(struct call *c, const struct dialplan_step *s)
 {
 	targets_clear(c);
-	for (size_t i = 0; i < s->u.dial.ntargets && i < CALL_MAX_TARGETS; i++) {
+	size_t n = s->u.dial.ntargets < CALL_MAX_TARGETS ? s->u.dial.ntargets : CALL_MAX_TARGETS;
+	c->targets = calloc(n ? n : 1, sizeof *c->targets);
+	if (!c->targets)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
 		const struct dialplan_target *t = &s->u.dial.targets[i];
 		c->targets[i].kind = t->kind;
 		c->targets[i].value = strdup(t->value ? t->value : "");

@@ -77,7 +77,8 @@ struct call {
 	bool ended;                /* CALL_END ran */
 	int last_status;
 	char last_reason[64];
-	struct target targets[CALL_MAX_TARGETS];
+	struct target *targets;    /* the current dial()'s, sized to them (an
+	                            * inline CALL_MAX_TARGETS cost every call 384 B) */
 	size_t ntargets, next_target;
 	enum dialplan_dial_mode mode;
 	unsigned timeout;
