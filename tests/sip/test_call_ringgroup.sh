@@ -12,14 +12,20 @@ EXTRA_RULES="
 write_calls_config
 start_tandemd "$WORK/tandem.conf"
 
+# group_call CAROL_SCENARIO: alice calls the group; bob answers at once,
+# carol plays the scenario given
+group_call() {
+	UAS_PORT_USE=$port2 uas_start "$1"
+	UAS2_PID=$UAS_PID
+	uas_start call_uas
+	uac_run call_uac group
+	uas_wait call_uas
+	UAS_PID=$UAS2_PID; UAS2_PID=""
+	uas_wait "$1"
+}
+
 # parallel: carol only rings and is CANCELed once bob answers
-UAS_PORT_USE=$port2 uas_start call_uas_cancel
-UAS2_PID=$UAS_PID
-uas_start call_uas
-uac_run call_uac group
-uas_wait call_uas
-UAS_PID=$UAS2_PID; UAS2_PID=""
-uas_wait call_uas_cancel
+group_call call_uas_cancel
 
 # hunt: carol is unavailable, then bob answers
 sed "s/ CODE / 480 /" "$SCEN/call_uas_reject.xml" >"$WORK/call_uas_reject_480.xml"
@@ -32,13 +38,7 @@ UAS_PID=$UAS2_PID; UAS2_PID=""
 uas_wait call_uas_reject_480
 
 # parallel again: carol answers after the CANCEL (late 2xx)
-UAS_PORT_USE=$port2 uas_start call_uas_late200
-UAS2_PID=$UAS_PID
-uas_start call_uas
-uac_run call_uac group
-uas_wait call_uas
-UAS_PID=$UAS2_PID; UAS2_PID=""
-uas_wait call_uas_late200
+group_call call_uas_late200
 grep -q "late 200 from sip:carol@.*: ACK and BYE" "$WORK/tandemd.log" || fail "the late 2xx was not logged"
 assert_no_calls
 echo "ok: parallel ring group, hunt group, late 2xx from a loser gets ACK and BYE"
