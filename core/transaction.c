@@ -842,17 +842,20 @@ static int client_xmit(struct sip_tsx *t, const char *buf, size_t len)
 	return rc;
 }
 
-/* RFC 3261 §17.1.1.3: the ACK for a non-2xx final, hop by hop. */
-static int build_ack(struct sip_tsx *t, const struct sip_msg *resp)
+/* The ACK of a non-2xx and the CANCEL are built alike from our request
+ * (§17.1.1.3, §9.1): its Request-URI, top Via (same branch), Route set,
+ * From, Call-ID and CSeq number with the method given; To as given. The
+ * length, or negative. */
+static long build_hop_request(const struct sip_tsx *t, const char *method,
+                              const struct sip_hdr *to, char **out)
 {
 	const struct sip_msg *r = t->req;
-	const struct sip_hdr *to = sip_msg_hdr(resp, SIP_HDR_TO);
 	const struct sip_hdr *from = sip_msg_hdr(r, SIP_HDR_FROM);
 	if (!to || !from)
 		return -EINVAL;
 	struct sip_wbuf w;
 	sip_wbuf_init(&w, 512);
-	sip_wbuf_puts(&w, "ACK ");
+	sip_wbuf_printf(&w, "%s ", method);
 	sip_wbuf_str(&w, r->ruri);
 	sip_wbuf_puts(&w, " SIP/2.0\r\n");
 	sip_wbuf_hdr(&w, "Via", r->via.value);
@@ -863,14 +866,22 @@ static int build_ack(struct sip_tsx *t, const struct sip_msg *resp)
 	sip_wbuf_hdr(&w, "From", from->value);
 	sip_wbuf_hdr(&w, "To", to->value);
 	sip_wbuf_hdr(&w, "Call-ID", r->call_id);
-	sip_wbuf_printf(&w, "CSeq: %u ACK\r\n", (unsigned)r->cseq);
+	sip_wbuf_printf(&w, "CSeq: %u %s\r\n", (unsigned)r->cseq, method);
 	sip_wbuf_puts(&w, "Content-Length: 0\r\n\r\n");
-	char *buf;
-	long len = sip_wbuf_take(&w, &buf);
-	if (len < 0) {
+	long len = sip_wbuf_take(&w, out);
+	if (len < 0)
 		sip_wbuf_free(&w);
+	return len;
+}
+
+/* RFC 3261 §17.1.1.3: the ACK for a non-2xx final, hop by hop, with the
+ * To of the response (its tag). */
+static int build_ack(struct sip_tsx *t, const struct sip_msg *resp)
+{
+	char *buf;
+	long len = build_hop_request(t, "ACK", sip_msg_hdr(resp, SIP_HDR_TO), &buf);
+	if (len < 0)
 		return (int)len;
-	}
 	free(t->ack);
 	t->ack = buf;
 	t->ack_len = (size_t)len;
@@ -881,32 +892,10 @@ static int build_ack(struct sip_tsx *t, const struct sip_msg *resp)
  * the top Via (same branch) and Route of the INVITE. */
 static int send_cancel(struct sip_tsx *t)
 {
-	const struct sip_msg *r = t->req;
-	const struct sip_hdr *to = sip_msg_hdr(r, SIP_HDR_TO);
-	const struct sip_hdr *from = sip_msg_hdr(r, SIP_HDR_FROM);
-	if (!to || !from)
-		return -EINVAL;
-	struct sip_wbuf w;
-	sip_wbuf_init(&w, 512);
-	sip_wbuf_puts(&w, "CANCEL ");
-	sip_wbuf_str(&w, r->ruri);
-	sip_wbuf_puts(&w, " SIP/2.0\r\n");
-	sip_wbuf_hdr(&w, "Via", r->via.value);
-	for (const struct sip_hdr *h = sip_msg_hdr(r, SIP_HDR_ROUTE); h;
-	     h = sip_msg_hdr_next(r, h))
-		sip_wbuf_hdr(&w, "Route", h->value);
-	sip_wbuf_puts(&w, "Max-Forwards: 70\r\n");
-	sip_wbuf_hdr(&w, "From", from->value);
-	sip_wbuf_hdr(&w, "To", to->value);
-	sip_wbuf_hdr(&w, "Call-ID", r->call_id);
-	sip_wbuf_printf(&w, "CSeq: %u CANCEL\r\n", (unsigned)r->cseq);
-	sip_wbuf_puts(&w, "Content-Length: 0\r\n\r\n");
 	char *buf;
-	long len = sip_wbuf_take(&w, &buf);
-	if (len < 0) {
-		sip_wbuf_free(&w);
+	long len = build_hop_request(t, "CANCEL", sip_msg_hdr(t->req, SIP_HDR_TO), &buf);
+	if (len < 0)
 		return (int)len;
-	}
 	struct sip_tsx *ct = sip_tsx_client_new(t->s, &t->dst, buf, (size_t)len, NULL, NULL);
 	if (!ct)
 		return -ENOMEM;
