@@ -15,6 +15,7 @@ libtandemcore_a_SOURCES = \
 	core/log.c \
 	core/config.c \
 	core/loader.c \
+	core/module_config.c \
 	core/server.c \
 	core/call.c \
 	core/call.h \

@@ -156,6 +156,15 @@ int tandem_route_set_auth_user(struct tandem_event *ev, const char *user, const 
  * NULL when unset or not inside a dialplan action. */
 const char *tandem_route_var(struct tandem_event *ev, const char *name);
 
+/* ---- reading the module's config group ---- */
+/* Log "mod_MODULE: FILE:LINE: message" for the setting where. */
+void tandem_config_error(const char *module, const config_setting_t *where, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* The integer member name of group (which may be NULL) into *out, def when
+ * absent; 0, or -EINVAL (logged) when not an integer in [min, max]. */
+int tandem_config_uint(const char *module, const config_setting_t *group, const char *name,
+                       unsigned def, unsigned min, unsigned max, unsigned *out);
+
 /* ---- calls (what a module may do with ev->call) ---- */
 /* MEDIA point: send buf[0..len) instead of the body (the core copies it
  * and writes the Content-Length). 0, -EINVAL at another point, -ENOMEM. */

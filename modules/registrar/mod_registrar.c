@@ -44,33 +44,12 @@ struct reg_state {
 	unsigned long registered, refused;
 };
 
-#define CFG_ERR(where, ...) \
-	do { \
-		char m_[512]; \
-		snprintf(m_, sizeof m_, __VA_ARGS__); \
-		tlog_error("mod_registrar: %s:%d: %s", \
-		           config_setting_source_file(where) ? config_setting_source_file(where) : "?", \
-		           config_setting_source_line(where), m_); \
-	} while (0)
+#define CFG_ERR(where, ...) tandem_config_error("registrar", where, __VA_ARGS__)
 
 static int read_uint(const config_setting_t *g, const char *name, unsigned def,
                      unsigned min, unsigned max, unsigned *out)
 {
-	const config_setting_t *s = g ? config_setting_get_member(g, name) : NULL;
-	*out = def;
-	if (!s)
-		return 0;
-	if (config_setting_type(s) != CONFIG_TYPE_INT) {
-		CFG_ERR(s, "'%s' must be an integer", name);
-		return -EINVAL;
-	}
-	int v = config_setting_get_int(s);
-	if (v < (int)min || (unsigned)v > max) {
-		CFG_ERR(s, "'%s' must be between %u and %u", name, min, max);
-		return -EINVAL;
-	}
-	*out = (unsigned)v;
-	return 0;
+	return tandem_config_uint("registrar", g, name, def, min, max, out);
 }
 
 static char *resolve(const config_setting_t *where, const char *p, const char *leaf)

@@ -1,0 +1,41 @@
+/* tandem — reading a module's config group: errors name the module and
+ * the file:line of the setting, so every module reports alike. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+#include <tandem/tandem.h>
+
+void tandem_config_error(const char *module, const config_setting_t *where, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	const char *file = where ? config_setting_source_file(where) : NULL;
+	tlog_error("mod_%s: %s:%d: %s", module, file ? file : "?",
+	           where ? config_setting_source_line(where) : 0, msg);
+}
+
+int tandem_config_uint(const char *module, const config_setting_t *group, const char *name,
+                       unsigned def, unsigned min, unsigned max, unsigned *out)
+{
+	const config_setting_t *s = group ? config_setting_get_member(group, name) : NULL;
+	*out = def;
+	if (!s)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_INT) {
+		tandem_config_error(module, s, "'%s' must be an integer", name);
+		return -EINVAL;
+	}
+	int v = config_setting_get_int(s);
+	if (v < (int)min || (unsigned)v > max) {
+		tandem_config_error(module, s, "'%s' must be between %u and %u", name, min, max);
+		return -EINVAL;
+	}
+	*out = (unsigned)v;
+	return 0;
+}
