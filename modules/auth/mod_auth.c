@@ -36,7 +36,11 @@
 #include "digest.h"
 #include "users.h"
 
-#define NC_TABLE_SIZE 4096
+/* Nonces whose nonce-count is tracked (RFC 7616 §3.3 replay check). When
+ * the ring wraps, nonces issued before the evicted one are refused as
+ * stale, so it must outlast a burst: 65536 (2.6 MB) lasts 16 s at 4000
+ * REGISTER/s, where 4096 wrapped every second and refused fresh nonces. */
+#define NC_TABLE_SIZE 65536
 #define BAN_TABLE_SIZE 4096
 
 struct auth_conf {
