@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "call.h"
+#include "call/call.h"
 #include "tandem_internal.h"
 
 static void usage(FILE *out)

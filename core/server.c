@@ -9,7 +9,7 @@
 
 #include <tandem/sip_uri.h>
 
-#include "call.h"
+#include "call/call.h"
 #include "tandem_internal.h"
 
 /* Methods tandem answers (RFC 3261 §20.5 Allow). */

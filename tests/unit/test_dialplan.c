@@ -11,8 +11,8 @@
 #include <unistd.h>
 #include <CUnit/Basic.h>
 
-#include "dialplan.h"
-#include "dialplan_internal.h"
+#include "dialplan/dialplan.h"
+#include "dialplan/dialplan_internal.h"
 
 /* ---- a module action table, as a loaded module would export ---- */
 

@@ -5,7 +5,7 @@
 
 #include "call.h"
 #include "dialog.h"
-#include "dialplan.h"
+#include "dialplan/dialplan.h"
 
 #define LEG_BUCKETS 4096
 #define CALL_MAX_TARGETS 16

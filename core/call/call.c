@@ -14,9 +14,9 @@
 
 #include <tandem/sip_uri.h>
 
-#include "../modules/registrar/registrar.h"
+#include "../../modules/registrar/registrar.h"
 #include "call_internal.h"
-#include "transport_internal.h"
+#include "net/transport_internal.h"
 
 static void plan_run(struct call *c);
 static void plan_start(struct call *c, const struct dialplan_input *in);
