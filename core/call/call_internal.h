@@ -1,5 +1,5 @@
 /* tandem — the call core's private structures, shared by call.c (calls and
- * legs) and call_message.c (MESSAGE outside a dialog). */
+ * legs) and message.c (MESSAGE outside a dialog). */
 #ifndef TANDEM_CALL_INTERNAL_H
 #define TANDEM_CALL_INTERNAL_H
 
@@ -43,7 +43,7 @@ struct leg {
 	bool ack_wait;
 	uint32_t ack_wait_cseq;
 	char *label;               /* for logs: the target */
-	/* After a transfer or a Replaces (call_transfer.c) the two legs that
+	/* After a transfer or a Replaces (transfer.c) the two legs that
 	 * talk are no longer A and the winner: peer names the other one
 	 * (referenced, possibly of another call), detached a leg that was
 	 * transferred away and talks to nobody. */
@@ -88,7 +88,7 @@ struct call {
 	char context[64];          /* the dialplan context the call was routed in */
 	unsigned redirects;        /* 3xx followed so far */
 	bool suspended;            /* a module's SUSPEND holds the plan: tandem_call_resume */
-	struct xfer *xfer;         /* a transfer in progress (call_transfer.c) */
+	struct xfer *xfer;         /* a transfer in progress (transfer.c) */
 };
 
 
@@ -106,7 +106,7 @@ struct creq {
 	struct msg_fork *fork;     /* CR_MESSAGE: the copies of one MESSAGE (referenced) */
 	uint32_t cseq;
 	struct xfer *xfer;         /* CR_XFER: the transfer it belongs to */
-	int xfer_what;             /* CR_XFER: which of its requests (call_transfer.c) */
+	int xfer_what;             /* CR_XFER: which of its requests (transfer.c) */
 };
 
 struct call_core {
@@ -128,7 +128,7 @@ struct call_core {
 	} set, next_set;
 };
 
-/* call.c, for call_message.c */
+/* call.c, for message.c */
 struct creq *creq_new(struct call_core *core, enum creq_kind kind);
 void creq_free(struct creq *cr);
 void creq_start(struct creq *cr, struct sip_tsx *ct);
@@ -146,7 +146,7 @@ int call_lookup_user(struct call_core *core, const char *user, struct location_c
 void copy_headers(struct sip_wbuf *w, const struct sip_msg *m, const enum sip_hdr_id *ids,
                   const char *const *names);
 
-/* call_media.c: SDP through the MEDIA hook (tandem_event.body) */
+/* media.c: SDP through the MEDIA hook (tandem_event.body) */
 struct call_sdp {
 	struct sip_str body;       /* what to send */
 	char *owned;               /* a handler's replacement, freed by call_sdp_free */
@@ -159,7 +159,7 @@ void call_media_run(struct tandem *t, struct tandem_call *call, const struct sip
                     unsigned from, unsigned to, enum tandem_sdp_role role, struct call_sdp *out);
 void call_sdp_free(struct call_sdp *s);
 
-/* call.c, for call_transfer.c */
+/* call.c, for transfer.c */
 struct leg *leg_new(struct call *c, bool is_a);
 void leg_ref(struct leg *l);
 void leg_unref(struct leg *l);
@@ -203,7 +203,7 @@ struct bleg_invite {
 int target_start(struct call *c, const struct target *tg, const struct bleg_invite *inv);
 extern const enum sip_hdr_id call_req_hdrs[];
 
-/* call_transfer.c */
+/* transfer.c */
 /* REFER inside a call (RFC 3515): tandem itself calls the target. */
 void transfer_refer(struct leg *referrer, struct sip_tsx *st, const struct sip_msg *req);
 /* A response to an INVITE sent for a transfer. */
@@ -217,9 +217,34 @@ bool transfer_on_bye(struct leg *l);
 void replaces_invite(struct call_core *core, struct sip_tsx *st, struct sip_msg *req);
 void transfer_free(struct call *c);
 
-/* call_message.c */
+/* message.c */
 bool message_route(struct call_core *core, struct sip_tsx *st, struct sip_msg *req);
 void message_on_response(struct creq *cr, const struct sip_msg *resp, int status);
 void message_fork_unref(struct msg_fork *f);
+
+/* ---- declared for the other files of the call core ---- */
+/* call.c */
+struct call_core *call_core_of(const struct tandem *t);
+extern const enum sip_hdr_id call_resp_hdrs[];
+extern const char *const call_other_hdrs[];
+enum tandem_sdp_role call_resp_role(const struct sip_msg *req);
+void call_destroy(struct call *c);
+struct call *call_new(struct call_core *core);
+/* invite.c */
+void a_reply(struct call *c, int status, const char *reason, const char *headers);
+int a_relay(struct call *c, struct leg *b, const struct sip_msg *resp);
+void plan_run(struct call *c);
+/* dial.c */
+void dial_abandon_all(struct call *c, struct leg *except);
+void dial_timer_stop(struct call *c);
+int bleg_redirect(struct call *c, struct leg *b, const struct sip_msg *resp);
+void targets_clear(struct call *c);
+void dial_settle(struct call *c);
+void on_dial_timeout(struct ev_loop *loop, ev_timer *w, int revents);
+int dial_begin(struct call *c, const struct dialplan_step *s);
+/* bleg.c */
+void bleg_response(struct leg *b, const struct sip_msg *resp, int status);
+/* indialog.c */
+void relay_response(struct creq *cr, const struct sip_msg *resp, int status);
 
 #endif

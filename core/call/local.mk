@@ -5,7 +5,13 @@ libtandemcore_a_SOURCES += \
 	core/call/dialog.h \
 	core/call/dialog.c \
 	core/call/call.c \
-	core/call/call_media.c \
-	core/call/call_message.c \
-	core/call/call_transfer.c \
+	core/call/invite.c \
+	core/call/dial.c \
+	core/call/bleg.c \
+	core/call/indialog.c \
+	core/call/module_api.c \
+	core/call/call_config.c \
+	core/call/media.c \
+	core/call/message.c \
+	core/call/transfer.c \
 	core/call/route_action.c

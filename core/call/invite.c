@@ -1,0 +1,360 @@
+/* tandem — the A side of a call: a new INVITE is routed through the
+ * dialplan, and the caller is answered (tandem's own final responses, or a
+ * B-leg's relayed in the caller's dialog). */
+
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <tandem/sip_uri.h>
+
+#include "call_internal.h"
+#include "net/transport_internal.h"
+
+static void plan_start(struct call *c, const struct dialplan_input *in);
+
+/* Record-Route of A's request goes back in dialog-creating responses
+ * (§12.1.1); our own Contact makes tandem A's remote target. */
+static void a_dialog_headers(struct leg *a, struct sip_wbuf *w)
+{
+	const struct sip_msg *req = sip_tsx_request(a->st);
+	for (const struct sip_hdr *h = sip_msg_hdr(req, SIP_HDR_RECORD_ROUTE); h;
+	     h = sip_msg_hdr_next(req, h))
+		sip_wbuf_hdr(w, "Record-Route", h->value);
+	dialog_put_contact(a->call->core->t->stack, &a->d.flow, w);
+}
+
+/* A final answer of tandem's own to A's INVITE. */
+void a_reply(struct call *c, int status, const char *reason, const char *headers)
+{
+	if (c->a_final || !c->a->st)
+		return;
+	c->a_final = true;
+	struct sip_resp_extra extra = { .headers = headers };
+	if (sip_tsx_respond(c->a->st, status, reason, headers ? &extra : NULL) < 0)
+		tlog_debug("call %s: could not answer %d", call_cid(c), status);
+	if (status >= 300)
+		c->a->state = LEG_TERMINATED;
+	tlog_info("call %s: answered %d %s", call_cid(c), status,
+	          reason ? reason : sip_reason_phrase(status));
+}
+
+/* Relay leg b's response to the INVITE of UAS leg a with a's identifiers. */
+int uas_relay(struct leg *a, struct leg *b, const struct sip_msg *resp)
+{
+	const struct sip_msg *req = sip_tsx_request(a->st);
+	struct call_sdp sdp;
+	call_media_hook(a->call, resp, b, a, call_resp_role(req), &sdp);
+	struct sip_wbuf h, w;
+	int status = resp->status;
+	sip_wbuf_init(&h, 256);
+	copy_headers(&h, resp, call_resp_hdrs, NULL);
+	if (status < 300)
+		a_dialog_headers(a, &h);
+	sip_wbuf_put(&h, "", 1);
+	char ctype[128] = "";
+	const struct sip_hdr *ct = sip_msg_hdr(resp, SIP_HDR_CONTENT_TYPE);
+	if (ct && resp->body.len)
+		sip_str_copy(ctype, sizeof ctype, ct->value);
+	struct sip_resp_extra extra = {
+		.headers = h.err ? NULL : h.p,
+		.content_type = resp->body.len ? (ctype[0] ? ctype : "application/sdp") : NULL,
+		.body = sdp.body,
+	};
+	char reason[128];
+	sip_str_copy(reason, sizeof reason, resp->reason);
+	sip_wbuf_init(&w, 512 + sdp.body.len);
+	int rc = sip_build_response(&w, req, status, reason[0] ? reason : NULL, a->d.local_tag, &extra);
+	sip_wbuf_free(&h);
+	call_sdp_free(&sdp);
+	char *buf;
+	long len = rc < 0 ? rc : sip_wbuf_take(&w, &buf);
+	if (len < 0) {
+		sip_wbuf_free(&w);
+		return (int)len;
+	}
+	return sip_tsx_respond_buf(a->st, status, buf, (size_t)len);
+}
+
+int a_relay(struct call *c, struct leg *b, const struct sip_msg *resp)
+{
+	int rc = uas_relay(c->a, b, resp);
+	if (resp->status >= 200)
+		c->a_final = true;
+	return rc;
+}
+
+static void plan_end(struct call *c)
+{
+	if (c->a_final)
+		return;
+	enum dialplan_outcome o = c->cur ? dialplan_outcome(c->cur) : DIALPLAN_OUTCOME_NONE;
+	if (o == DIALPLAN_OUTCOME_NONE)
+		a_reply(c, 404, "No Route", NULL);
+	else if (c->last_status == 408 && !c->timed_out)
+		a_reply(c, 408, NULL, NULL);   /* the callee never responded (Timer B), §16.7 */
+	else if (o == DIALPLAN_OUTCOME_NOANSWER || c->last_status < 400)
+		a_reply(c, 480, NULL, NULL);   /* a 3xx not followed: unavailable */
+	else
+		a_reply(c, c->last_status, c->last_reason[0] ? c->last_reason : NULL, NULL);
+}
+
+static void add_header(struct call *c, const char *name, const char *value)
+{
+	size_t old = c->hdrs ? strlen(c->hdrs) : 0;
+	size_t n = old + strlen(name) + strlen(value) + 5;
+	char *p = realloc(c->hdrs, n);
+	if (!p)
+		return;
+	snprintf(p + old, n - old, "%s: %s\r\n", name, value);
+	c->hdrs = p;
+}
+
+/* Step through the plan until something waits (a dial) or A is answered. */
+void plan_run(struct call *c)
+{
+	struct dialplan_step s;
+	while (!c->a_final && c->cur) {
+		int rc = dialplan_next(c->cur, &s);
+		if (rc == DIALPLAN_END) {
+			plan_end(c);
+			break;
+		}
+		if (rc < 0) {
+			tlog_warn("call %s: dialplan: %s", call_cid(c), dialplan_cursor_error(c->cur));
+			a_reply(c, 500, "Dialplan Error", NULL);
+			break;
+		}
+		switch (s.kind) {
+		case DIALPLAN_DIAL:
+			if (dial_begin(c, &s) == 0)
+				return;   /* ringing: dial_settle resumes the plan */
+			dialplan_set_outcome(c->cur, dialplan_outcome_from_status(c->last_status ? c->last_status : 480));
+			break;
+		case DIALPLAN_REJECT:
+			a_reply(c, s.u.reject.code, s.u.reject.reason, NULL);
+			break;
+		case DIALPLAN_REDIRECT: {
+			/* RFC 3261 §21.3.3: 302 with the new target in Contact */
+			char hdr[600];
+			snprintf(hdr, sizeof hdr, "Contact: <%s>\r\n", s.u.redirect.uri);
+			a_reply(c, 302, NULL, hdr);
+			break;
+		}
+		case DIALPLAN_SET_HEADER:
+			if (s.u.header.value)
+				add_header(c, s.u.header.name, s.u.header.value);
+			break;
+		case DIALPLAN_REMOVE_HEADER:
+			break;   /* only whitelisted headers cross anyway */
+		case DIALPLAN_LOG:
+			tlog_info("call %s: %s", call_cid(c), s.u.log.text ? s.u.log.text : "");
+			break;
+		case DIALPLAN_MODULE: {
+			struct tandem_event ev = { .t = c->core->t, .point = TANDEM_HOOK_ROUTE,
+			                           .msg = (struct sip_msg *)sip_tsx_request(c->a->st),
+			                           .tsx = c->a->st, .call = (struct tandem_call *)c };
+			enum tandem_verdict v = route_run_action(c->core->t, c->cur, &s, &ev);
+			if (v == TANDEM_REJECT)
+				a_reply(c, ev.reject_code ? ev.reject_code : 500, ev.reject_reason,
+				        ev.reject_headers);
+			else if (v == TANDEM_DONE && sip_tsx_answered(c->a->st))
+				c->a_final = true, c->a->state = LEG_TERMINATED;
+			else if (v == TANDEM_SUSPEND) {
+				/* the module answers later: tandem_call_resume */
+				tlog_info("call %s: %s suspended the plan", call_cid(c), s.name);
+				c->suspended = true;
+				return;
+			}
+			break;
+		}
+		default:
+			break;
+		}
+	}
+}
+
+const char *call_context_for(const struct call_core *core, const struct sip_msg *req)
+{
+	const struct sip_listener *li = req->rx.listener;
+	if (li) {
+		uint16_t port = 0;
+		if (li->addr.ss_family == AF_INET)
+			port = ntohs(((const struct sockaddr_in *)&li->addr)->sin_port);
+		else if (li->addr.ss_family == AF_INET6)
+			port = ntohs(((const struct sockaddr_in6 *)&li->addr)->sin6_port);
+		for (unsigned i = 0; i < core->set.nlctx; i++)
+			if (core->set.lctx[i].proto == li->proto && core->set.lctx[i].port == port &&
+			    core->set.lctx[i].context[0])
+				return core->set.lctx[i].context;
+	}
+	return core->set.context;
+}
+
+int call_fill_input(const struct sip_msg *req, struct dialplan_input *in, char *ruri_user,
+                    size_t n1, char *from_user, size_t n2, char *from_domain, size_t n3,
+                    char *method, size_t n4, char *call_id, size_t n5)
+{
+	struct sip_uri u;
+	memset(in, 0, sizeof *in);
+	ruri_user[0] = from_user[0] = from_domain[0] = '\0';
+	if (sip_uri_parse(req->ruri, &u) < 0)
+		return -EINVAL;
+	if (u.user.len && sip_unescape(u.user, ruri_user, n1) < 0)
+		return -EINVAL;
+	if (sip_uri_parse(req->from_uri, &u) == 0) {
+		if (u.user.len && sip_unescape(u.user, from_user, n2) < 0)
+			from_user[0] = '\0';
+		sip_str_copy(from_domain, n3, u.host);
+	}
+	sip_str_copy(method, n4, req->method_str);
+	sip_str_copy(call_id, n5, req->call_id);
+	in->ruri_user = ruri_user;
+	in->from_user = from_user;
+	in->from_domain = from_domain;
+	in->method = method;
+	in->source = (const struct sockaddr *)&req->rx.src;
+	in->call_id = call_id;
+	return 0;
+}
+
+static bool invite_route(struct call_core *core, struct sip_tsx *st, struct sip_msg *req)
+{
+	struct tandem *t = core->t;
+	if (sip_msg_hdr(req, SIP_HDR_REPLACES)) {
+		/* RFC 3891: it takes a party's place in a call tandem already has */
+		replaces_invite(core, st, req);
+		return true;
+	}
+	struct call *c = call_new(core);
+	if (!c) {
+		sip_tsx_respond(st, 500, NULL, NULL);
+		return true;
+	}
+	struct leg *a = leg_new(c, true);
+	if (!a) {
+		call_destroy(c);
+		sip_tsx_respond(st, 500, NULL, NULL);
+		return true;
+	}
+	c->a = a;
+	a->st = st;
+	sip_tsx_ref(st);
+	int rc = dialog_init_uas(&a->d, req, sip_tsx_to_tag(st));
+	if (rc < 0) {
+		a->state = LEG_TERMINATED;
+		c->a_final = true;
+		sip_tsx_respond(st, rc == -EINVAL ? 400 : 500, rc == -EINVAL ? "Missing Contact" : NULL, NULL);
+		call_destroy(c);
+		return true;
+	}
+	call_tab_add(core, a);
+
+	char ruri_user[256], from_user[256], from_domain[256], method[32], call_id[256];
+	struct dialplan_input in;
+	if (call_fill_input(req, &in, ruri_user, sizeof ruri_user, from_user, sizeof from_user,
+	                    from_domain, sizeof from_domain, method, sizeof method,
+	                    call_id, sizeof call_id) < 0) {
+		a_reply(c, 400, "Bad Request-URI", NULL);
+		call_check(c);
+		return true;
+	}
+	const char *ctx = call_context_for(core, req);
+	snprintf(c->context, sizeof c->context, "%s", ctx);
+	tlog_info("call %s: INVITE %s -> %s (context %s)", call_cid(c), from_user, ruri_user, ctx);
+
+	struct tandem_event ev = { .t = t, .point = TANDEM_HOOK_ROUTE, .msg = req, .tsx = st,
+	                           .call = (struct tandem_call *)c };
+	switch (t->nhooks[TANDEM_HOOK_ROUTE] ? loader_run_hooks(t, &ev) : TANDEM_CONTINUE) {
+	case TANDEM_REJECT:
+		a_reply(c, ev.reject_code ? ev.reject_code : 500, ev.reject_reason, ev.reject_headers);
+		call_check(c);
+		return true;
+	case TANDEM_DONE:
+		if (sip_tsx_answered(st)) {
+			c->a_final = true;
+			a->state = LEG_TERMINATED;
+			call_check(c);
+		}
+		return true;
+	case TANDEM_SUSPEND:
+		c->suspended = true;   /* tandem_call_resume goes on */
+		return true;
+	case TANDEM_CONTINUE:
+		break;
+	}
+	plan_start(c, &in);
+	call_check(c);
+	return true;
+}
+
+/* Match A's INVITE in the call's context and run the plan. */
+static void plan_start(struct call *c, const struct dialplan_input *in)
+{
+	int rc = dialplan_match(c->core->dp, c->context, in, &c->cur);
+	if (rc < 0) {
+		a_reply(c, rc == -ENOMEM ? 500 : 404, rc == -ENOMEM ? NULL : "No Route", NULL);
+		return;
+	}
+	plan_run(c);
+}
+
+int tandem_call_resume(struct tandem_call *call, enum tandem_verdict v, int code, const char *reason)
+{
+	struct call *c = (struct call *)call;
+	if (!c || !c->suspended)
+		return -EINVAL;
+	c->suspended = false;
+	tlog_info("call %s: resumed (%s)", call_cid(c), v == TANDEM_CONTINUE ? "continue" :
+	          v == TANDEM_REJECT ? "reject" : v == TANDEM_DONE ? "done" : "suspend");
+	switch (v) {
+	case TANDEM_SUSPEND:
+		c->suspended = true;
+		return 0;
+	case TANDEM_REJECT:
+		a_reply(c, code >= 300 && code < 700 ? code : 500, reason, NULL);
+		break;
+	case TANDEM_DONE:
+		/* the module answered A's INVITE itself (the event's tsx) */
+		if (sip_tsx_answered(c->a->st))
+			c->a_final = true, c->a->state = LEG_TERMINATED;
+		else
+			a_reply(c, 500, "Module Did Not Answer", NULL);
+		break;
+	case TANDEM_CONTINUE:
+		if (c->cur) {
+			plan_run(c);
+		} else {
+			/* suspended by a ROUTE hook: the dialplan has not run yet */
+			const struct sip_msg *req = sip_tsx_request(c->a->st);
+			char ruri_user[256], from_user[256], from_domain[256], method[32], call_id[256];
+			struct dialplan_input in;
+			if (call_fill_input(req, &in, ruri_user, sizeof ruri_user, from_user, sizeof from_user,
+			                    from_domain, sizeof from_domain, method, sizeof method,
+			                    call_id, sizeof call_id) < 0)
+				a_reply(c, 400, "Bad Request-URI", NULL);
+			else
+				plan_start(c, &in);
+		}
+		break;
+	}
+	call_check(c);
+	return 0;
+}
+
+bool call_core_route(struct tandem *t, struct sip_tsx *st, struct sip_msg *req)
+{
+	struct call_core *core = call_core_of(t);
+	if (!core || !core->dp)
+		return false;
+	if (req->method == SIP_INVITE)
+		return invite_route(core, st, req);
+	if (req->method == SIP_MESSAGE)
+		return message_route(core, st, req);
+	return false;
+}
