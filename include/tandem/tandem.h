@@ -9,7 +9,7 @@
 #include <tandem/transaction.h>
 
 /* Bump on any change of struct tandem_module, tandem_hook or tandem_event. */
-#define TANDEM_MODULE_ABI 2
+#define TANDEM_MODULE_ABI 3
 /* Refuses modules built with a different struct layout of the core API. */
 #define TANDEM_BUILD_SIGNATURE \
 	((unsigned)(sizeof(struct sip_msg) * 131u + sizeof(struct sip_rx_info) * 7u + SIP_HDR__COUNT))
@@ -53,7 +53,9 @@ enum tandem_verdict {
 	TANDEM_CONTINUE = 0,      /* next handler */
 	TANDEM_DONE,              /* handled: stop the chain */
 	TANDEM_SUSPEND,           /* async: the module resumes later */
-	TANDEM_REJECT             /* the core answers with ev->reject_code */
+	TANDEM_REJECT,            /* the core answers with ev->reject_code */
+	TANDEM_RETRY              /* BLEG_RESPONSE: send the B-leg INVITE again with
+	                           * ev->retry_headers (a 401/407 answered) */
 };
 
 /* Legs of a call as MEDIA events name them: the caller's leg is 0, B-legs
@@ -74,6 +76,11 @@ struct tandem_event {
 	struct sip_msg *msg;      /* the request or response at this point */
 	struct sip_tsx *tsx;      /* REQUEST: the server transaction to answer */
 	struct tandem_call *call; /* NULL before a call exists */
+	/* BLEG_CREATE, BLEG_RESPONSE, ANSWER: the B-leg (its index, as MEDIA
+	 * events name legs) and its target label. */
+	unsigned leg;
+	const char *leg_target;
+	const char *retry_headers;/* with TANDEM_RETRY: lines added to the INVITE */
 	int reject_code;          /* with TANDEM_REJECT */
 	const char *reject_reason;/* NULL = default phrase */
 	const char *reject_headers; /* extra header lines for the rejection */

@@ -1,0 +1,177 @@
+/* tandem — call control for modules: what a module may do with a call it
+ * owns (the A-leg answered or held by the module itself, voicemail, queue,
+ * IVR), the dial engine, dial target resolvers, DTMF and call facts.
+ * docs/MODULES.md walks through a module that uses all of it.
+ *
+ * Every function here runs on the signalling loop; none blocks. A call
+ * pointer is valid until the CALL_END hook chain of that call ends. */
+#ifndef TANDEM_CALL_API_H
+#define TANDEM_CALL_API_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <tandem/transport.h>
+
+struct tandem;
+struct tandem_call;
+
+/* ---- the result of ringing someone ---- */
+enum tandem_dial_outcome {
+	TANDEM_DIAL_ANSWERED = 0,
+	TANDEM_DIAL_BUSY,         /* 486, 600 */
+	TANDEM_DIAL_NOANSWER,     /* the dial timeout, or 480/408 */
+	TANDEM_DIAL_UNAVAILABLE,  /* not registered, no route, 404/410/5xx/503 */
+	TANDEM_DIAL_FAILED,       /* any other failure (4xx, 6xx but 600) */
+	TANDEM_DIAL_CANCELLED,    /* the caller gave up, or the module stopped it */
+};
+const char *tandem_dial_outcome_name(enum tandem_dial_outcome o);
+/* The one classification of a final status every caller of the dial
+ * engine shares. */
+enum tandem_dial_outcome tandem_dial_outcome_of(int status);
+
+/* ---- dial target resolvers ----
+ * A dial target is "scheme:rest" (trunk:NAME/NUMBER, test:NAME, sip:...,
+ * sips:...) or a bare user ("1002"), which goes to the resolver of scheme
+ * "user" (mod_registrar: every registered contact). sip:/sips: URIs are
+ * the core's own. A resolver turns its target into the B-legs to start. */
+#define TANDEM_URI_MAX 512
+struct tandem_contact {
+	char ruri[TANDEM_URI_MAX];     /* Request-URI of the B-leg INVITE */
+	char to[TANDEM_URI_MAX];       /* To name-addr; "" = <ruri> */
+	char from[TANDEM_URI_MAX];     /* From name-addr; "" = the caller as seen */
+	const char *headers;           /* extra header lines, may be NULL; copied */
+	/* Where the INVITE goes. With flow set, every request of the dialog
+	 * goes over this flow (a registered phone's connection or NAT
+	 * binding, RFC 5626 §5.3), whatever its Contact says. */
+	struct sip_dest dst;
+	bool flow;
+};
+struct tandem_resolve;   /* one pending resolution, owned by the core */
+struct tandem_resolver {
+	const char *scheme;            /* "user", "trunk", "test", ... */
+	/* Resolve rest (the text after "scheme:") for call. Add each B-leg with
+	 * tandem_resolve_add, then return 0 (done), a SIP status >= 300 (why
+	 * nothing rings: 404, 480, 503...), or -EINPROGRESS when the answer
+	 * comes later (DNS): tandem_resolve_done then finishes it. */
+	int (*resolve)(struct tandem *t, struct tandem_call *call, const char *rest,
+	               struct tandem_resolve *r, void *arg);
+	/* A resolution still pending when the dial ends: forget r. */
+	void (*abandon)(struct tandem_resolve *r, void *arg);
+	void *arg;
+};
+int tandem_register_resolver(struct tandem *t, const struct tandem_resolver *r);
+int tandem_resolve_add(struct tandem_resolve *r, const struct tandem_contact *c);
+/* status 0 when contacts were added, else the failure status. */
+void tandem_resolve_done(struct tandem_resolve *r, int status);
+
+/* ---- owning a call ----
+ * A module owns a call once it took it: a dialplan action or ROUTE hook
+ * that returned TANDEM_DONE or TANDEM_SUSPEND, a BLEG_RESPONSE hook that
+ * returned TANDEM_DONE (the B-leg failed; the caller is the module's). The
+ * owner is told what happens on the caller's leg through these callbacks
+ * (each may be NULL); tandem_call_own sets them. */
+struct tandem_call_owner {
+	/* An in-dialog request on the A-leg while no B-leg is bridged to it
+	 * (re-INVITE, UPDATE, INFO, MESSAGE...). Answer st with
+	 * tandem_call_respond (now or later). BYE and CANCEL are the core's:
+	 * the call ends and CALL_END follows. Without this callback the core
+	 * answers: re-INVITE/UPDATE with the owner's last SDP, INFO 200. */
+	void (*request)(struct tandem_call *call, struct sip_tsx *st, const struct sip_msg *req,
+	                void *arg);
+	/* One digit pressed by the caller, from RFC 4733 telephone-events on a
+	 * media endpoint of the call or from SIP INFO (application/dtmf-relay,
+	 * application/dtmf), each press once. */
+	void (*dtmf)(struct tandem_call *call, char digit, unsigned duration_ms, void *arg);
+	/* A tandem_call_bridge dial ended: ANSWERED (the caller now talks to
+	 * the new B-leg; the module no longer owns the call) or why not (the
+	 * module still owns the caller). */
+	void (*bridge_done)(struct tandem_call *call, enum tandem_dial_outcome o, int status,
+	                    void *arg);
+	void *arg;
+};
+int tandem_call_own(struct tandem_call *call, const char *module_name,
+                    const struct tandem_call_owner *owner);
+
+/* ---- A-leg control (the owning module) ---- */
+struct tandem_body {
+	const char *ctype;             /* NULL: application/sdp */
+	const char *p;
+	size_t len;
+};
+/* A provisional response to the caller: 180, 181, 182 or 183, any number
+ * of times, with reason phrase (NULL: the default), extra header lines and
+ * a body (183 with SDP: early media). 0; -EALREADY once A has a final
+ * response; -EINVAL for a status outside 101..199. */
+int tandem_call_progress(struct tandem_call *call, int status, const char *reason,
+                         const char *headers, const struct tandem_body *body);
+/* Answer the caller locally: 200 with the module's SDP (tandem is the far
+ * end, media from a media endpoint). The A-leg is then a confirmed dialog
+ * the module owns; its in-dialog requests reach owner->request. */
+int tandem_call_answer(struct tandem_call *call, const char *headers,
+                       const struct tandem_body *body);
+/* A final failure to the caller of an unanswered owned call (code 300..699). */
+int tandem_call_reject(struct tandem_call *call, int code, const char *reason,
+                       const char *headers);
+/* Answer an in-dialog request that reached owner->request. */
+int tandem_call_respond(struct tandem_call *call, struct sip_tsx *st, int status,
+                        const char *reason, const char *headers, const struct tandem_body *body);
+
+/* ---- ringing someone: the dial engine ----
+ * The one engine behind dial() in the dialplan, transfers and modules. */
+enum tandem_dial_mode { TANDEM_DIAL_PARALLEL = 0, TANDEM_DIAL_HUNT };
+struct tandem_dial {
+	const char *const *targets;    /* as in dial(): "1002", "sip:...", "trunk:a/123" */
+	size_t ntargets;
+	enum tandem_dial_mode mode;
+	unsigned timeout;              /* seconds per target (hunt) or for all; 0: calls.dial_timeout */
+	const char *headers;           /* extra lines for every B-leg INVITE, may be NULL */
+};
+/* Ring the targets for the caller of an owned call and, when one answers,
+ * bridge it: an unanswered caller gets the callee's 2xx relayed; a caller
+ * answered locally is re-INVITEd (RFC 3725 §4.1 flow: the callee is offered
+ * nothing, its offer goes to the caller) so media moves to the callee.
+ * owner->bridge_done says how it ended. 0 or -errno (-EBUSY: a dial of this
+ * call is already running). */
+int tandem_call_bridge(struct tandem_call *call, const struct tandem_dial *d);
+/* Stop the bridge dial: ringing B-legs are CANCELled; bridge_done gets
+ * TANDEM_DIAL_CANCELLED. */
+int tandem_call_bridge_stop(struct tandem_call *call);
+
+/* ---- DTMF ----
+ * A media module that decoded a digit of the call's caller (RFC 4733 on a
+ * media endpoint) hands it to the core, which tells the owner. */
+int tandem_call_dtmf(struct tandem_call *call, char digit, unsigned duration_ms);
+
+/* ---- call facts (records, the control socket) ---- */
+enum tandem_call_disposition {
+	TANDEM_DISP_NONE = 0,          /* still in progress */
+	TANDEM_DISP_ANSWERED,
+	TANDEM_DISP_BUSY,
+	TANDEM_DISP_NOANSWER,
+	TANDEM_DISP_FAILED,
+	TANDEM_DISP_CANCELLED,
+};
+const char *tandem_disposition_name(enum tandem_call_disposition d);  /* "ANSWERED", "NO ANSWER"... */
+enum tandem_hangup_side { TANDEM_HANGUP_NONE = 0, TANDEM_HANGUP_CALLER, TANDEM_HANGUP_CALLEE,
+                          TANDEM_HANGUP_TANDEM };
+struct tandem_call_facts {
+	unsigned long id;              /* tandemd's own call number */
+	const char *a_call_id;         /* the caller's Call-ID */
+	const char *b_call_id;         /* the answered B-leg's, or NULL */
+	const char *caller;            /* the A party: From name-addr as received */
+	const char *called;            /* the number dialled (Request-URI user) */
+	const char *callee;            /* the B party that answered (target), or NULL */
+	const char *context, *rule;    /* dialplan context and rule (pattern), rule may be NULL */
+	double start, ringing, answer, end;  /* wall-clock seconds; 0 = not (yet) */
+	enum tandem_call_disposition disposition;
+	int status;                    /* the caller's final status (200, 486...) */
+	enum tandem_hangup_side hangup_side;
+	const char *hangup_cause;      /* "BYE", "CANCEL", "media timeout", a module's reason... */
+	const char *owner;             /* the module owning the call, or NULL */
+};
+/* Valid until the next call into the core. 0 or -EINVAL. */
+int tandem_call_facts(const struct tandem_call *call, struct tandem_call_facts *out);
+/* Every live call, for the control socket: fn for each until it returns non-zero. */
+int tandem_call_foreach(struct tandem *t, int (*fn)(struct tandem_call *call, void *arg), void *arg);
+
+#endif
