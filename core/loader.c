@@ -219,6 +219,11 @@ enum tandem_verdict loader_run_hooks(struct tandem *t, struct tandem_event *ev)
 	unsigned n = t->nhooks[ev->point];
 	for (unsigned i = 0; i < n; i++) {
 		enum tandem_verdict v = t->hooks[ev->point][i].hook->fn(ev);
+		if (v == TANDEM_RETRY && ev->point != TANDEM_HOOK_BLEG_RESPONSE) {
+			tlog_warn("mod_%s: RETRY is only a BLEG_RESPONSE verdict: taken as CONTINUE",
+			          t->hooks[ev->point][i].owner->mod->name);
+			v = TANDEM_CONTINUE;
+		}
 		if (v != TANDEM_CONTINUE)
 			return v;
 	}

@@ -206,6 +206,7 @@ static void on_request(void *arg, struct sip_tsx *st, struct sip_msg *req)
 	case TANDEM_REJECT:
 		reply(st, ev.reject_code ? ev.reject_code : 500, ev.reject_reason, ev.reject_headers);
 		return;
+	case TANDEM_RETRY:     /* BLEG_RESPONSE only: the loader made it CONTINUE */
 	case TANDEM_CONTINUE:
 		break;
 	}

@@ -190,6 +190,7 @@ bool call_core_indialog(struct tandem *t, struct sip_tsx *st, struct sip_msg *re
 		case TANDEM_DONE:
 		case TANDEM_SUSPEND:
 			return true;
+		case TANDEM_RETRY:     /* BLEG_RESPONSE only: the loader made it CONTINUE */
 		case TANDEM_CONTINUE:
 			break;
 		}

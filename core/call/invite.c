@@ -285,6 +285,7 @@ static bool invite_route(struct call_core *core, struct sip_tsx *st, struct sip_
 	case TANDEM_SUSPEND:
 		c->suspended = true;   /* tandem_call_resume goes on */
 		return true;
+	case TANDEM_RETRY:     /* BLEG_RESPONSE only: the loader made it CONTINUE */
 	case TANDEM_CONTINUE:
 		break;
 	}
@@ -326,6 +327,7 @@ int tandem_call_resume(struct tandem_call *call, enum tandem_verdict v, int code
 		else
 			a_reply(c, 500, "Module Did Not Answer", NULL);
 		break;
+	case TANDEM_RETRY:     /* BLEG_RESPONSE only: the loader made it CONTINUE */
 	case TANDEM_CONTINUE:
 		if (c->cur) {
 			plan_run(c);
