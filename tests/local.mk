@@ -1,7 +1,9 @@
 # Unit tests (CUnit) link the core objects; SIP tests are scripts driving
 # tandemd with real peers (SIPp, sipsak) over loopback.
 TANDEM_UNIT_LIBS = libtandemcore.a $(CUNIT_LIBS) $(CORE_LIBS)
-TANDEM_UNIT_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
+# Unit tests call the core's internal functions: they see core/ as the core
+# does (-I here, since each test already has its own _CFLAGS).
+TANDEM_UNIT_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS) -I$(top_srcdir)/core
 
 AM_TESTS_ENVIRONMENT = \
 	top_srcdir='$(abs_top_srcdir)'; top_builddir='$(abs_top_builddir)'; \
