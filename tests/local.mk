@@ -48,7 +48,7 @@ tests_unit_test_transport_LDADD = $(TANDEM_UNIT_LIBS)
 check_PROGRAMS += tests/unit/test_location
 TESTS += tests/unit/test_location
 tests_unit_test_location_SOURCES = tests/unit/test_location.c modules/registrar/location.c \
-	modules/registrar/location.h modules/registrar/registrar.h
+	modules/registrar/location.h
 tests_unit_test_location_CFLAGS = $(TANDEM_UNIT_CFLAGS)
 tests_unit_test_location_LDADD = $(TANDEM_UNIT_LIBS)
 
