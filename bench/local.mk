@@ -34,3 +34,10 @@ bench: bench/parse
 EXTRA_DIST += bench/README.md bench/lib.sh bench/cps/run-cps.sh bench/cps/uac.xml bench/cps/uas.xml \
 	bench/kamailio/proxy.cfg bench/kamailio/registrar.cfg bench/memory/run-held-calls.sh \
 	bench/register/run-register.sh bench/register/register.xml
+
+# Per-call module data: ns per tandem_call_data lookup (run: bench/module_data [n])
+EXTRA_PROGRAMS += bench/module_data
+bench_module_data_SOURCES = bench/module_data.c
+bench_module_data_CPPFLAGS = $(CORE_CPPFLAGS)
+bench_module_data_LDADD = libtandemcore.a $(CORE_LIBS)
+bench: bench/module_data

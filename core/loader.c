@@ -4,6 +4,7 @@
 
 #include <dlfcn.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,11 +13,8 @@
 
 static struct loaded_module *find_loaded(struct tandem *t, const char *name)
 {
-	for (unsigned i = 0; i < t->nmods; i++) {
-		if (strcmp(t->mods[i].mod->name, name) == 0)
-			return &t->mods[i];
-	}
-	return NULL;
+	int i = loader_module_index(t, name);
+	return i < 0 ? NULL : &t->mods[i];
 }
 
 static int open_module(struct tandem *t, const char *name, struct loaded_module *out,
@@ -230,11 +228,39 @@ enum tandem_verdict loader_run_hooks(struct tandem *t, struct tandem_event *ev)
 	return TANDEM_CONTINUE;
 }
 
+/* A module is known by its slot in t->mods, given at load and kept until
+ * unload. The module-facing calls name it by string on every hook event
+ * (tandem_call_data, tandem_module_data), and a module passes the same
+ * literal each time: so the slot is cached by the name's address, in a
+ * direct-mapped table. A hit is confirmed against the slot's module name,
+ * so a reused address (a buffer, a module unloaded after a failed init)
+ * costs one strcmp and a fallback to the search, never a wrong slot.
+ * Signalling thread only, like every caller. */
+#define NAME_CACHE_SIZE 64
+static struct {
+	const struct tandem *t;
+	const char *name;
+	unsigned slot;
+} name_cache[NAME_CACHE_SIZE];
+
 int loader_module_index(const struct tandem *t, const char *name)
 {
-	for (unsigned i = 0; name && i < t->nmods; i++)
-		if (strcmp(t->mods[i].mod->name, name) == 0)
+	if (!name)
+		return -ENOENT;
+	uintptr_t h = (uintptr_t)name;
+	h = (h ^ h >> 6 ^ h >> 12) % NAME_CACHE_SIZE;
+	if (name_cache[h].name == name && name_cache[h].t == t && name_cache[h].slot < t->nmods) {
+		const char *mod_name = t->mods[name_cache[h].slot].mod->name;
+		if (mod_name == name || strcmp(mod_name, name) == 0)
+			return (int)name_cache[h].slot;
+	}
+	for (unsigned i = 0; i < t->nmods; i++)
+		if (strcmp(t->mods[i].mod->name, name) == 0) {
+			name_cache[h].t = t;
+			name_cache[h].name = name;
+			name_cache[h].slot = i;
 			return (int)i;
+		}
 	return -ENOENT;
 }
 

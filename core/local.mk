@@ -1,6 +1,13 @@
 # The core: a convenience library (so unit tests link the same objects) and
 # tandemd. One fragment per subsystem folder.
+# The core sees its private headers; its symbols are hidden unless declared
+# in include/tandem/ (include/tandem/export.h).
+CORE_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/core \
+	-DTANDEM_MODULE_DIR='"$(pkglibdir)"' -DTANDEM_SYSCONF_DIR='"$(sysconfdir)/tandem"'
+CORE_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
 noinst_LIBRARIES = libtandemcore.a
+libtandemcore_a_CPPFLAGS = $(CORE_CPPFLAGS)
+libtandemcore_a_CFLAGS = $(CORE_CFLAGS)
 libtandemcore_a_SOURCES = \
 	core/tandem_internal.h \
 	core/log.c \
@@ -18,8 +25,13 @@ include $(srcdir)/core/call/local.mk
 
 sbin_PROGRAMS += tandemd
 tandemd_SOURCES = core/main.c
-# Modules resolve the core API against the daemon itself: export every
-# symbol and keep every core object, used by the daemon or not.
-tandemd_LDFLAGS = $(AM_LDFLAGS) -export-dynamic -Wl,--whole-archive,libtandemcore.a,--no-whole-archive
+tandemd_CPPFLAGS = $(CORE_CPPFLAGS)
+tandemd_CFLAGS = $(CORE_CFLAGS)
+# Modules resolve the core API against the daemon itself: keep every core
+# object, used by the daemon or not, and export what include/tandem/
+# declares (default visibility), tandem_* and sip_* only (tandemd.sym).
+tandemd_LDFLAGS = $(AM_LDFLAGS) -Wl,--export-dynamic,--version-script=$(srcdir)/core/tandemd.sym \
+	-Wl,--whole-archive,libtandemcore.a,--no-whole-archive
 tandemd_LDADD = $(CORE_LIBS)
-tandemd_DEPENDENCIES = libtandemcore.a
+tandemd_DEPENDENCIES = libtandemcore.a $(srcdir)/core/tandemd.sym
+EXTRA_DIST += core/tandemd.sym

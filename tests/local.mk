@@ -1,7 +1,14 @@
 # Unit tests (CUnit) link the core objects; SIP tests are scripts driving
 # tandemd with real peers (SIPp, sipsak) over loopback.
-TANDEM_UNIT_LIBS = libtandemcore.a $(CUNIT_LIBS) $(CORE_LIBS)
-TANDEM_UNIT_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
+# Each unit test program is one test file plus the one CUnit main
+# (tests/unit/runner.c, from a library so no test lists it; unit.h).
+check_LIBRARIES = tests/unit/libunitrunner.a
+tests_unit_libunitrunner_a_SOURCES = tests/unit/runner.c tests/unit/unit.h
+tests_unit_libunitrunner_a_CFLAGS = $(TANDEM_UNIT_CFLAGS)
+TANDEM_UNIT_LIBS = tests/unit/libunitrunner.a libtandemcore.a $(CUNIT_LIBS) $(CORE_LIBS)
+# Unit tests call the core's internal functions: they see core/ as the core
+# does (-I here, since each test already has its own _CFLAGS).
+TANDEM_UNIT_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS) -I$(top_srcdir)/core
 
 AM_TESTS_ENVIRONMENT = \
 	top_srcdir='$(abs_top_srcdir)'; top_builddir='$(abs_top_builddir)'; \
@@ -46,7 +53,7 @@ tests_unit_test_transport_LDADD = $(TANDEM_UNIT_LIBS)
 check_PROGRAMS += tests/unit/test_location
 TESTS += tests/unit/test_location
 tests_unit_test_location_SOURCES = tests/unit/test_location.c modules/registrar/location.c \
-	modules/registrar/location.h modules/registrar/registrar.h
+	modules/registrar/location.h
 tests_unit_test_location_CFLAGS = $(TANDEM_UNIT_CFLAGS)
 tests_unit_test_location_LDADD = $(TANDEM_UNIT_LIBS)
 

@@ -14,7 +14,7 @@
 #include <tandem/sip_uri.h>
 
 #include "call_internal.h"
-#include "../../modules/registrar/registrar.h"
+#include <tandem/registrar.h>
 #include "net/transport_internal.h"
 
 static void a_invite(struct call *c, struct bleg_invite *inv, char *from, size_t n);

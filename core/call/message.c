@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../modules/registrar/registrar.h"
+#include <tandem/registrar.h>
 #include "call_internal.h"
 
 static const enum sip_hdr_id msg_hdrs[] = {

@@ -12,6 +12,9 @@
 #include <stddef.h>
 #include <tandem/transport.h>
 
+#include <tandem/export.h>
+TANDEM_API_BEGIN
+
 struct tandem;
 struct tandem_call;
 
@@ -174,4 +177,5 @@ int tandem_call_facts(const struct tandem_call *call, struct tandem_call_facts *
 /* Every live call, for the control socket: fn for each until it returns non-zero. */
 int tandem_call_foreach(struct tandem *t, int (*fn)(struct tandem_call *call, void *arg), void *arg);
 
+TANDEM_API_END
 #endif

@@ -14,6 +14,9 @@
 #include <sys/socket.h>
 #include <tandem/str.h>
 
+#include <tandem/export.h>
+TANDEM_API_BEGIN
+
 enum sip_method {
 	SIP_METHOD_UNKNOWN = 0,
 	SIP_INVITE, SIP_ACK, SIP_BYE, SIP_CANCEL, SIP_OPTIONS, SIP_REGISTER,
@@ -164,4 +167,5 @@ const char *sip_method_name(enum sip_method m);
 const char *sip_reason_phrase(int status);        /* default phrase for a code */
 const char *sip_proto_name(enum sip_proto p);     /* "UDP", "TCP", "TLS" */
 
+TANDEM_API_END
 #endif

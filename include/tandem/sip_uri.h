@@ -6,6 +6,9 @@
 #include <stdint.h>
 #include <tandem/str.h>
 
+#include <tandem/export.h>
+TANDEM_API_BEGIN
+
 enum sip_uri_scheme { SIP_URI_SIP, SIP_URI_SIPS, SIP_URI_TEL, SIP_URI_OTHER };
 
 struct sip_uri {
@@ -52,4 +55,5 @@ bool sip_list_next(struct sip_str *rest, struct sip_str *item);
 /* Parse a token list header (Require, Supported, Allow...) membership. */
 bool sip_list_has_token(struct sip_str value, const char *token);
 
+TANDEM_API_END
 #endif

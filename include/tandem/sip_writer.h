@@ -6,6 +6,9 @@
 #include <stdarg.h>
 #include <tandem/sip_msg.h>
 
+#include <tandem/export.h>
+TANDEM_API_BEGIN
+
 struct sip_wbuf {
 	char *p;
 	size_t len, cap;
@@ -45,4 +48,5 @@ int sip_build_response(struct sip_wbuf *w, const struct sip_msg *req, int status
 void sip_random_token(char *dst, size_t n);  /* n includes the NUL */
 void sip_new_branch(char *dst, size_t n);
 
+TANDEM_API_END
 #endif

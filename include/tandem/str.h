@@ -6,6 +6,9 @@
 #include <stddef.h>
 #include <string.h>
 
+#include <tandem/export.h>
+TANDEM_API_BEGIN
+
 /* A view of len bytes at p; never NUL-terminated, never owns its bytes. */
 struct sip_str {
 	const char *p;
@@ -34,4 +37,5 @@ char *sip_str_copy(char *dst, size_t n, struct sip_str s);
 /* malloc'd NUL-terminated copy, or NULL on allocation failure. */
 char *sip_str_dup(struct sip_str s);
 
+TANDEM_API_END
 #endif

@@ -8,6 +8,9 @@
 #include <tandem/sip_writer.h>
 #include <tandem/transaction.h>
 
+#include <tandem/export.h>
+TANDEM_API_BEGIN
+
 /* Bump on any change of struct tandem_module, tandem_hook or tandem_event. */
 #define TANDEM_MODULE_ABI 3
 /* Refuses modules built with a different struct layout of the core API. */
@@ -197,4 +200,5 @@ int tandem_call_hangup(struct tandem *t, struct tandem_call *call, const char *r
 int tandem_call_resume(struct tandem_call *call, enum tandem_verdict v, int code,
                        const char *reason);
 
+TANDEM_API_END
 #endif

@@ -9,6 +9,9 @@
 #include <tandem/sip_writer.h>
 #include <tandem/transport.h>
 
+#include <tandem/export.h>
+TANDEM_API_BEGIN
+
 struct ev_loop;
 struct sip_stack;
 struct sip_tsx;
@@ -103,4 +106,5 @@ struct sip_stack_stats {
 };
 void sip_stack_get_stats(const struct sip_stack *s, struct sip_stack_stats *st);
 
+TANDEM_API_END
 #endif

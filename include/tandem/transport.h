@@ -7,6 +7,9 @@
 #include <sys/socket.h>
 #include <tandem/sip_msg.h>
 
+#include <tandem/export.h>
+TANDEM_API_BEGIN
+
 struct ev_loop;
 struct sip_transport;
 
@@ -99,4 +102,5 @@ void sip_transport_get_stats(const struct sip_transport *tp, struct sip_transpor
 /* "127.0.0.1:5060" / "[::1]:5060" */
 const char *sip_addr_str(const struct sockaddr *sa, char *buf, size_t n);
 
+TANDEM_API_END
 #endif

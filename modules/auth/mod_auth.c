@@ -27,11 +27,11 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
+#include <tandem/auth.h>
 #include <tandem/sip_uri.h>
 #include <tandem/tandem.h>
 #include <tandem/transport.h>
 
-#include "auth.h"
 #include "ban.h"
 #include "digest.h"
 #include "users.h"

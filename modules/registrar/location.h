@@ -8,9 +8,8 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include <tandem/registrar.h>
 #include <tandem/sip_msg.h>
-
-#include "registrar.h"
 
 struct location_cfg {
 	unsigned default_expires;   /* no expires param nor Expires header (3600) */

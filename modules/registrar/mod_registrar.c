@@ -20,12 +20,12 @@
 #include <string.h>
 #include <time.h>
 
+#include <tandem/auth.h>
+#include <tandem/registrar.h>
 #include <tandem/sip_uri.h>
 #include <tandem/tandem.h>
 
-#include "../auth/auth.h"
 #include "location.h"
-#include "registrar.h"
 
 #define MAX_CONTACTS_PER_REQUEST 32
 #define SWEEP_INTERVAL 1.0
@@ -113,8 +113,7 @@ static int reg_init(struct tandem *t, const config_setting_t *cfg)
 		free(s);
 		return rc;
 	}
-	if (s->conf.authenticate && !tandem_module_api(t, "auth")) {
-		tlog_error("mod_registrar: authenticate = true needs mod_auth loaded first");
+	if (s->conf.authenticate && !auth_load_api(t, "registrar")) {
 		free(s->conf.state_file);
 		free(s);
 		return -ENOENT;
@@ -167,10 +166,8 @@ static int reg_reload(struct tandem *t, const config_setting_t *cfg)
 		tlog_error("mod_registrar: state_dir cannot change on reload (restart instead)");
 		rc = -EINVAL;
 	}
-	if (rc == 0 && next.authenticate && !tandem_module_api(t, "auth")) {
-		tlog_error("mod_registrar: authenticate = true needs mod_auth");
+	if (rc == 0 && next.authenticate && !auth_load_api(t, "registrar"))
 		rc = -ENOENT;
-	}
 	if (rc < 0) {
 		free(next.state_file);
 		return rc;
@@ -335,7 +332,7 @@ static enum tandem_verdict reg_request(struct tandem_event *ev)
 		return refuse(ev, s, 404, "Not Found", NULL);
 
 	if (s->conf.authenticate) {
-		const struct auth_api *auth = tandem_module_api(ev->t, "auth");
+		const struct auth_api *auth = auth_load_api(ev->t, "registrar");
 		const char *user = NULL;
 		if (!auth)
 			return refuse(ev, s, 500, "No Authentication Service", NULL);

@@ -1,6 +1,6 @@
 # mod_rtprelay: RTP/SRTP relay, SDP rewriting, media endpoints (issue 5)
 pkglib_LTLIBRARIES += mod_rtprelay.la
-mod_rtprelay_la_SOURCES = modules/rtprelay/mod_rtprelay.c modules/rtprelay/mod_rtprelay.h \
+mod_rtprelay_la_SOURCES = modules/rtprelay/mod_rtprelay.c \
 	modules/rtprelay/callmedia.c modules/rtprelay/callmedia.h \
 	modules/rtprelay/sdp.c modules/rtprelay/sdp.h \
 	modules/rtprelay/ports.c modules/rtprelay/ports.h \

@@ -10,18 +10,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <tandem/rtprelay.h> /* codecs, frames, endpoints, WAV player */
+
 #include "g711.h"
 #include "ports.h"
 #include "wav.h"
-
-#define RTPR_FRAME_SAMPLES 160    /* 20 ms at 8 kHz */
-
-enum rtpr_codec {
-	RTPR_PCMU = 0,            /* static payload types, RFC 3551 §6 */
-	RTPR_PCMA = 8,
-};
-
-struct rtpr_media_ep;
 
 /* An endpoint on a port pair from ports (RTCP port reserved, unused). */
 int rtpr_media_open(struct rtpr_media_ep **out, struct rtpr_ports *ports, enum rtpr_codec codec);
@@ -37,12 +30,8 @@ int rtpr_media_send_frame(struct rtpr_media_ep *ep, const int16_t pcm[RTPR_FRAME
 int rtpr_media_recv_frame(struct rtpr_media_ep *ep, int16_t *pcm, size_t max, size_t *n,
                           uint16_t *seq);
 
-/* Walks a WAV in 20 ms frames; the last one is padded with silence. */
-struct rtpr_wav_player {
-	const struct rtpr_wav *wav;
-	size_t pos;
-};
-/* false once every sample was returned. */
+/* The next 20 ms frame of a WAV player; false once every sample was
+ * returned. */
 bool rtpr_wav_next_frame(struct rtpr_wav_player *p, int16_t out[RTPR_FRAME_SAMPLES]);
 
 #endif

@@ -28,10 +28,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <tandem/rtprelay.h>
 #include <tandem/tandem.h>
 
 #include "callmedia.h"
-#include "mod_rtprelay.h"
+#include "media.h"
 #include "ports.h"
 #include "relay.h"
 #include "srtp.h"

@@ -13,13 +13,13 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include <tandem/rtprelay.h> /* enum rtpr_leg, struct rtpr_leg_stats */
+
 #include "ports.h"
 #include "srtp.h"
 
 struct rtpr_relay;
 struct rtpr_session;
-
-enum rtpr_leg { RTPR_LEG_A = 0, RTPR_LEG_B = 1 };
 
 /* Runs on a media thread, without locks held. It must not destroy the
  * session (that would wait for the thread it runs on): hand the event to
@@ -37,25 +37,6 @@ int rtpr_relay_create(struct rtpr_relay **out, struct rtpr_ports *ports,
                       const struct rtpr_relay_config *cfg);
 /* Stops the threads; sessions still open are destroyed. */
 void rtpr_relay_destroy(struct rtpr_relay *r);
-
-struct rtpr_leg_stats {
-	uint64_t rx_packets, rx_bytes;   /* RTP received from this leg's endpoint */
-	uint64_t tx_packets, tx_bytes;   /* RTP sent to it */
-	uint64_t rtcp_rx, rtcp_tx;
-	uint64_t dropped_foreign;        /* from a third address after latching */
-	uint64_t dropped_invalid;        /* not RTP/RTCP v2, truncated */
-	uint64_t dropped_srtp;           /* SRTP auth/replay failures */
-	uint64_t dropped_nodest;         /* the other leg has no remote yet */
-	bool latched, rtcp_latched;
-	struct sockaddr_storage remote;  /* current RTP destination, if any */
-	int64_t idle_ms;                 /* since the last packet received, -1 never */
-	/* The last RTCP SR/RR report block this endpoint sent (RFC 3550 §6.4.1):
-	 * its view of the stream the relay sends it. */
-	bool have_report;
-	uint8_t fraction_lost;           /* 1/256 units */
-	int32_t cumulative_lost;
-	uint32_t jitter;                 /* RTP timestamp units */
-};
 
 /* Two port pairs from the pool; the session is live at once (latching
  * works before any remote is set). user is given to on_timeout. */

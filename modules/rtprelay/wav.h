@@ -5,11 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct rtpr_wav {
-	int16_t *samples;         /* host order, malloc'd */
-	size_t nsamples;
-	unsigned rate;
-};
+#include <tandem/rtprelay.h> /* struct rtpr_wav */
 
 /* Parse a WAV image. 0, -EINVAL (not RIFF/WAVE, truncated chunk header,
  * no fmt/data), -ENOTSUP (not PCM16 mono 8000 Hz), -ENOMEM. */

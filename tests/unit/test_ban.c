@@ -7,7 +7,7 @@
 #include <netinet/in.h>
 #include <string.h>
 
-#include <CUnit/Basic.h>
+#include "unit.h"
 
 #include "../../modules/auth/ban.h"
 
@@ -188,23 +188,20 @@ static void test_bounded_table(void)
 	auth_ban_free(b);
 }
 
-int main(void)
-{
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	CU_pSuite s = CU_add_suite("ban", NULL, NULL);
-	CU_add_test(s, "threshold and ban expiry", test_threshold_and_expiry);
-	CU_add_test(s, "failure window", test_window);
-	CU_add_test(s, "success forgets failures", test_success_forgets);
-	CU_add_test(s, "failures = 0 disables", test_disabled);
-	CU_add_test(s, "whitelist syntax", test_whitelist_parse);
-	CU_add_test(s, "whitelist networks v4/v6", test_whitelist_match);
-	CU_add_test(s, "v4-mapped v6 is the same source", test_v4_mapped_is_one_source);
-	CU_add_test(s, "reload keeps bans", test_reload_adopt);
-	CU_add_test(s, "bounded table", test_bounded_table);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
-}
+static CU_TestInfo ban_tests[] = {
+	{ "threshold and ban expiry", test_threshold_and_expiry },
+	{ "failure window", test_window },
+	{ "success forgets failures", test_success_forgets },
+	{ "failures = 0 disables", test_disabled },
+	{ "whitelist syntax", test_whitelist_parse },
+	{ "whitelist networks v4/v6", test_whitelist_match },
+	{ "v4-mapped v6 is the same source", test_v4_mapped_is_one_source },
+	{ "reload keeps bans", test_reload_adopt },
+	{ "bounded table", test_bounded_table },
+	CU_TEST_INFO_NULL,
+};
+
+CU_SuiteInfo unit_suites[] = {
+	{ .pName = "ban", .pTests = ban_tests },
+	CU_SUITE_INFO_NULL,
+};

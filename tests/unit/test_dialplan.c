@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <CUnit/Basic.h>
+#include "unit.h"
 
 #include "dialplan/dialplan.h"
 #include "dialplan/dialplan_internal.h"
@@ -887,44 +887,45 @@ static void test_context_shapes(void)
 	dialplan_unref(dp);
 }
 
-int main(void)
+/* The config files the tests write live in a directory of their own. */
+static int suite_init(void)
 {
-	unsigned failed;
-	CU_pSuite s;
+	return mkdtemp(strcpy(tmpdir, "/tmp/tandem-dialplan-XXXXXX")) ? 0 : -1;
+}
 
-	if (!mkdtemp(strcpy(tmpdir, "/tmp/tandem-dialplan-XXXXXX")))
-		return 1;
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("dialplan", NULL, NULL);
-	CU_add_test(s, "regex and _ patterns with captures", test_patterns);
-	CU_add_test(s, "pattern compile errors", test_pattern_errors);
-	CU_add_test(s, "first match wins", test_first_match_wins);
-	CU_add_test(s, "from, method, source", test_from_method_source);
-	CU_add_test(s, "CIDR parsing and matching", test_cidr);
-	CU_add_test(s, "variable expansion and call variables", test_variables);
-	CU_add_test(s, "variable load errors", test_variable_errors);
-	CU_add_test(s, "argument splitting", test_arg_split);
-	CU_add_test(s, "load errors with file:line through @include", test_errors_file_line);
-	CU_add_test(s, "the issue's example", test_issue_example);
-	CU_add_test(s, "dial targets", test_dial_targets);
-	CU_add_test(s, "core action steps", test_core_steps);
-	CU_add_test(s, "on() continuations", test_on_continuations);
-	CU_add_test(s, "goto and its loop guard", test_goto);
-	CU_add_test(s, "unknown context, no match", test_match_errors);
-	CU_add_test(s, "reload failure and refcounts", test_reload_refcount);
-	CU_add_test(s, "context shapes", test_context_shapes);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-
-	/* the temp dir */
+static int suite_clean(void)
+{
 	char path[256];
 	snprintf(path, sizeof(path), "%s/main.conf", tmpdir);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/dialplan.conf", tmpdir);
 	unlink(path);
-	rmdir(tmpdir);
-	return failed ? 1 : 0;
+	return rmdir(tmpdir);
 }
+
+static CU_TestInfo dialplan_tests[] = {
+	{ "regex and _ patterns with captures", test_patterns },
+	{ "pattern compile errors", test_pattern_errors },
+	{ "first match wins", test_first_match_wins },
+	{ "from, method, source", test_from_method_source },
+	{ "CIDR parsing and matching", test_cidr },
+	{ "variable expansion and call variables", test_variables },
+	{ "variable load errors", test_variable_errors },
+	{ "argument splitting", test_arg_split },
+	{ "load errors with file:line through @include", test_errors_file_line },
+	{ "the issue's example", test_issue_example },
+	{ "dial targets", test_dial_targets },
+	{ "core action steps", test_core_steps },
+	{ "on() continuations", test_on_continuations },
+	{ "goto and its loop guard", test_goto },
+	{ "unknown context, no match", test_match_errors },
+	{ "reload failure and refcounts", test_reload_refcount },
+	{ "context shapes", test_context_shapes },
+	CU_TEST_INFO_NULL,
+};
+
+CU_SuiteInfo unit_suites[] = {
+	{ .pName = "dialplan", .pInitFunc = suite_init, .pCleanupFunc = suite_clean,
+	  .pTests = dialplan_tests },
+	CU_SUITE_INFO_NULL,
+};

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <CUnit/Basic.h>
+#include "unit.h"
 
 #include "../../modules/auth/digest.h"
 #include "../../modules/auth/users.h"
@@ -424,24 +424,21 @@ static void test_users_file(void)
 	rmdir(users_dir);
 }
 
-int main(void)
-{
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	CU_pSuite s = CU_add_suite("digest", NULL, NULL);
-	CU_add_test(s, "RFC 2617 MD5 example", test_rfc2617_md5);
-	CU_add_test(s, "RFC 7616 SHA-256 and MD5 examples", test_rfc7616_vectors);
-	CU_add_test(s, "no qop", test_no_qop);
-	CU_add_test(s, "parser edge cases", test_parser_edges);
-	CU_add_test(s, "nonce round trip, expiry, forgery", test_nonce);
-	CU_add_test(s, "secret file", test_secret_file);
-	CU_add_test(s, "nonce-count replay", test_nc_replay);
-	CU_add_test(s, "challenges", test_challenge);
-	CU_add_test(s, "constant-time equal", test_ct_equal);
-	CU_add_test(s, "users file", test_users_file);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
-}
+static CU_TestInfo digest_tests[] = {
+	{ "RFC 2617 MD5 example", test_rfc2617_md5 },
+	{ "RFC 7616 SHA-256 and MD5 examples", test_rfc7616_vectors },
+	{ "no qop", test_no_qop },
+	{ "parser edge cases", test_parser_edges },
+	{ "nonce round trip, expiry, forgery", test_nonce },
+	{ "secret file", test_secret_file },
+	{ "nonce-count replay", test_nc_replay },
+	{ "challenges", test_challenge },
+	{ "constant-time equal", test_ct_equal },
+	{ "users file", test_users_file },
+	CU_TEST_INFO_NULL,
+};
+
+CU_SuiteInfo unit_suites[] = {
+	{ .pName = "digest", .pTests = digest_tests },
+	CU_SUITE_INFO_NULL,
+};

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <CUnit/Basic.h>
+#include "unit.h"
 
 #include "../../modules/registrar/location.h"
 
@@ -389,7 +389,7 @@ static void test_bad_args(void)
 	location_close(NULL);
 }
 
-int main(void)
+static int suite_init(void)
 {
 	src4.sin_family = AF_INET;
 	src4.sin_port = htons(40000);
@@ -397,20 +397,21 @@ int main(void)
 	src6.sin6_family = AF_INET6;
 	src6.sin6_port = htons(5062);
 	inet_pton(AF_INET6, "2001:db8::1", &src6.sin6_addr);
-
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	CU_pSuite s = CU_add_suite("location", NULL, NULL);
-	CU_add_test(s, "expires: param, header, default, max clamp, 423", test_expires_sources);
-	CU_add_test(s, "several contacts, q order, lookup, expiry sweep", test_multi_q_lookup);
-	CU_add_test(s, "Contact: * with Expires: 0", test_wildcard);
-	CU_add_test(s, "Call-ID / CSeq ordering (10.3 step 7), URI equality", test_callid_cseq);
-	CU_add_test(s, "max contacts, instance + reg-id", test_max_contacts_and_instance);
-	CU_add_test(s, "snapshot: atomic write, reload, expired dropped", test_persistence);
-	CU_add_test(s, "bad arguments", test_bad_args);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return 0;
 }
+
+static CU_TestInfo location_tests[] = {
+	{ "expires: param, header, default, max clamp, 423", test_expires_sources },
+	{ "several contacts, q order, lookup, expiry sweep", test_multi_q_lookup },
+	{ "Contact: * with Expires: 0", test_wildcard },
+	{ "Call-ID / CSeq ordering (10.3 step 7), URI equality", test_callid_cseq },
+	{ "max contacts, instance + reg-id", test_max_contacts_and_instance },
+	{ "snapshot: atomic write, reload, expired dropped", test_persistence },
+	{ "bad arguments", test_bad_args },
+	CU_TEST_INFO_NULL,
+};
+
+CU_SuiteInfo unit_suites[] = {
+	{ .pName = "location", .pInitFunc = suite_init, .pTests = location_tests },
+	CU_SUITE_INFO_NULL,
+};

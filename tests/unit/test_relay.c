@@ -3,7 +3,7 @@
  * and the media API (WAV, G.711, RTP endpoint loopback). */
 #include "config.h"
 
-#include <CUnit/Basic.h>
+#include "unit.h"
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -724,33 +724,31 @@ static void media_loopback(enum rtpr_codec codec)
 static void test_media_pcmu(void) { media_loopback(RTPR_PCMU); }
 static void test_media_pcma(void) { media_loopback(RTPR_PCMA); }
 
-static void add_media_tests(CU_pSuite m)
-{
-	CU_add_test(m, "g711 known values", test_g711_known);
-	CU_add_test(m, "wav reader", test_wav);
-	CU_add_test(m, "wav -> PCMU RTP -> pcm", test_media_pcmu);
-	CU_add_test(m, "wav -> PCMA RTP -> pcm", test_media_pcma);
-}
 
-int main(void)
-{
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	CU_pSuite s = CU_add_suite("relay", suite_init, suite_clean);
-	CU_add_test(s, "port pairs", test_ports);
-	CU_add_test(s, "relay both ways", test_relay_both_ways);
-	CU_add_test(s, "latching and hijack", test_relay_latch_and_hijack);
-	CU_add_test(s, "rtcp relayed, reports", test_relay_rtcp);
-	CU_add_test(s, "srtp <-> rtp", test_srtp_to_rtp);
-	CU_add_test(s, "srtp <-> srtp", test_srtp_to_srtp);
-	CU_add_test(s, "destroy releases ports", test_destroy_releases_ports);
-	CU_add_test(s, "media timeout", test_media_timeout);
-	CU_add_test(s, "sdes keys", test_sdes);
-	CU_pSuite m = CU_add_suite("media", NULL, NULL);
-	add_media_tests(m);
-	CU_basic_set_mode(CU_BRM_NORMAL);
-	CU_basic_run_tests();
-	unsigned fails = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
-	CU_cleanup_registry();
-	return fails ? 1 : 0;
-}
+static CU_TestInfo relay_tests[] = {
+	{ "port pairs", test_ports },
+	{ "relay both ways", test_relay_both_ways },
+	{ "latching and hijack", test_relay_latch_and_hijack },
+	{ "rtcp relayed, reports", test_relay_rtcp },
+	{ "srtp <-> rtp", test_srtp_to_rtp },
+	{ "srtp <-> srtp", test_srtp_to_srtp },
+	{ "destroy releases ports", test_destroy_releases_ports },
+	{ "media timeout", test_media_timeout },
+	{ "sdes keys", test_sdes },
+	CU_TEST_INFO_NULL,
+};
+
+static CU_TestInfo media_tests[] = {
+	{ "g711 known values", test_g711_known },
+	{ "wav reader", test_wav },
+	{ "wav -> PCMU RTP -> pcm", test_media_pcmu },
+	{ "wav -> PCMA RTP -> pcm", test_media_pcma },
+	CU_TEST_INFO_NULL,
+};
+
+CU_SuiteInfo unit_suites[] = {
+	{ .pName = "relay", .pInitFunc = suite_init, .pCleanupFunc = suite_clean,
+	  .pTests = relay_tests },
+	{ .pName = "media", .pTests = media_tests },
+	CU_SUITE_INFO_NULL,
+};

@@ -1,7 +1,7 @@
 /* Unit tests: mod_rtprelay SDP parse and rewrite. */
 #include "config.h"
 
-#include <CUnit/Basic.h>
+#include "unit.h"
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -268,22 +268,19 @@ static void test_rewrite_two_media(void)
 	CU_ASSERT_EQUAL(rtpr_sdp_rewrite(sdp, strlen(sdp), &rw, out, sizeof out, &n), -EINVAL);
 }
 
-int main(void)
-{
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	CU_pSuite s = CU_add_suite("sdp", NULL, NULL);
-	CU_add_test(s, "parse basic", test_parse_basic);
-	CU_add_test(s, "parse media level", test_parse_media_level);
-	CU_add_test(s, "parse bad", test_parse_bad);
-	CU_add_test(s, "parse fuzz-ish", test_parse_fuzzish);
-	CU_add_test(s, "rewrite addresses+crypto", test_rewrite_addresses);
-	CU_add_test(s, "rewrite remove crypto, rtcp", test_rewrite_remove_crypto_rtcp);
-	CU_add_test(s, "rewrite version", test_rewrite_version);
-	CU_add_test(s, "rewrite two media", test_rewrite_two_media);
-	CU_basic_set_mode(CU_BRM_NORMAL);
-	CU_basic_run_tests();
-	unsigned fails = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return fails ? 1 : 0;
-}
+static CU_TestInfo sdp_tests[] = {
+	{ "parse basic", test_parse_basic },
+	{ "parse media level", test_parse_media_level },
+	{ "parse bad", test_parse_bad },
+	{ "parse fuzz-ish", test_parse_fuzzish },
+	{ "rewrite addresses+crypto", test_rewrite_addresses },
+	{ "rewrite remove crypto, rtcp", test_rewrite_remove_crypto_rtcp },
+	{ "rewrite version", test_rewrite_version },
+	{ "rewrite two media", test_rewrite_two_media },
+	CU_TEST_INFO_NULL,
+};
+
+CU_SuiteInfo unit_suites[] = {
+	{ .pName = "sdp", .pTests = sdp_tests },
+	CU_SUITE_INFO_NULL,
+};

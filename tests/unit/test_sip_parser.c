@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <CUnit/Basic.h>
+#include "unit.h"
 
 #include <tandem/sip_msg.h>
 #include <tandem/sip_uri.h>
@@ -1579,71 +1579,63 @@ static void test_wbuf(void)
 	CU_ASSERT_PTR_NULL(w.p);
 }
 
-int main(void)
+static int suite_clean(void)
 {
-	static const struct {
-		const char *name;
-		void (*fn)(void);
-	} tests[] = {
-		{ "wsinv (3.1.1.1)", test_wsinv },
-		{ "intmeth (3.1.1.2)", test_intmeth },
-		{ "esc01 (3.1.1.3)", test_esc01 },
-		{ "escnull (3.1.1.4)", test_escnull },
-		{ "esc02 (3.1.1.5)", test_esc02 },
-		{ "lwsdisp (3.1.1.6)", test_lwsdisp },
-		{ "longreq (3.1.1.7)", test_longreq },
-		{ "dblreq (3.1.1.8)", test_dblreq },
-		{ "semiuri (3.1.1.9)", test_semiuri },
-		{ "transports (3.1.1.10)", test_transports },
-		{ "mpart01 (3.1.1.11)", test_mpart01 },
-		{ "unreason (3.1.1.12)", test_unreason },
-		{ "noreason (3.1.1.13)", test_noreason },
-		{ "badinv01 (3.1.2.1)", test_badinv01 },
-		{ "clerr (3.1.2.2)", test_clerr },
-		{ "ncl (3.1.2.3)", test_ncl },
-		{ "scalar02 (3.1.2.4)", test_scalar02 },
-		{ "scalarlg (3.1.2.5)", test_scalarlg },
-		{ "quotbal (3.1.2.6)", test_quotbal },
-		{ "ltgtruri lwsruri lwsstart trws escruri badvers", test_start_line_faults },
-		{ "baddate (3.1.2.12)", test_baddate },
-		{ "regbadct (3.1.2.13)", test_regbadct },
-		{ "badaspec (3.1.2.14)", test_badaspec },
-		{ "baddn (3.1.2.15)", test_baddn },
-		{ "mismatch01/02 (3.1.2.17-18)", test_mismatch },
-		{ "bigcode (3.1.2.19)", test_bigcode },
-		{ "badbranch (3.2.1)", test_badbranch },
-		{ "insuf (3.3.1)", test_insuf },
-		{ "unkscm novelsc (3.3.2-3)", test_unkscm },
-		{ "unksm unksm2 (3.3.4)", test_unksm },
-		{ "bext01 (3.3.5)", test_bext01 },
-		{ "invut (3.3.6)", test_invut },
-		{ "regaut01 (3.3.7)", test_regaut01 },
-		{ "multi01 (3.3.8)", test_multi01 },
-		{ "mcl01 (3.3.9)", test_mcl01 },
-		{ "bcast (3.3.10)", test_bcast },
-		{ "zeromf (3.3.11)", test_zeromf },
-		{ "cparam01/02 (3.3.12-13)", test_cparam },
-		{ "regescrt (3.3.14)", test_regescrt },
-		{ "sdp01 (3.3.15)", test_sdp01 },
-		{ "inv2543 (3.4.1)", test_inv2543 },
-		{ "stream framing", test_framing },
-		{ "datagram body and edges", test_datagram_body },
-		{ "truncated and corrupted input", test_truncations },
-		{ "sip_build_response", test_build_response },
-		{ "wbuf", test_wbuf },
-	};
-	CU_pSuite s;
-	unsigned failed;
-
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	s = CU_add_suite("sip_parser", NULL, NULL);
-	for (size_t i = 0; s && i < sizeof(tests) / sizeof(tests[0]); i++)
-		CU_add_test(s, tests[i].name, tests[i].fn);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
 	sip_msg_free(&M);
-	return failed ? 1 : 0;
+	return 0;
 }
+
+static CU_TestInfo sip_parser_tests[] = {
+	{ "wsinv (3.1.1.1)", test_wsinv },
+	{ "intmeth (3.1.1.2)", test_intmeth },
+	{ "esc01 (3.1.1.3)", test_esc01 },
+	{ "escnull (3.1.1.4)", test_escnull },
+	{ "esc02 (3.1.1.5)", test_esc02 },
+	{ "lwsdisp (3.1.1.6)", test_lwsdisp },
+	{ "longreq (3.1.1.7)", test_longreq },
+	{ "dblreq (3.1.1.8)", test_dblreq },
+	{ "semiuri (3.1.1.9)", test_semiuri },
+	{ "transports (3.1.1.10)", test_transports },
+	{ "mpart01 (3.1.1.11)", test_mpart01 },
+	{ "unreason (3.1.1.12)", test_unreason },
+	{ "noreason (3.1.1.13)", test_noreason },
+	{ "badinv01 (3.1.2.1)", test_badinv01 },
+	{ "clerr (3.1.2.2)", test_clerr },
+	{ "ncl (3.1.2.3)", test_ncl },
+	{ "scalar02 (3.1.2.4)", test_scalar02 },
+	{ "scalarlg (3.1.2.5)", test_scalarlg },
+	{ "quotbal (3.1.2.6)", test_quotbal },
+	{ "ltgtruri lwsruri lwsstart trws escruri badvers", test_start_line_faults },
+	{ "baddate (3.1.2.12)", test_baddate },
+	{ "regbadct (3.1.2.13)", test_regbadct },
+	{ "badaspec (3.1.2.14)", test_badaspec },
+	{ "baddn (3.1.2.15)", test_baddn },
+	{ "mismatch01/02 (3.1.2.17-18)", test_mismatch },
+	{ "bigcode (3.1.2.19)", test_bigcode },
+	{ "badbranch (3.2.1)", test_badbranch },
+	{ "insuf (3.3.1)", test_insuf },
+	{ "unkscm novelsc (3.3.2-3)", test_unkscm },
+	{ "unksm unksm2 (3.3.4)", test_unksm },
+	{ "bext01 (3.3.5)", test_bext01 },
+	{ "invut (3.3.6)", test_invut },
+	{ "regaut01 (3.3.7)", test_regaut01 },
+	{ "multi01 (3.3.8)", test_multi01 },
+	{ "mcl01 (3.3.9)", test_mcl01 },
+	{ "bcast (3.3.10)", test_bcast },
+	{ "zeromf (3.3.11)", test_zeromf },
+	{ "cparam01/02 (3.3.12-13)", test_cparam },
+	{ "regescrt (3.3.14)", test_regescrt },
+	{ "sdp01 (3.3.15)", test_sdp01 },
+	{ "inv2543 (3.4.1)", test_inv2543 },
+	{ "stream framing", test_framing },
+	{ "datagram body and edges", test_datagram_body },
+	{ "truncated and corrupted input", test_truncations },
+	{ "sip_build_response", test_build_response },
+	{ "wbuf", test_wbuf },
+	CU_TEST_INFO_NULL,
+};
+
+CU_SuiteInfo unit_suites[] = {
+	{ .pName = "sip_parser", .pCleanupFunc = suite_clean, .pTests = sip_parser_tests },
+	CU_SUITE_INFO_NULL,
+};

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <CUnit/Basic.h>
+#include "unit.h"
 
 #include <tandem/sip_msg.h>
 #include <tandem/sip_uri.h>
@@ -368,29 +368,21 @@ static void test_random(void)
 	CU_ASSERT_EQUAL(a[0], '\0');
 }
 
-int main(void)
-{
-	CU_pSuite s;
-	unsigned failed;
+static CU_TestInfo sip_uri_tests[] = {
+	{ "sip/sips URIs", test_sip_uris },
+	{ "tel and other schemes", test_tel_other },
+	{ "RFC 3261 19.1.4 comparison", test_compare },
+	{ "unescape", test_unescape },
+	{ "name-addr", test_nameaddr },
+	{ "parameters", test_params },
+	{ "lists", test_lists },
+	{ "header, method, reason tables", test_tables },
+	{ "strings", test_str },
+	{ "random tokens", test_random },
+	CU_TEST_INFO_NULL,
+};
 
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	s = CU_add_suite("sip_uri", NULL, NULL);
-	if (s) {
-		CU_add_test(s, "sip/sips URIs", test_sip_uris);
-		CU_add_test(s, "tel and other schemes", test_tel_other);
-		CU_add_test(s, "RFC 3261 19.1.4 comparison", test_compare);
-		CU_add_test(s, "unescape", test_unescape);
-		CU_add_test(s, "name-addr", test_nameaddr);
-		CU_add_test(s, "parameters", test_params);
-		CU_add_test(s, "lists", test_lists);
-		CU_add_test(s, "header, method, reason tables", test_tables);
-		CU_add_test(s, "strings", test_str);
-		CU_add_test(s, "random tokens", test_random);
-	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
-}
+CU_SuiteInfo unit_suites[] = {
+	{ .pName = "sip_uri", .pTests = sip_uri_tests },
+	CU_SUITE_INFO_NULL,
+};

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <ev.h>
-#include <CUnit/Basic.h>
+#include "unit.h"
 
 #include <tandem/sip_msg.h>
 #include <tandem/sip_writer.h>
@@ -184,8 +184,11 @@ static int setup(void)
 	return 0;
 }
 
+static void reset(void);
+
 static int teardown(void)
 {
+	reset(); /* a transaction a test still holds */
 	ev_io_stop(loop, &peer_io);
 	close(peer_fd);
 	sip_stack_free(stk);
@@ -1053,37 +1056,33 @@ static void test_odd_input(void)
 	CU_PASS("survived");
 }
 
-int main(void)
-{
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	CU_pSuite s = CU_add_suite("transaction", setup, teardown);
-	CU_add_test(s, "NIST absorbs a retransmission", test_nist_absorbs);
-	CU_add_test(s, "IST 100, 1xx re-sent, Timer G until ACK", test_ist_non2xx);
-	CU_add_test(s, "IST 2xx retransmitted until ACK", test_ist_2xx);
-	CU_add_test(s, "IST 2xx never ACKed", test_ist_2xx_no_ack);
-	CU_add_test(s, "CANCEL 200/487, unknown 481", test_cancel);
-	CU_add_test(s, "CANCEL of an answered INVITE", test_cancel_answered);
-	CU_add_test(s, "RFC 2543 matching", test_rfc2543);
-	CU_add_test(s, "ICT Timer A and B", test_ict_timer_b);
-	CU_add_test(s, "ICT 486 -> ACK", test_ict_486_ack);
-	CU_add_test(s, "ICT 2xx then stray", test_ict_2xx_stray);
-	CU_add_test(s, "NICT Timer F", test_nict_timer_f);
-	CU_add_test(s, "NICT 100 then 200", test_nict_200);
-	CU_add_test(s, "sip_tsx_cancel after 180", test_ict_cancel);
-	CU_add_test(s, "sip_tsx_cancel before 1xx", test_ict_cancel_before_1xx);
-	CU_add_test(s, "IST Timer H", test_ist_timer_h);
-	CU_add_test(s, "transport error -> 503", test_transport_error_503);
-	CU_add_test(s, "unanswered request -> 500", test_orphan_500);
-	CU_add_test(s, "TCP NIST", test_tcp_nist);
-	CU_add_test(s, "sip_stack_free inside a callback", test_free_in_callback);
-	CU_add_test(s, "odd input", test_odd_input);
-	CU_add_test(s, "unref from a callback; ACK refused", test_reentrancy);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	unsigned run = CU_get_number_of_tests_run();
-	reset();
-	CU_cleanup_registry();
-	return (failed || run == 0) ? 1 : 0;
-}
+static CU_TestInfo transaction_tests[] = {
+	{ "NIST absorbs a retransmission", test_nist_absorbs },
+	{ "IST 100, 1xx re-sent, Timer G until ACK", test_ist_non2xx },
+	{ "IST 2xx retransmitted until ACK", test_ist_2xx },
+	{ "IST 2xx never ACKed", test_ist_2xx_no_ack },
+	{ "CANCEL 200/487, unknown 481", test_cancel },
+	{ "CANCEL of an answered INVITE", test_cancel_answered },
+	{ "RFC 2543 matching", test_rfc2543 },
+	{ "ICT Timer A and B", test_ict_timer_b },
+	{ "ICT 486 -> ACK", test_ict_486_ack },
+	{ "ICT 2xx then stray", test_ict_2xx_stray },
+	{ "NICT Timer F", test_nict_timer_f },
+	{ "NICT 100 then 200", test_nict_200 },
+	{ "sip_tsx_cancel after 180", test_ict_cancel },
+	{ "sip_tsx_cancel before 1xx", test_ict_cancel_before_1xx },
+	{ "IST Timer H", test_ist_timer_h },
+	{ "transport error -> 503", test_transport_error_503 },
+	{ "unanswered request -> 500", test_orphan_500 },
+	{ "TCP NIST", test_tcp_nist },
+	{ "sip_stack_free inside a callback", test_free_in_callback },
+	{ "odd input", test_odd_input },
+	{ "unref from a callback; ACK refused", test_reentrancy },
+	CU_TEST_INFO_NULL,
+};
+
+CU_SuiteInfo unit_suites[] = {
+	{ .pName = "transaction", .pInitFunc = setup, .pCleanupFunc = teardown,
+	  .pTests = transaction_tests },
+	CU_SUITE_INFO_NULL,
+};

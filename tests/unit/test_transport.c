@@ -14,7 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <CUnit/Basic.h>
+#include "unit.h"
 #include <ev.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -1216,35 +1216,43 @@ static void test_dest_from_host(void)
 	                             sip_str_c("no-such-host.invalid"), 0) < 0);
 }
 
-int main(void)
+static int suite_init(void)
 {
 	loop = ev_loop_new(EVFLAG_AUTO);
-	if (!loop || CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	CU_pSuite su = CU_add_suite("transport", NULL, NULL);
-	CU_add_test(su, "UDP receive, rport answer, keep-alive, bad, 513", test_udp_receive);
-	CU_add_test(su, "UDP send from the listener port, sent-by", test_udp_send);
-	CU_add_test(su, "UDP answer from the listener asked", test_udp_answer_from_listener);
-	CU_add_test(su, "UDP over ::1, 0.0.0.0 and :: together", test_udp_ipv6);
-	CU_add_test(su, "TCP framing, keep-alive, missing Content-Length", test_tcp_framing);
-	CU_add_test(su, "TCP oversize -> 513 and close", test_tcp_oversize);
-	CU_add_test(su, "TCP response on the same connection", test_tcp_response_same_conn);
-	CU_add_test(su, "TCP idle timeout", test_tcp_idle_timeout);
-	CU_add_test(su, "TCP per-IP limit", test_tcp_per_ip_limit);
-	CU_add_test(su, "TCP total connection limit", test_tcp_total_limit);
-	CU_add_test(su, "TCP send queue limit", test_tcp_send_queue_limit);
-	CU_add_test(su, "TCP outgoing, reuse, peer close", test_tcp_outgoing);
-	CU_add_test(su, "garbage over UDP and TCP", test_garbage);
-	CU_add_test(su, "TLS in: handshake, request, response", test_tls_in);
-	CU_add_test(su, "TLS out between two transports", test_tls_out);
-	CU_add_test(su, "TLS listener with bad files", test_tls_bad_files);
-	CU_add_test(su, "response destination rules", test_response_dest_rules);
-	CU_add_test(su, "destinations from host text", test_dest_from_host);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
+	return loop ? 0 : -1;
+}
+
+static int suite_clean(void)
+{
 	tls_cleanup();
 	ev_loop_destroy(loop);
-	return failed ? 1 : 0;
+	return 0;
 }
+
+static CU_TestInfo transport_tests[] = {
+	{ "UDP receive, rport answer, keep-alive, bad, 513", test_udp_receive },
+	{ "UDP send from the listener port, sent-by", test_udp_send },
+	{ "UDP answer from the listener asked", test_udp_answer_from_listener },
+	{ "UDP over ::1, 0.0.0.0 and :: together", test_udp_ipv6 },
+	{ "TCP framing, keep-alive, missing Content-Length", test_tcp_framing },
+	{ "TCP oversize -> 513 and close", test_tcp_oversize },
+	{ "TCP response on the same connection", test_tcp_response_same_conn },
+	{ "TCP idle timeout", test_tcp_idle_timeout },
+	{ "TCP per-IP limit", test_tcp_per_ip_limit },
+	{ "TCP total connection limit", test_tcp_total_limit },
+	{ "TCP send queue limit", test_tcp_send_queue_limit },
+	{ "TCP outgoing, reuse, peer close", test_tcp_outgoing },
+	{ "garbage over UDP and TCP", test_garbage },
+	{ "TLS in: handshake, request, response", test_tls_in },
+	{ "TLS out between two transports", test_tls_out },
+	{ "TLS listener with bad files", test_tls_bad_files },
+	{ "response destination rules", test_response_dest_rules },
+	{ "destinations from host text", test_dest_from_host },
+	CU_TEST_INFO_NULL,
+};
+
+CU_SuiteInfo unit_suites[] = {
+	{ .pName = "transport", .pInitFunc = suite_init, .pCleanupFunc = suite_clean,
+	  .pTests = transport_tests },
+	CU_SUITE_INFO_NULL,
+};

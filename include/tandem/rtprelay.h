@@ -1,0 +1,109 @@
+/* tandem — mod_rtprelay's API, for modules that are a call's far end
+ * (voicemail, queue music, IVR): a call's media counters, and media
+ * endpoints on the relay's port range that send and receive G.711 (WAV
+ * prompts). Fetch it with rtprelay_load_api(); call it from the signalling
+ * thread. Only the types the API passes are here; the relay engine stays
+ * private to the module. */
+#ifndef TANDEM_RTPRELAY_H
+#define TANDEM_RTPRELAY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include <tandem/tandem.h>
+
+#include <tandem/export.h>
+TANDEM_API_BEGIN
+
+/* The two sides of a relayed stream: the caller's leg, and the B side
+ * (every B-leg of a call shares it). */
+enum rtpr_leg { RTPR_LEG_A = 0, RTPR_LEG_B = 1 };
+
+struct rtpr_leg_stats {
+	uint64_t rx_packets, rx_bytes;   /* RTP received from this leg's endpoint */
+	uint64_t tx_packets, tx_bytes;   /* RTP sent to it */
+	uint64_t rtcp_rx, rtcp_tx;
+	uint64_t dropped_foreign;        /* from a third address after latching */
+	uint64_t dropped_invalid;        /* not RTP/RTCP v2, truncated */
+	uint64_t dropped_srtp;           /* SRTP auth/replay failures */
+	uint64_t dropped_nodest;         /* the other leg has no remote yet */
+	bool latched, rtcp_latched;
+	struct sockaddr_storage remote;  /* current RTP destination, if any */
+	int64_t idle_ms;                 /* since the last packet received, -1 never */
+	/* The last RTCP SR/RR report block this endpoint sent (RFC 3550 §6.4.1):
+	 * its view of the stream the relay sends it. */
+	bool have_report;
+	uint8_t fraction_lost;           /* 1/256 units */
+	int32_t cumulative_lost;
+	uint32_t jitter;                 /* RTP timestamp units */
+};
+
+#define RTPR_FRAME_SAMPLES 160    /* 20 ms at 8 kHz */
+
+enum rtpr_codec {
+	RTPR_PCMU = 0,            /* static payload types, RFC 3551 §6 */
+	RTPR_PCMA = 8,
+};
+
+/* A media endpoint: one RTP port (RTCP port reserved, unused) that sends
+ * and receives one G.711 stream. Pacing (one frame per 20 ms) is the
+ * caller's: it owns the loop and the timer; the endpoint's fd is
+ * non-blocking. Not thread-safe: one thread per endpoint. */
+struct rtpr_media_ep;
+
+/* A prompt: PCM16 mono 8 kHz (wav_load). */
+struct rtpr_wav {
+	int16_t *samples;         /* host order, malloc'd */
+	size_t nsamples;
+	unsigned rate;
+};
+
+/* Walks a WAV in 20 ms frames; the last one is padded with silence. */
+struct rtpr_wav_player {
+	const struct rtpr_wav *wav;
+	size_t pos;
+};
+
+struct tandem;
+struct tandem_call;
+
+struct mod_rtprelay_api {
+	/* A call's media counters: stream = m-line index, leg A or B (all
+	 * B-legs share B). 0, or -ENOENT when that stream is not relayed.
+	 * Valid until the call's CALL_END hook chain ends. */
+	int (*call_stats)(struct tandem *t, struct tandem_call *call, unsigned stream,
+	                  enum rtpr_leg leg, struct rtpr_leg_stats *out);
+	int (*media_open)(struct tandem *t, enum rtpr_codec codec, struct rtpr_media_ep **out);
+	void (*media_close)(struct rtpr_media_ep *ep);
+	uint16_t (*media_port)(const struct rtpr_media_ep *ep);
+	int (*media_fd)(const struct rtpr_media_ep *ep);
+	int (*media_set_remote)(struct rtpr_media_ep *ep, const char *addr, uint16_t port);
+	int (*media_send_frame)(struct rtpr_media_ep *ep, const int16_t pcm[RTPR_FRAME_SAMPLES]);
+	int (*media_recv_frame)(struct rtpr_media_ep *ep, int16_t *pcm, size_t max, size_t *n,
+	                        uint16_t *seq);
+	int (*wav_load)(const char *path, struct rtpr_wav *w);
+	void (*wav_free)(struct rtpr_wav *w);
+	bool (*wav_next_frame)(struct rtpr_wav_player *p, int16_t out[RTPR_FRAME_SAMPLES]);
+	/* The address SDP should carry for endpoints (the bind address). */
+	const char *(*media_address)(struct tandem *t);
+};
+
+/* mod_rtprelay's API, or NULL (logged: which module to load first) when
+ * mod_rtprelay is not loaded. user names the caller in that log line
+ * ("voicemail" logs "mod_voicemail: ..."). Call it from init or later: a
+ * module that lists "rtprelay" in its deps never gets NULL. The pointer
+ * stays valid while tandemd runs. */
+static inline const struct mod_rtprelay_api *rtprelay_load_api(struct tandem *t, const char *user)
+{
+	const struct mod_rtprelay_api *api =
+		(const struct mod_rtprelay_api *)tandem_module_api(t, "rtprelay");
+	if (!api)
+		tlog_error("mod_%s: no media endpoints: load module \"rtprelay\" first "
+		           "(list it in modules, or in the deps of mod_%s)", user, user);
+	return api;
+}
+
+TANDEM_API_END
+#endif
