@@ -61,11 +61,13 @@ callee_wait() {
 }
 
 # case_done WHAT: tandemd must hold no call (stopped now, so a call left
-# waiting for a BYE answer that can never come is caught), then restarts.
+# waiting for a BYE answer that can never come is caught), then restarts
+# with no bindings.
 case_done() {
 	assert_no_calls
 	echo "ok: $1"
 	mv "$WORK/tandemd.log" "$WORK/tandemd-$(echo "$1" | tr -c 'a-zA-Z0-9\n' _).log"
+	rm -f "$WORK"/state/*   # bindings of closed connections would ring too
 	start_tandemd "$WORK/tandem.conf"
 }
 
