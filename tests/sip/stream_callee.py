@@ -19,6 +19,12 @@ Usage: stream_callee.py listen|register PROTO PORT SCRIPT... [USER]
     drop       (register, tcp) INVITE, ACK; we reset the connection and
                listen on its port: the caller's BYE must still come, on a
                new connection to the flow's address
+    vanish     (register, tcp) INVITE, ACK; we reset the connection and
+               go: tandem's BYE cannot be delivered
+    prack      INVITE, reliable 183 (RFC 3262): its PRACK, then 200, ACK,
+               BYE from the caller
+    cancel     INVITE, 180; the caller's CANCEL, 487 and its ACK
+    reject     INVITE, 486 and its ACK
 Prints "ready" once it can be called."""
 import os
 import random
@@ -158,6 +164,10 @@ class Peer:
         self.ours = header(inv, "To") + ";tag=" + self.tag
         self.cseq = 100
 
+    def provisional(self, req, status, reason, extra=()):
+        self.conn.send(response(req, status, reason, to_tag=self.tag,
+                                extra=("Contact: " + self.contact,) + tuple(extra)))
+
     def send_req(self, method, body="", cseq=None):
         if cseq is None:
             self.cseq += 1
@@ -234,6 +244,42 @@ class Peer:
         print("dropped", flush=True)
         self.conn = self.accept()
         self.answer(self.expect("BYE", "the caller's BYE after the flow broke"))
+
+    def vanish(self):
+        self.call_start("vanish")
+        self.conn.s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.conn.close()
+        print("dropped", flush=True)
+
+    def prack(self):
+        inv = self.expect("INVITE", "prack: the initial INVITE")
+        self.dialog_from(inv)
+        self.provisional(inv, 183, "Session Progress", ("Require: 100rel", "RSeq: 1"))
+        pr = self.expect("PRACK", "the PRACK for our reliable 183")
+        if not (header(pr, "RAck") or "").startswith("1 "):
+            fail("PRACK RAck: %r" % header(pr, "RAck"))
+        self.answer(pr)
+        self.invite_answered(inv, "sendrecv")
+        self.expect("ACK", "prack: the ACK for our 200")
+        self.answer(self.expect("BYE", "prack: the caller's BYE"))
+
+    def cancel(self):
+        inv = self.expect("INVITE", "cancel: the initial INVITE")
+        self.dialog_from(inv)
+        self.provisional(inv, 180, "Ringing")
+        # RFC 3261 §9.1: the CANCEL goes where the INVITE went, hop by hop
+        can = self.expect("CANCEL", "the CANCEL")
+        self.conn.send(response(can, 200, "OK", to_tag=self.tag))
+        self.conn.send(response(inv, 487, "Request Terminated", to_tag=self.tag))
+        ack = self.expect("ACK", "the ACK for our 487")
+        if header(ack, "Via").split("branch=")[1] != header(inv, "Via").split("branch=")[1]:
+            fail("§17.1.1.3: the 487's ACK has another branch than the INVITE")
+
+    def reject(self):
+        inv = self.expect("INVITE", "reject: the initial INVITE")
+        self.dialog_from(inv)
+        self.conn.send(response(inv, 486, "Busy Here", to_tag=self.tag))
+        self.expect("ACK", "the ACK for our 486")
 
 
 peer = Peer()

@@ -109,6 +109,21 @@ uac_run call_uac_byeb udpuri -t t1
 uas_wait call_uas_byeb
 case_done "TCP caller -> UDP callee: every request both ways"
 
+# -- transaction-level requests go hop by hop where the INVITE went
+# (RFC 3261 §9.1, §17.1.1.3), and the PRACK within the early dialog
+callee_start listen tcp "$callee_port" prack cancel reject
+uac_run call_uac tcpuri
+uac_run call_uac_cancel tcpuri
+uac_fail 486 tcpuri
+callee_wait
+case_done "UDP caller -> tcp callee: PRACK, CANCEL, ACK of a 487 and of a 486 over tcp"
+callee_start register tls "$tlsport" prack cancel reject 1001
+uac_run call_uac 1001
+uac_run call_uac_cancel 1001
+uac_fail 486 1001
+callee_wait
+case_done "UDP caller -> registered tls callee: PRACK, CANCEL, ACK of a 487 and of a 486 over tls"
+
 # -- a registered phone's connection breaks mid-call: the BYE goes out on
 # a new connection to the flow's address, never by UDP
 callee_start register tcp "$port" drop 1002
@@ -116,4 +131,17 @@ uac_run call_uac 1002
 callee_wait
 grep -q "^dropped" "$WORK/callee.out" || fail "the callee did not drop its connection"
 case_done "registered TCP callee whose connection broke still gets the BYE"
+
+# -- gone for good: the BYE cannot be delivered; it fails at once (503,
+# logged), not after Timer F, and the call ends
+callee_start register tcp "$port" vanish 1002
+uac_run call_uac 1002
+callee_wait
+i=0
+until grep -q "BYE failed in transport (503)" "$WORK/tandemd.log"; do
+	[ $i -lt 20 ] || fail "the BYE to a vanished phone did not fail at once"
+	sleep 0.1
+	i=$((i + 1))
+done
+case_done "registered TCP callee gone for good: its BYE fails at once, the call ends"
 stop_tandemd
