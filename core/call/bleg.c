@@ -39,7 +39,10 @@ void leg_ack(struct leg *b, uint32_t cseq, struct sip_str ctype, struct sip_str 
 		tlog_warn("call %s: cannot ACK the 2xx of B-leg %s", call_cid(b->call), b->label);
 		return;
 	}
-	sip_stack_send_stateless(b->call->core->t->stack, &dst, buf, len);
+	int rc = sip_stack_send_stateless(b->call->core->t->stack, &dst, buf, len);
+	if (rc < 0)   /* no transaction to fail: say so (a BYE may follow) */
+		tlog_warn("call %s: ACK to B-leg %s not sent: %s", call_cid(b->call), b->label,
+		          strerror(-rc));
 	if (cseq == b->inv_cseq) {
 		free(b->ack);
 		b->ack = buf;

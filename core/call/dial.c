@@ -65,9 +65,11 @@ int bleg_redirect(struct call *c, struct leg *b, const struct sip_msg *resp)
 	return -ENOENT;
 }
 
-/* A B-leg of target uri, sent to dst. 0 or a failure status. */
+/* A B-leg of target uri, sent to dst. flow: every request of its dialog
+ * goes to dst (a registered contact), else only the INVITE (a URI target).
+ * 0 or a failure status. */
 static int bleg_start(struct call *c, const char *ruri, const char *to, const struct sip_dest *dst,
-                      const char *label, const struct bleg_invite *inv)
+                      bool flow, const char *label, const struct bleg_invite *inv)
 {
 	struct call_core *core = c->core;
 	const struct sip_msg *req = sip_tsx_request(c->a->st);
@@ -81,6 +83,7 @@ static int bleg_start(struct call *c, const char *ruri, const char *to, const st
 		leg_unref(b);
 		return 500;
 	}
+	dialog_set_first_hop(&b->d, dst, flow);
 	b->idx = ++c->nlegs;
 	b->next = c->bs;
 	c->bs = b;
@@ -148,7 +151,7 @@ int target_start(struct call *c, const struct target *tg, const struct bleg_invi
 		if (uri_dest(sip_str_c(tg->value), &dst) < 0)
 			return 404;
 		snprintf(to, sizeof to, "<%s>", tg->value);
-		return bleg_start(c, tg->value, to, &dst, tg->value, inv);
+		return bleg_start(c, tg->value, to, &dst, false, tg->value, inv);
 	}
 	case DIALPLAN_TARGET_USER: {
 		/* how many, then all of them: every registered device rings */
@@ -169,7 +172,10 @@ int target_start(struct call *c, const struct target *tg, const struct bleg_invi
 			struct sip_dest dst = { .proto = lc[i].proto, .addr_len = lc[i].src_len,
 			                        .conn_id = lc[i].conn_id };
 			memcpy(&dst.addr, &lc[i].src, sizeof dst.addr);
-			last = bleg_start(c, lc[i].uri, to, &dst, tg->value, inv);
+			/* RFC 5626 §5.3: the whole dialog keeps the registration's
+			 * flow, not only the INVITE (the 200's Contact may name no
+			 * transport, or an address behind NAT) */
+			last = bleg_start(c, lc[i].uri, to, &dst, true, tg->value, inv);
 			if (last == 0)
 				started++;
 		}

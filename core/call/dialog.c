@@ -10,6 +10,7 @@
 #include <tandem/sip_uri.h>
 
 #include "dialog.h"
+#include "net/transport_internal.h"
 
 void dialog_clear(struct dialog *d)
 {
@@ -152,6 +153,18 @@ int dialog_init_uac(struct dialog *d, const char *from, const char *to, const ch
 	return 0;
 }
 
+static void learn_hop(struct dialog *d, const struct sip_msg *resp)
+{
+	/* §18.1.2: the response came back on the connection the request went
+	 * out on: that is the connection to keep using */
+	if (d->has_hop && resp->rx.proto == d->hop.proto && resp->rx.proto != SIP_PROTO_UDP &&
+	    resp->rx.conn_id) {
+		d->hop.conn_id = resp->rx.conn_id;
+		memcpy(&d->hop.addr, &resp->rx.src, sizeof d->hop.addr);
+		d->hop.addr_len = resp->rx.src_len;
+	}
+}
+
 int dialog_update_uac(struct dialog *d, const struct sip_msg *resp, bool first)
 {
 	if (sip_str_empty(resp->to_tag))
@@ -168,6 +181,7 @@ int dialog_update_uac(struct dialog *d, const struct sip_msg *resp, bool first)
 	}
 	if (first)
 		take_routes(d, resp, true);
+	learn_hop(d, resp);
 	return 0;
 }
 
@@ -180,21 +194,44 @@ void dialog_refresh_target(struct dialog *d, const struct sip_msg *m)
 	}
 }
 
-int uri_dest(struct sip_str text, struct sip_dest *out)
+/* text is a URI (a remote target, a dial target: "sip:b@h;transport=tcp")
+ * or a name-addr (a Route: "<sip:p;lr>"). In a bare addr-spec every ';'
+ * parameter is the URI's: sip_nameaddr_parse would take them for header
+ * parameters (RFC 3261 §20.10), losing transport= and maddr=. */
+static int target_uri(struct sip_str text, struct sip_uri *u)
 {
-	struct sip_nameaddr na;
-	struct sip_uri *u = &na.uri;
-	if (sip_nameaddr_parse(text, &na) < 0 || u->scheme == SIP_URI_TEL ||
-	    u->scheme == SIP_URI_OTHER)
+	text = sip_str_trim(text);
+	if (text.len && memchr(text.p, '<', text.len)) {
+		struct sip_nameaddr na;
+		if (sip_nameaddr_parse(text, &na) < 0)
+			return -EINVAL;
+		*u = na.uri;
+		return 0;
+	}
+	return sip_uri_parse(text, u) < 0 ? -EINVAL : 0;
+}
+
+/* uri_dest, with *named telling whether the URI chose its transport (a
+ * transport parameter or sips:) or got the default, dflt. */
+static int uri_dest_dflt(struct sip_str text, enum sip_proto dflt, struct sip_dest *out,
+                         bool *named)
+{
+	struct sip_uri uri, *u = &uri;
+	if (target_uri(text, u) < 0 || u->scheme == SIP_URI_TEL || u->scheme == SIP_URI_OTHER)
 		return -EINVAL;
-	enum sip_proto proto = u->scheme == SIP_URI_SIPS ? SIP_PROTO_TLS : SIP_PROTO_UDP;
+	/* RFC 3263 §4.1: sips: means TLS; else the transport parameter */
+	enum sip_proto proto = u->scheme == SIP_URI_SIPS ? SIP_PROTO_TLS : dflt;
+	*named = u->scheme == SIP_URI_SIPS;
 	struct sip_str v;
 	if (sip_param_get(u->params, "transport", &v) == 1) {
+		*named = true;
 		if (sip_str_caseeq_c(v, "tcp"))
 			proto = u->scheme == SIP_URI_SIPS ? SIP_PROTO_TLS : SIP_PROTO_TCP;
 		else if (sip_str_caseeq_c(v, "tls"))
 			proto = SIP_PROTO_TLS;
-		else if (!sip_str_caseeq_c(v, "udp"))
+		else if (sip_str_caseeq_c(v, "udp") && u->scheme != SIP_URI_SIPS)
+			proto = SIP_PROTO_UDP;
+		else
 			return -EPROTONOSUPPORT;
 	}
 	struct sip_str host = u->host;
@@ -211,17 +248,47 @@ int uri_dest(struct sip_str text, struct sip_dest *out)
 	return sip_dest_from_host(out, proto, host, u->port);
 }
 
+int uri_dest(struct sip_str text, struct sip_dest *out)
+{
+	bool named;
+	/* RFC 3263 §4.1: no transport named, a numeric host: UDP */
+	return uri_dest_dflt(text, SIP_PROTO_UDP, out, &named);
+}
+
+void dialog_set_first_hop(struct dialog *d, const struct sip_dest *dst, bool flow)
+{
+	if (flow) {
+		d->has_flow = true;
+		d->flow = *dst;
+	} else {
+		d->has_hop = true;
+		d->hop = *dst;
+	}
+}
+
 int dialog_dest(const struct dialog *d, struct sip_dest *out)
 {
 	if (d->has_flow) {
 		*out = d->flow;
 		return 0;
 	}
-	if (d->nroutes)
-		return uri_dest(sip_str_c(d->routes[0]), out);
-	if (!d->remote_target)
+	const char *next = d->nroutes ? d->routes[0] : d->remote_target;
+	if (!next)
 		return -EINVAL;
-	return uri_dest(sip_str_c(d->remote_target), out);
+	if (!d->has_hop)
+		return uri_dest(sip_str_c(next), out);
+	/* A remote target (or first Route) naming no transport keeps the one
+	 * the dialog was set up on: the callee answered an INVITE that came
+	 * over TCP/TLS with a Contact of the UDP default (SIPp and many phones
+	 * do), and RFC 3261 §18.1.1 would otherwise have us send its ACK and
+	 * BYE by UDP to a port that only listens on TCP. An explicit transport
+	 * is followed. */
+	bool named;
+	int rc = uri_dest_dflt(sip_str_c(next), d->hop.proto, out, &named);
+	if (rc == 0 && !named && d->hop.conn_id &&
+	    sip_addr_eq((const struct sockaddr *)&out->addr, (const struct sockaddr *)&d->hop.addr))
+		out->conn_id = d->hop.conn_id;   /* still open: reuse it */
+	return rc;
 }
 
 int dialog_put_contact(struct sip_stack *s, const struct sip_dest *dst, struct sip_wbuf *w)

@@ -22,10 +22,18 @@ struct dialog {
 	char *remote_target;            /* URI requests go to */
 	char *routes[DIALOG_MAX_ROUTES];/* Route values in sending order */
 	unsigned nroutes;
-	/* The flow a UAS-side dialog answers on (the caller's source, RFC 3581
-	 * style): a phone behind NAT is reachable only there. */
+	/* The flow every request of the dialog goes over, whatever its remote
+	 * target says: for a UAS-side dialog the caller's source (RFC 3581
+	 * style), for a B-leg to a registered phone the flow it registered on
+	 * (RFC 5626 §5.3). A phone behind NAT, or on a TCP/TLS connection it
+	 * opened, is reachable only there. */
 	bool has_flow;
 	struct sip_dest flow;
+	/* A UAC dialog without a flow: where its dialog-creating request went
+	 * (the transport, and once answered the connection the answer came
+	 * on). A remote target or Route that names no transport keeps it. */
+	bool has_hop;
+	struct sip_dest hop;
 };
 
 void dialog_clear(struct dialog *d);
@@ -36,15 +44,29 @@ int dialog_init_uas(struct dialog *d, const struct sip_msg *req, const char *loc
 int dialog_init_uac(struct dialog *d, const char *from, const char *to, const char *target);
 /* A response with a To tag to our dialog-creating request (§12.1.2):
  * remote tag, remote target from Contact, route set = Record-Route reversed.
- * The route set is only taken the first time (§12.2.1.2). */
+ * The route set is only taken the first time (§12.2.1.2). Over TCP/TLS
+ * the connection the response came on (§18.1.2) becomes the first hop's,
+ * reused by later requests while it is open. */
 int dialog_update_uac(struct dialog *d, const struct sip_msg *resp, bool first);
 /* §12.2.1.1: a target refresh (re-INVITE, UPDATE) changes the remote target. */
 void dialog_refresh_target(struct dialog *d, const struct sip_msg *m);
 
-/* Where requests of the dialog go: the flow, else the first Route, else the
- * remote target (RFC 3263 reduced to numeric hosts and /etc/hosts). */
+/* tandem is UAC and its dialog-creating request goes to dst. flow: every
+ * request of the dialog keeps dst (a registered contact's flow, RFC 5626
+ * §5.3). Else dst is the first hop: its transport is kept for a remote
+ * target that names none (see dialog_dest). Call before the first
+ * dialog_dest. */
+void dialog_set_first_hop(struct dialog *d, const struct sip_dest *dst, bool flow);
+
+/* Where requests of the dialog go: the flow; else the first Route, else the
+ * remote target (RFC 3263 reduced to numeric hosts and /etc/hosts), over
+ * the transport it names, or the first hop's when it names none (on the
+ * first hop's connection when it is to the same address). The transport
+ * layer opens a new connection when that one has closed, so a request
+ * never falls back to UDP. */
 int dialog_dest(const struct dialog *d, struct sip_dest *out);
-/* Destination for a URI text: transport param, sips: -> TLS. */
+/* Destination for a URI (or name-addr) text: its transport parameter,
+ * sips: -> TLS, else UDP (RFC 3263 §4.1 for a numeric host). */
 int uri_dest(struct sip_str uri, struct sip_dest *out);
 
 /* A request of the dialog. cseq 0 means the next local CSeq. */

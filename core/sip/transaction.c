@@ -19,6 +19,8 @@
 #include <tandem/transaction.h>
 #include <tandem/sip_uri.h>
 
+#include "net/transport_internal.h"
+
 #define MAGIC_COOKIE "z9hG4bK"   /* RFC 3261 §8.1.1.7 */
 #define TIMER_D_MIN 32.0         /* RFC 3261 §17.1.1.2: at least 32 s for UDP */
 
@@ -376,6 +378,7 @@ static void tsx_terminate(struct sip_tsx *t)
 
 static void stack_destroy(struct sip_stack *s)
 {
+	sip_transport_set_error_cb(s->tp, NULL, NULL);   /* it may outlive us */
 	for (size_t i = 0; i < s->tab.nb; i++)
 		while (s->tab.b[i])
 			tsx_terminate(s->tab.b[i]->t);
@@ -1210,6 +1213,36 @@ static void apply_timers(struct sip_stack *s, const struct sip_timer_cfg *c)
 		s->tm.t2 = s->tm.t1;
 }
 
+/* RFC 3261 §8.1.3.1, §17.1.4: a request the transport accepted but could
+ * not deliver (connect refused or timed out, TLS handshake failed, reset
+ * with it still queued) is a 503 for its client transaction, now rather
+ * than after Timer B/F (an unreachable phone's BYE would keep its call
+ * 32 s). dst names the closed connection; the transactions whose request
+ * went over it are those of its proto and its connection or peer address
+ * (one stream connection per peer: sip_stream_send reuses by address). The
+ * 503 comes from the loop (send_failed), never inside the transport. */
+static void on_transport_error(void *arg, const struct sip_dest *dst, int err)
+{
+	struct sip_stack *s = arg;
+	(void)err;
+	for (size_t i = 0; i < s->tab.nb; i++)
+		for (struct tsx_node *n = s->tab.b[i]; n; n = n->next) {
+			struct sip_tsx *t = n->t;
+			if ((t->kind != TSX_ICT && t->kind != TSX_NICT) || &t->node[0] != n ||
+			    t->send_failed || t->dst.proto != dst->proto ||
+			    (t->state != ST_CALLING && t->state != ST_TRYING &&
+			     t->state != ST_PROCEEDING))
+				continue;
+			if ((dst->conn_id && t->dst.conn_id == dst->conn_id) ||
+			    sip_addr_eq((const struct sockaddr *)&t->dst.addr,
+			                (const struct sockaddr *)&dst->addr)) {
+				t->send_failed = true;
+				ev_timer_stop(s->loop, &t->t_retx);
+				timer_start(t, &t->t_timeout, 0.);
+			}
+		}
+}
+
 struct sip_stack *sip_stack_new(struct ev_loop *loop, struct sip_transport *tp,
                                 const struct sip_timer_cfg *timers,
                                 const struct sip_tu_ops *tu, void *tu_arg)
@@ -1229,6 +1262,7 @@ struct sip_stack *sip_stack_new(struct ev_loop *loop, struct sip_transport *tp,
 		free(s);
 		return NULL;
 	}
+	sip_transport_set_error_cb(tp, on_transport_error, s);
 	return s;
 }
 
