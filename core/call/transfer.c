@@ -244,16 +244,16 @@ static struct xfer *dial_xfer(struct dial *d)
 static int xfer_dial_accept(struct dial *d, struct leg *b, const struct sip_msg *resp)
 {
 	struct xfer *x = dial_xfer(d);
+	/* the target takes the referrer's place, in the media session too:
+	 * MEDIA handlers (mod_rtprelay) see its offer on the referrer's side */
+	b->idx = x->referrer->idx;
 	return keep_offer(x, resp, b, x->transferee) < 0 ? 488 : 0;
 }
 
 static void xfer_dial_answered(struct dial *d, struct leg *b, const struct sip_msg *resp)
 {
 	struct xfer *x = dial_xfer(d);
-	(void)resp;
-	/* the target takes the referrer's place, in the media session too:
-	 * MEDIA handlers (mod_rtprelay) see it on the referrer's side */
-	b->idx = x->referrer->idx;
+	(void)resp;   /* its offer was kept by xfer_dial_accept */
 	x->target = hold(b);
 	x->target_ack_cseq = b->inv_cseq;
 	tlog_info("call %s: transfer target %s answered", call_cid(x->call), b->label);
