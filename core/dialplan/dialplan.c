@@ -313,7 +313,7 @@ static int fix_dial_targets(struct load *L, struct dp_action *a, const char *fil
 				return -EINVAL;
 			}
 			if (off > 0 && strcmp(scheme, "trunk") && strcmp(scheme, "user") &&
-			    !L->env->serves_scheme(L->env->arg, scheme)) {
+			    !dial_scheme_is_uri(scheme) && !L->env->serves_scheme(L->env->arg, scheme)) {
 				ERR(L, file, line, "dial: no module serves '%s:' targets in '%s' (load the "
 				    "module that registers a resolver for '%s')", scheme, t, scheme);
 				return -EINVAL;
