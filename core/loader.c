@@ -190,6 +190,7 @@ void loader_stop_all(struct tandem *t)
 
 void loader_unload_all(struct tandem *t)
 {
+	t->nresolvers = 0;   /* their code goes away with the modules */
 	for (int p = 0; p < TANDEM_HOOK__COUNT; p++) {
 		free(t->hooks[p]);
 		t->hooks[p] = NULL;
@@ -285,4 +286,9 @@ void *tandem_module_data(struct tandem *t, const char *module_name)
 {
 	struct loaded_module *m = find_loaded(t, module_name);
 	return m ? m->data : NULL;
+}
+
+int loader_reject_status(int code)
+{
+	return code >= 300 && code <= 699 ? code : 500;
 }

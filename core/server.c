@@ -204,7 +204,7 @@ static void on_request(void *arg, struct sip_tsx *st, struct sip_msg *req)
 	case TANDEM_SUSPEND:
 		return;
 	case TANDEM_REJECT:
-		reply(st, ev.reject_code ? ev.reject_code : 500, ev.reject_reason, ev.reject_headers);
+		reply(st, loader_reject_status(ev.reject_code), ev.reject_reason, ev.reject_headers);
 		return;
 	case TANDEM_RETRY:     /* BLEG_RESPONSE only: the loader made it CONTINUE */
 	case TANDEM_CONTINUE:

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <ev.h>
 #include <libconfig.h>
+#include <tandem/call.h>
 #include <tandem/tandem.h>
 #include <tandem/transport.h>
 
@@ -17,6 +18,7 @@ void tandem_log_use_syslog(bool on);
 /* ---- config.c: tandem.conf, read and checked as a whole ---- */
 #define TANDEM_MAX_LISTENERS 16
 #define TANDEM_MAX_MODULES 64
+#define TANDEM_MAX_RESOLVERS 16
 
 /* Error lines "FILE:LINE: message", collected so --check-config lists all. */
 struct config_errors {
@@ -85,6 +87,9 @@ const struct tandem_action *loader_find_action(struct tandem *t, const char *nam
 enum tandem_verdict loader_run_hooks(struct tandem *t, struct tandem_event *ev);
 /* The slot of a loaded module in t->mods, or -ENOENT. */
 int loader_module_index(const struct tandem *t, const char *name);
+/* The status a TANDEM_REJECT verdict (or tandem_call_resume) answers with:
+ * the module's code when it is a final failure 300..699, else 500. */
+int loader_reject_status(int code);
 
 /* ---- route_action.c ---- */
 struct dialplan_cursor;
@@ -108,6 +113,9 @@ struct tandem {
 	unsigned nmods;
 	struct hook_entry *hooks[TANDEM_HOOK__COUNT];
 	unsigned nhooks[TANDEM_HOOK__COUNT];
+	/* dial target resolvers modules registered (core/call/resolve.c) */
+	struct tandem_resolver resolvers[TANDEM_MAX_RESOLVERS];
+	unsigned nresolvers;
 
 	ev_signal sig_term, sig_int, sig_hup;
 	bool stopping;

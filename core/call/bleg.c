@@ -1,6 +1,7 @@
-/* tandem — the B side of a call: responses to a B-leg's INVITE (18x
- * relayed, PRACK, the 2xx ACKed and bridged, 3xx followed, failures handed to
- * the dial engine), CANCEL of the losers. */
+/* tandem — the B side of a call: responses to a B-leg's INVITE (the
+ * BLEG_RESPONSE hook, PRACK, then the dial engine that started the leg:
+ * 18x, the winning 2xx, 3xx followed, failures; dial.c), CANCEL of the
+ * losers, the ACK of a 2xx. */
 
 #include "config.h"
 
@@ -82,10 +83,6 @@ void bleg_prack(struct leg *b, const struct sip_msg *resp)
 void bleg_response(struct leg *b, const struct sip_msg *resp, int status)
 {
 	struct call *c = b->call;
-	if (b->xfer) {
-		transfer_bleg_response(b, resp, status);
-		return;
-	}
 	if (resp && status > 100)
 		call_run_hook(c, TANDEM_HOOK_BLEG_RESPONSE, resp);
 	if (status < 200) {
@@ -95,66 +92,16 @@ void bleg_response(struct leg *b, const struct sip_msg *resp, int status)
 			dialog_update_uac(&b->d, resp, b->d.remote_tag == NULL);
 			bleg_prack(b, resp);
 		}
-		if (b->lost || c->answered || c->a_final)
-			return;
-		if (a_relay(c, b, resp) < 0)
-			tlog_debug("call %s: could not relay %d", call_cid(c), status);
-		return;
-	}
-	if (status < 300) {
-		dialog_update_uac(&b->d, resp, true);
-		b->state = LEG_CONFIRMED;
-		b->final = status;
-		bool won = !(b->lost || c->answered || c->a_final);
-		if (won && call_resp_role(sip_tsx_request(c->a->st)) == TANDEM_SDP_OFFER &&
-		    call_media_is_sdp(resp)) {
-			/* late offer: A's ACK brings the answer (call_core_ack) */
-			b->ack_wait = true;
-			b->ack_wait_cseq = b->inv_cseq;
-		} else {
-			leg_ack(b, b->inv_cseq, (struct sip_str){ 0 }, (struct sip_str){ 0 });
-		}
-		if (!won) {
-			/* a late 2xx after CANCEL or after another leg won */
-			tlog_info("call %s: late %d from %s: ACK and BYE", call_cid(c), status, b->label);
-			leg_bye(b);
-			return;
-		}
-		c->answered = true;
-		c->winner = b;
-		c->dialing = false;
-		dial_timer_stop(c);
-		dial_abandon_all(c, b);
-		if (a_relay(c, b, resp) < 0) {
-			tlog_warn("call %s: could not relay the answer to A", call_cid(c));
-			c->a->state = LEG_TERMINATED;
-			leg_bye(b);
-			return;
-		}
-		c->a->state = LEG_CONFIRMED;
-		if (c->cur)
-			dialplan_set_outcome(c->cur, DIALPLAN_OUTCOME_ANSWERED);
-		call_run_hook(c, TANDEM_HOOK_ANSWER, resp);
-		tlog_info("call %s: A -> B:%s answered (B Call-ID %s)", call_cid(c), b->label, b->d.call_id);
+		dial_bleg_progress(b, resp);
 		return;
 	}
 	b->final = status;
-	b->state = LEG_TERMINATED;
-	if (b->lost)
+	if (status < 300) {
+		dialog_update_uac(&b->d, resp, true);
+		b->state = LEG_CONFIRMED;
+		dial_bleg_answered(b, resp);
 		return;
-	if (status < 400 && resp && bleg_redirect(c, b, resp) == 0)
-		return;
-	/* keep the most telling failure: a 6xx ends the search (§16.7 step 6) */
-	if (c->last_status < 600 && (status >= 600 || c->last_status == 0 ||
-	                             c->last_status == 408 || c->last_status >= 500)) {
-		c->last_status = status;
-		if (resp)
-			sip_str_copy(c->last_reason, sizeof c->last_reason, resp->reason);
-		else
-			c->last_reason[0] = '\0';
 	}
-	tlog_info("call %s: B-leg %s failed: %d", call_cid(c), b->label, status);
-	if (status >= 600)
-		dial_abandon_all(c, NULL);
-	dial_settle(c);
+	b->state = LEG_TERMINATED;
+	dial_bleg_failed(b, resp, status);
 }

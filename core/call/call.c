@@ -258,6 +258,18 @@ struct creq *leg_request(struct leg *l, enum creq_kind kind, const struct dialog
 	return leg_send(l, kind, &dst, buf, len);
 }
 
+int hdrs_add(char **hdrs, const char *name, struct sip_str value)
+{
+	size_t old = *hdrs ? strlen(*hdrs) : 0;
+	size_t n = old + strlen(name) + value.len + 5;
+	char *p = realloc(*hdrs, n);
+	if (!p)
+		return -ENOMEM;
+	snprintf(p + old, n - old, "%s: %.*s\r\n", name, (int)value.len, value.p);
+	*hdrs = p;
+	return 0;
+}
+
 void request_host(const struct sip_msg *req, char *host, size_t n)
 {
 	struct sip_uri u;
@@ -302,7 +314,7 @@ void call_destroy(struct call *c)
 		c->ended = true;
 		call_run_hook(c, TANDEM_HOOK_CALL_END, NULL);
 	}
-	dial_timer_stop(c);
+	dial_clear(&c->dial);
 	transfer_free(c);
 	if (c->prev)
 		c->prev->next = c->next;
@@ -329,7 +341,6 @@ void call_destroy(struct call *c)
 		c->a->call = NULL;
 		leg_unref(c->a);
 	}
-	targets_clear(c);
 	dialplan_cursor_free(c->cur);
 	free(c->hdrs);
 	tlog_debug("call %lu destroyed (%u alive)", c->id, core->ncalls);
@@ -361,8 +372,7 @@ struct call *call_new(struct call_core *core)
 		return NULL;
 	c->core = core;
 	c->id = ++core->total;
-	ev_timer_init(&c->dial_timer, on_dial_timeout, 1., 0.);
-	c->dial_timer.data = c;
+	dial_init(&c->dial, c, &call_dial_ops);
 	c->next = core->calls;
 	if (c->next)
 		c->next->prev = c;

@@ -19,6 +19,11 @@ static const struct tandem_action *find_action(void *arg, const char *name)
 	return loader_find_action(arg, name);
 }
 
+static bool serves_scheme(void *arg, const char *scheme)
+{
+	return resolver_serves(arg, scheme);
+}
+
 static void read_settings(const struct tandem_config *c, struct call_settings *s,
                           struct config_errors *errs)
 {
@@ -66,7 +71,8 @@ static int load_plan(struct tandem *t, const struct tandem_config *c, struct dia
 	if (!config_lookup(&c->cfg, "dialplan"))
 		return 0;   /* no dialplan: calls fall through to server.c's answers */
 	static const char *const extra[] = { NULL };
-	struct dialplan_env env = { .t = t, .find_action = find_action, .arg = t, .extra_vars = extra };
+	struct dialplan_env env = { .t = t, .find_action = find_action, .arg = t, .extra_vars = extra,
+	                            .serves_scheme = serves_scheme };
 	struct dialplan_errors de;
 	int rc = dialplan_load(&c->cfg, &env, out, &de);
 	if (rc < 0) {

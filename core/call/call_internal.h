@@ -4,12 +4,11 @@
 #define TANDEM_CALL_INTERNAL_H
 
 #include "call.h"
+#include "dial.h"
 #include "dialog.h"
 #include "dialplan/dialplan.h"
 
 #define LEG_BUCKETS 4096
-#define CALL_MAX_TARGETS 16
-#define CALL_MAX_REDIRECTS 5
 
 struct call;
 struct leg;
@@ -49,15 +48,11 @@ struct leg {
 	 * transferred away and talks to nobody. */
 	struct leg *peer;
 	bool detached;
-	struct xfer *xfer;         /* a transfer's B-leg: its INVITE's answers go there */
+	struct dial *dial;         /* B: the dial that started it, its INVITE's answers go
+	                            * there (NULL: an orphan, a late 2xx is ACKed and BYEd) */
 	struct leg *next;          /* the call's B-legs */
 	struct leg *hnext;         /* dialog table chain */
 	bool in_table;
-};
-
-struct target {
-	enum dialplan_target_kind kind;
-	char *value, *trunk;
 };
 
 struct call {
@@ -68,25 +63,15 @@ struct call {
 	struct leg *bs;
 	struct leg *winner;
 	struct dialplan_cursor *cur;
-	ev_timer dial_timer;
+	struct dial dial;          /* the dialplan's dial() (dial.h) */
 	bool answered;             /* a B-leg won */
 	bool a_final;              /* A got its final response */
 	bool cancelled;            /* A sent CANCEL */
-	bool dialing;
-	bool timed_out;
 	bool ended;                /* CALL_END ran */
-	int last_status;
-	char last_reason[64];
-	struct target *targets;    /* the current dial()'s, sized to them (an
-	                            * inline CALL_MAX_TARGETS cost every call 384 B) */
-	size_t ntargets, next_target;
-	enum dialplan_dial_mode mode;
-	unsigned timeout;
 	char *hdrs;                /* set_header() lines for B-leg INVITEs */
 	unsigned nlegs;            /* B-legs created so far: the next one's idx */
 	void *mod_data[TANDEM_MAX_MODULES]; /* tandem_call_set_data, by module */
 	char context[64];          /* the dialplan context the call was routed in */
-	unsigned redirects;        /* 3xx followed so far */
 	bool suspended;            /* a module's SUSPEND holds the plan: tandem_call_resume */
 	struct xfer *xfer;         /* a transfer in progress (transfer.c) */
 };
@@ -137,12 +122,6 @@ const char *call_context_for(const struct call_core *core, const struct sip_msg 
 int call_fill_input(const struct sip_msg *req, struct dialplan_input *in, char *ruri_user,
                     size_t n1, char *from_user, size_t n2, char *from_domain, size_t n3,
                     char *method, size_t n4, char *call_id, size_t n5);
-/* Resolve a registered user to its contacts (URI + flow), best first, at
- * most max of them; with out NULL, *n says how many there are. 0, or the
- * SIP status to answer (404 no registrar, 480 not registered). */
-struct location_contact;
-int call_lookup_user(struct call_core *core, const char *user, struct location_contact *out,
-                     int max, int *n);
 void copy_headers(struct sip_wbuf *w, const struct sip_msg *m, const enum sip_hdr_id *ids,
                   const char *const *names);
 
@@ -189,25 +168,18 @@ void request_host(const struct sip_msg *req, char *host, size_t n);
 /* A party as the other side sees it: display name and user of nameaddr,
  * the host replaced by the domain req was sent to (topology hiding). */
 void party_as_seen(struct sip_str nameaddr, const struct sip_msg *req, char *out, size_t n);
-/* What a B-leg's INVITE carries besides the dialog. */
-struct bleg_invite {
-	const char *from;           /* our From name-addr (no tag) */
-	const struct sip_msg *req;  /* end-to-end headers and the offer's MEDIA hook, may be NULL */
-	const char *headers;        /* extra lines, may be NULL */
-	struct sip_str ctype, body; /* no body: an offerless INVITE (RFC 3264 §5 late offer) */
-	int max_forwards;           /* 0: send Max-Forwards 0 */
-	struct xfer *xfer;          /* set for a transfer's B-legs */
-};
-/* Start the B-legs of a dial target. 0 when at least one went out, else
- * the SIP status that says why not. */
-int target_start(struct call *c, const struct target *tg, const struct bleg_invite *inv);
+/* Append "name: value\r\n" to the header lines *hdrs (NULL: none yet).
+ * 0, or -ENOMEM with *hdrs unchanged: the caller must not go on as if the
+ * header were there. */
+int hdrs_add(char **hdrs, const char *name, struct sip_str value);
+/* A dialplan dial step as the dial engine takes it (targets as written). */
+int dial_spec_from_step(const struct dialplan_step *s, struct tandem_dial *spec,
+                        const char **targets, size_t max);
 extern const enum sip_hdr_id call_req_hdrs[];
 
 /* transfer.c */
 /* REFER inside a call (RFC 3515): tandem itself calls the target. */
 void transfer_refer(struct leg *referrer, struct sip_tsx *st, const struct sip_msg *req);
-/* A response to an INVITE sent for a transfer. */
-void transfer_bleg_response(struct leg *b, const struct sip_msg *resp, int status);
 /* A response to one of the transfer's own requests (CR_XFER). */
 void transfer_on_response(struct creq *cr, const struct sip_msg *resp, int status);
 /* Leg l got a BYE. true: the transfer keeps l's partner up (the referrer
@@ -234,14 +206,8 @@ struct call *call_new(struct call_core *core);
 void a_reply(struct call *c, int status, const char *reason, const char *headers);
 int a_relay(struct call *c, struct leg *b, const struct sip_msg *resp);
 void plan_run(struct call *c);
-/* dial.c */
-void dial_abandon_all(struct call *c, struct leg *except);
-void dial_timer_stop(struct call *c);
-int bleg_redirect(struct call *c, struct leg *b, const struct sip_msg *resp);
-void targets_clear(struct call *c);
-void dial_settle(struct call *c);
-void on_dial_timeout(struct ev_loop *loop, ev_timer *w, int revents);
-int dial_begin(struct call *c, const struct dialplan_step *s);
+/* invite.c: the dial engine's callbacks for the call's own dial() */
+extern const struct dial_ops call_dial_ops;
 /* bleg.c */
 void bleg_response(struct leg *b, const struct sip_msg *resp, int status);
 /* indialog.c */

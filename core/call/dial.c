@@ -1,94 +1,110 @@
-/* tandem — the dial engine: the targets of a dial() rung in parallel or
- * one after another, each resolved to B-legs, with the dial timeout and the
- * "most telling failure" kept for the caller (RFC 3261 §16.7). */
+/* tandem — the dial engine (dial.h): targets resolved into B-legs, rung in
+ * parallel or one after another, with the timeout, redirects, the winner
+ * and the "most telling failure" (RFC 3261 §16.7), for calls, transfers
+ * and modules alike. */
 
 #include "config.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <tandem/sip_uri.h>
 
 #include "call_internal.h"
-#include <tandem/registrar.h>
-#include "net/transport_internal.h"
 
-static void a_invite(struct call *c, struct bleg_invite *inv, char *from, size_t n);
+static void on_dial_timeout(struct ev_loop *loop, ev_timer *w, int revents);
+static void dial_settle(struct dial *d);
 
-void dial_abandon_all(struct call *c, struct leg *except)
+void dial_init(struct dial *d, struct call *c, const struct dial_ops *ops)
 {
-	for (struct leg *b = c->bs; b; b = b->next)
-		if (b != except && !b->lost)
+	memset(d, 0, sizeof *d);
+	d->call = c;
+	d->ops = ops;
+	ev_timer_init(&d->timer, on_dial_timeout, 1., 0.);
+	d->timer.data = d;
+}
+
+static struct ev_loop *dial_loop(const struct dial *d)
+{
+	return d->call->core->t->loop;
+}
+
+static void targets_free(struct dial *d)
+{
+	for (size_t i = 0; i < d->ntargets; i++)
+		free(d->targets[i]);
+	d->ntargets = d->next = 0;
+	free(d->headers);
+	d->headers = NULL;
+}
+
+/* Give up every B-leg of d still ringing but except, and every pending
+ * resolution (the resolver's abandon). */
+static void dial_abandon(struct dial *d, struct leg *except)
+{
+	for (struct leg *b = d->call->bs; b; b = b->next)
+		if (b->dial == d && b != except && !b->lost)
 			bleg_abandon(b);
-}
-
-void dial_timer_stop(struct call *c)
-{
-	ev_timer_stop(c->core->t->loop, &c->dial_timer);
-}
-
-/* A 3xx from a callee (RFC 3261 §8.1.3.4): tandem follows it like a PBX's
- * call forward, ringing the first sip:/sips: Contact within the same dial
- * (timeout, ring group and topology hiding unchanged; the caller never sees
- * the redirect). At most CALL_MAX_REDIRECTS per call so two phones
- * forwarding to each other cannot loop. 0: the new target rings. */
-int bleg_redirect(struct call *c, struct leg *b, const struct sip_msg *resp)
-{
-	if (c->redirects >= CALL_MAX_REDIRECTS || c->a_final || c->answered) {
-		tlog_info("call %s: %d from %s not followed", call_cid(c), resp->status, b->label);
-		return -ELOOP;
+	while (d->pending) {
+		struct tandem_resolve *r = d->pending;
+		d->pending = r->next;
+		resolve_abandon(r);
 	}
-	for (const struct sip_hdr *h = sip_msg_hdr(resp, SIP_HDR_CONTACT); h; h = sip_msg_hdr_next(resp, h)) {
-		struct sip_str rest = h->value, item;
-		while (sip_list_next(&rest, &item)) {
-			struct sip_nameaddr na;
-			if (sip_nameaddr_parse(item, &na) < 0 ||
-			    (na.uri.scheme != SIP_URI_SIP && na.uri.scheme != SIP_URI_SIPS))
-				continue;
-			char uri[512];
-			struct target tg = { .kind = DIALPLAN_TARGET_URI, .value = uri };
-			sip_str_copy(uri, sizeof uri, na.uri_str);
-			struct bleg_invite inv;
-			char from[600];
-			a_invite(c, &inv, from, sizeof from);
-			c->redirects++;
-			tlog_info("call %s: %d from %s: following to %s", call_cid(c), resp->status,
-			          b->label, uri);
-			if (target_start(c, &tg, &inv) == 0)
-				return 0;
+}
+
+void dial_stop(struct dial *d)
+{
+	if (!d->call)
+		return;
+	ev_timer_stop(dial_loop(d), &d->timer);
+	d->running = false;
+	dial_abandon(d, d->answered ? d->winner : NULL);
+}
+
+void dial_clear(struct dial *d)
+{
+	if (!d->call)
+		return;
+	dial_stop(d);
+	for (struct leg *b = d->call->bs; b; b = b->next)
+		if (b->dial == d) {
+			b->dial = NULL;
+			b->lost = true;
 		}
-	}
-	return -ENOENT;
+	targets_free(d);
 }
 
-/* A B-leg of target uri, sent to dst. flow: every request of its dialog
- * goes to dst (a registered contact), else only the INVITE (a URI target).
- * 0 or a failure status. */
-static int bleg_start(struct call *c, const char *ruri, const char *to, const struct sip_dest *dst,
-                      bool flow, const char *label, const struct bleg_invite *inv)
+/* A B-leg for contact ct of target label. 0 or a failure status. */
+static int bleg_start(struct dial *d, const struct tandem_contact *ct, const char *label)
 {
+	struct call *c = d->call;
 	struct call_core *core = c->core;
-	const struct sip_msg *req = sip_tsx_request(c->a->st);
+	const struct bleg_invite *inv = &d->inv;
 	struct leg *b = leg_new(c, false);
 	if (!b)
 		return 500;
-	b->dst = *dst;
+	/* ct->flow: dst is the registered flow (RFC 5626 §5.3), where the
+	 * INVITE goes whatever the Contact says */
+	b->dst = ct->dst;
 	b->label = strdup(label);
-	b->xfer = inv->xfer;
-	if (!b->label || dialog_init_uac(&b->d, inv->from, to, ruri) < 0) {
+	b->dial = d;
+	char to[TANDEM_URI_MAX + 2];
+	if (ct->to[0])
+		snprintf(to, sizeof to, "%s", ct->to);
+	else
+		snprintf(to, sizeof to, "<%s>", ct->ruri);
+	if (!b->label || dialog_init_uac(&b->d, ct->from[0] ? ct->from : inv->from, to, ct->ruri) < 0) {
 		leg_unref(b);
 		return 500;
 	}
-	dialog_set_first_hop(&b->d, dst, flow);
+	dialog_set_first_hop(&b->d, &ct->dst, ct->flow);
 	b->idx = ++c->nlegs;
 	b->next = c->bs;
 	c->bs = b;
 	call_tab_add(core, b);
-	call_run_hook(c, TANDEM_HOOK_BLEG_CREATE, req);
+	call_run_hook(c, TANDEM_HOOK_BLEG_CREATE, inv->req);
 	struct call_sdp sdp = { .body = inv->body };
 	if (inv->req)
 		call_media_hook(c, inv->req, c->a, b, TANDEM_SDP_OFFER, &sdp);
@@ -99,18 +115,21 @@ static int bleg_start(struct call *c, const char *ruri, const char *to, const st
 		copy_headers(&h, inv->req, call_req_hdrs, NULL);
 	if (inv->headers)
 		sip_wbuf_puts(&h, inv->headers);
+	if (ct->headers)
+		sip_wbuf_puts(&h, ct->headers);
 	sip_wbuf_put(&h, "", 1);
 	struct dialog_req r = {
 		.method = "INVITE",
 		.max_forwards = inv->max_forwards == 0 ? -1 : inv->max_forwards,
-		.headers = h.err ? NULL : h.p,
+		.headers = h.p,
 		.ctype = inv->ctype,
 		.body = sdp.body,
 		.contact = true,
 	};
 	char *buf;
 	size_t len;
-	int rc = dialog_build_request(core->t->stack, &b->d, &r, dst, &buf, &len);
+	/* an INVITE without the headers it should carry is not sent at all */
+	int rc = h.err ? -ENOMEM : dialog_build_request(core->t->stack, &b->d, &r, &b->dst, &buf, &len);
 	sip_wbuf_free(&h);
 	call_sdp_free(&sdp);
 	if (rc < 0) {
@@ -118,7 +137,7 @@ static int bleg_start(struct call *c, const char *ruri, const char *to, const st
 		return 500;
 	}
 	b->inv_cseq = b->d.local_cseq;
-	b->inv = leg_send(b, CR_INVITE, dst, buf, len);
+	b->inv = leg_send(b, CR_INVITE, &b->dst, buf, len);
 	if (!b->inv) {
 		b->state = LEG_TERMINATED;
 		return 503;
@@ -127,192 +146,278 @@ static int bleg_start(struct call *c, const char *ruri, const char *to, const st
 	return 0;
 }
 
-int call_lookup_user(struct call_core *core, const char *user, struct location_contact *out,
-                     int max, int *n)
+/* Every contact of a finished resolution rings (RFC 3261 §16.6 forking,
+ * done here). 0 when at least one went out. */
+static int contacts_start(struct dial *d, const struct tandem_resolve *r)
 {
-	const struct registrar_api *api = tandem_module_api(core->t, "registrar");
-	*n = 0;
-	if (!api || !api->lookup)
-		return 404;
-	int found = api->lookup(core->t, user, out, max);
-	if (found <= 0)
-		return 480;
-	*n = !out || found < max ? found : max;
-	return 0;
+	int started = 0, last = 480;
+	for (size_t i = 0; i < r->n; i++) {
+		last = bleg_start(d, &r->c[i], r->target);
+		if (last == 0)
+			started++;
+	}
+	return started ? 0 : last;
 }
 
-/* Start the B-legs of one target. 0 when at least one went out. */
-int target_start(struct call *c, const struct target *tg, const struct bleg_invite *inv)
+static void dial_failed(struct dial *d, const char *label, int status, const char *reason,
+                        size_t reason_len)
 {
-	char to[600];
-	switch (tg->kind) {
-	case DIALPLAN_TARGET_URI: {
-		struct sip_dest dst;
-		if (uri_dest(sip_str_c(tg->value), &dst) < 0)
-			return 404;
-		snprintf(to, sizeof to, "<%s>", tg->value);
-		return bleg_start(c, tg->value, to, &dst, false, tg->value, inv);
+	dial_failure_note(&d->best, status, reason, reason_len);
+	if (status >= 600 && d->next < d->ntargets) {
+		/* §16.7 step 5: after a 6xx no new branch is started */
+		tlog_info("call %s: %d from %s: no further target is tried", call_cid(d->call), status,
+		          label);
+		d->next = d->ntargets;
 	}
-	case DIALPLAN_TARGET_USER: {
-		/* how many, then all of them: every registered device rings */
-		int n, rc = call_lookup_user(c->core, tg->value, NULL, 0, &n);
-		if (rc)
-			return rc;
-		struct location_contact *lc = calloc((size_t)n, sizeof *lc);
-		if (!lc || call_lookup_user(c->core, tg->value, lc, n, &n) != 0) {
-			free(lc);
-			return 500;
+}
+
+/* A resolver answered later (tandem_resolve_done). */
+static void on_resolved(struct tandem_resolve *r, int status, void *arg)
+{
+	struct dial *d = arg;
+	struct call *c = d->call;
+	for (struct tandem_resolve **p = &d->pending; *p; p = &(*p)->next)
+		if (*p == r) {
+			*p = r->next;
+			break;
 		}
-		char host[256];
-		request_host(sip_tsx_request(c->a->st), host, sizeof host);
-		snprintf(to, sizeof to, "<sip:%s@%s>", tg->value, host);
-		int started = 0, last = 480;
-		/* every registered device rings (RFC 3261 §16.6 forking, done here) */
-		for (int i = 0; i < n; i++) {
-			struct sip_dest dst = { .proto = lc[i].proto, .addr_len = lc[i].src_len,
-			                        .conn_id = lc[i].conn_id };
-			memcpy(&dst.addr, &lc[i].src, sizeof dst.addr);
-			/* RFC 5626 §5.3: the whole dialog keeps the registration's
-			 * flow, not only the INVITE (the 200's Contact may name no
-			 * transport, or an address behind NAT) */
-			last = bleg_start(c, lc[i].uri, to, &dst, true, tg->value, inv);
-			if (last == 0)
-				started++;
-		}
-		free(lc);
-		return started ? 0 : last;
-	}
-	case DIALPLAN_TARGET_TRUNK:
-		/* TODO: the trunk module; until then trunks are unavailable */
-		return 503;
-	}
-	return 500;
-}
-
-void targets_clear(struct call *c)
-{
-	for (size_t i = 0; i < c->ntargets; i++) {
-		free(c->targets[i].value);
-		free(c->targets[i].trunk);
-	}
-	free(c->targets);
-	c->targets = NULL;
-	c->ntargets = c->next_target = 0;
-}
-
-static bool any_ringing(const struct call *c)
-{
-	for (struct leg *b = c->bs; b; b = b->next)
-		if (!b->lost && b->inv)
-			return true;
-	return false;
-}
-
-static void failed_target(struct call *c, int status)
-{
-	if (c->last_status == 0 || c->last_status == 408 || c->last_status >= 500) {
-		c->last_status = status;
-		c->last_reason[0] = '\0';
-	}
-}
-
-/* The INVITE of A as B-legs carry it: caller identity, end-to-end
- * headers, set_header() lines, the offer, Max-Forwards less one. */
-static void a_invite(struct call *c, struct bleg_invite *inv, char *from, size_t n)
-{
-	const struct sip_msg *req = sip_tsx_request(c->a->st);
-	const struct sip_hdr *fh = sip_msg_hdr(req, SIP_HDR_FROM);
-	party_as_seen(fh ? fh->value : SIP_STR_NULL, req, from, n);
-	const struct sip_hdr *ct = sip_msg_hdr(req, SIP_HDR_CONTENT_TYPE);
-	/* §16.6 step 3 in spirit: a loop through tandem still ends in 483 */
-	*inv = (struct bleg_invite){
-		.from = from, .req = req, .headers = c->hdrs,
-		.ctype = ct ? ct->value : SIP_STR_LIT("application/sdp"), .body = req->body,
-		.max_forwards = req->max_forwards < 0 ? 70 : req->max_forwards - 1,
-	};
-}
-
-/* Start what the dial mode says comes next; true when something rings. */
-static bool dial_next(struct call *c)
-{
-	struct ev_loop *loop = c->core->t->loop;
-	struct bleg_invite inv;
-	char from[600];
-	a_invite(c, &inv, from, sizeof from);
-	while (c->next_target < c->ntargets) {
-		bool all = c->mode == DIALPLAN_DIAL_PARALLEL;
-		bool any = false;
-		do {
-			int rc = target_start(c, &c->targets[c->next_target++], &inv);
-			if (rc)
-				failed_target(c, rc);
-			else
-				any = true;
-		} while (all && c->next_target < c->ntargets);
-		if (any) {
-			c->timed_out = false;
-			ev_timer_set(&c->dial_timer, c->timeout, 0.);
-			ev_timer_start(loop, &c->dial_timer);
-			return true;
-		}
-	}
-	return false;
-}
-
-/* Every B-leg of this dial has ended (or the timeout gave up on them). */
-void dial_settle(struct call *c)
-{
-	if (!c->dialing || c->answered || any_ringing(c))
-		return;
-	dial_timer_stop(c);
-	if (c->a_final) {  /* A cancelled */
-		c->dialing = false;
-		return;
-	}
-	if (dial_next(c))
-		return;
-	c->dialing = false;
-	enum dialplan_outcome o = c->timed_out ? DIALPLAN_OUTCOME_NOANSWER :
-	                          dialplan_outcome_from_status(c->last_status ? c->last_status : 480);
-	if (c->cur)
-		dialplan_set_outcome(c->cur, o);
-	plan_run(c);
-}
-
-void on_dial_timeout(struct ev_loop *loop, ev_timer *w, int revents)
-{
-	struct call *c = w->data;
-	(void)loop; (void)revents;
-	tlog_info("call %s: no answer within %u s", call_cid(c), c->timeout);
-	c->timed_out = true;
-	dial_abandon_all(c, NULL);
-	dial_settle(c);
+	tlog_info("call %s: %s resolved: %d", call_cid(c), r->target, status);
+	if (status == 0)
+		status = contacts_start(d, r);
+	if (status)
+		dial_failed(d, r->target, status, NULL, 0);
+	resolve_free(r);
+	dial_settle(d);
 	call_check(c);
 }
 
-int dial_begin(struct call *c, const struct dialplan_step *s)
+/* Start one target. 0 when it rings or is being resolved. */
+static int target_start(struct dial *d, const char *target)
 {
-	targets_clear(c);
-	size_t n = s->u.dial.ntargets < CALL_MAX_TARGETS ? s->u.dial.ntargets : CALL_MAX_TARGETS;
-	c->targets = calloc(n ? n : 1, sizeof *c->targets);
-	if (!c->targets)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		const struct dialplan_target *t = &s->u.dial.targets[i];
-		c->targets[i].kind = t->kind;
-		c->targets[i].value = strdup(t->value ? t->value : "");
-		c->targets[i].trunk = t->trunk ? strdup(t->trunk) : NULL;
-		c->ntargets++;
-		if (!c->targets[i].value)
-			return -ENOMEM;
-	}
-	c->mode = s->u.dial.mode;
-	c->timeout = s->u.dial.timeout ? s->u.dial.timeout : c->core->set.dial_timeout;
-	c->last_status = 0;
-	c->timed_out = false;
-	c->dialing = true;
-	if (dial_next(c))
+	struct call *c = d->call;
+	struct tandem_resolve *r;
+	int rc = resolve_start(c->core->t, (struct tandem_call *)c, target, d->domain, on_resolved, d, &r);
+	if (rc == -EINPROGRESS) {
+		r->next = d->pending;
+		d->pending = r;
 		return 0;
-	c->dialing = false;
+	}
+	if (rc)
+		return rc;
+	rc = contacts_start(d, r);
+	resolve_free(r);
+	return rc;
+}
+
+/* Start what the dial mode says comes next; true when something rings. */
+static bool dial_next(struct dial *d)
+{
+	while (d->next < d->ntargets) {
+		bool all = d->mode == TANDEM_DIAL_PARALLEL, any = false;
+		do {
+			const char *target = d->targets[d->next++];
+			int rc = target_start(d, target);
+			if (rc) {
+				tlog_info("call %s: target %s failed: %d", call_cid(d->call), target, rc);
+				dial_failed(d, target, rc, NULL, 0);
+			} else {
+				any = true;
+			}
+		} while (all && d->next < d->ntargets);
+		if (any) {
+			d->timed_out = false;
+			ev_timer_stop(dial_loop(d), &d->timer);
+			ev_timer_set(&d->timer, d->timeout, 0.);
+			ev_timer_start(dial_loop(d), &d->timer);
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool dial_busy(const struct dial *d)
+{
+	if (d->pending)
+		return true;
+	for (struct leg *b = d->call->bs; b; b = b->next)
+		if (b->dial == d && !b->lost && b->inv)
+			return true;
+	return false;
+}
+
+/* Every B-leg of the current group has ended (or the timeout gave up on
+ * them): the next group, else the owner hears how it ended. */
+static void dial_settle(struct dial *d)
+{
+	if (!d->running || d->answered || dial_busy(d))
+		return;
+	ev_timer_stop(dial_loop(d), &d->timer);
+	if (dial_next(d))
+		return;
+	d->running = false;
+	int status = d->best.status ? d->best.status : 480;
+	enum tandem_dial_outcome o = d->timed_out ? TANDEM_DIAL_NOANSWER : tandem_dial_outcome_of(status);
+	tlog_info("call %s: dial ended: %s (%d)", call_cid(d->call), tandem_dial_outcome_name(o), status);
+	d->ops->settled(d, o, status, d->best.reason[0] ? d->best.reason : NULL);
+}
+
+static void on_dial_timeout(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct dial *d = w->data;
+	struct call *c = d->call;
+	(void)loop; (void)revents;
+	tlog_info("call %s: %s within %u s", call_cid(c), d->ops->noanswer ? d->ops->noanswer : "no answer",
+	          d->timeout);
+	d->timed_out = true;
+	dial_abandon(d, NULL);
+	dial_settle(d);
+	call_check(c);
+}
+
+int dial_start(struct dial *d, const struct tandem_dial *spec, const struct bleg_invite *inv)
+{
+	struct call *c = d->call;
+	if (d->running)
+		return -EBUSY;
+	targets_free(d);
+	d->best = (struct dial_failure){ 0 };
+	d->answered = d->timed_out = false;
+	d->winner = NULL;
+	d->redirects = 0;
+	size_t n = spec->ntargets;
+	if (n > DIAL_MAX_TARGETS) {
+		tlog_warn("call %s: dial of %zu targets: only the first %d ring", call_cid(c), n,
+		          DIAL_MAX_TARGETS);
+		n = DIAL_MAX_TARGETS;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!(d->targets[i] = strdup(spec->targets[i] ? spec->targets[i] : ""))) {
+			targets_free(d);
+			return 500;
+		}
+		d->ntargets++;
+	}
+	d->inv = *inv;
+	snprintf(d->from, sizeof d->from, "%s", inv->from ? inv->from : "");
+	d->inv.from = d->from;
+	if (inv->headers || spec->headers) {
+		size_t l1 = inv->headers ? strlen(inv->headers) : 0;
+		size_t l2 = spec->headers ? strlen(spec->headers) : 0;
+		if (!(d->headers = malloc(l1 + l2 + 1))) {
+			targets_free(d);
+			return 500;
+		}
+		memcpy(d->headers, inv->headers ? inv->headers : "", l1);
+		memcpy(d->headers + l1, spec->headers ? spec->headers : "", l2 + 1);
+	}
+	d->inv.headers = d->headers;
+	if (c->a && c->a->st)
+		request_host(sip_tsx_request(c->a->st), d->domain, sizeof d->domain);
+	else
+		snprintf(d->domain, sizeof d->domain, "localhost");
+	d->mode = spec->mode;
+	d->timeout = spec->timeout ? spec->timeout : c->core->set.dial_timeout;
+	d->running = true;
+	if (dial_next(d))
+		return 0;
+	d->running = false;
+	return d->best.status ? d->best.status : 480;
+}
+
+/* A 3xx from a callee (RFC 3261 §8.1.3.4): tandem follows it like a PBX's
+ * call forward, ringing the first sip:/sips: Contact within the same dial
+ * (timeout, ring group and topology hiding unchanged; the caller never sees
+ * the redirect). At most DIAL_MAX_REDIRECTS per dial so two phones
+ * forwarding to each other cannot loop. 0: the new target rings. */
+static int dial_redirect(struct dial *d, struct leg *b, const struct sip_msg *resp)
+{
+	struct call *c = d->call;
+	if (d->redirects >= DIAL_MAX_REDIRECTS || !d->running || d->answered) {
+		tlog_info("call %s: %d from %s not followed", call_cid(c), resp->status, b->label);
+		return -ELOOP;
+	}
+	for (const struct sip_hdr *h = sip_msg_hdr(resp, SIP_HDR_CONTACT); h; h = sip_msg_hdr_next(resp, h)) {
+		struct sip_str rest = h->value, item;
+		while (sip_list_next(&rest, &item)) {
+			struct sip_nameaddr na;
+			if (sip_nameaddr_parse(item, &na) < 0 ||
+			    (na.uri.scheme != SIP_URI_SIP && na.uri.scheme != SIP_URI_SIPS))
+				continue;
+			char uri[TANDEM_URI_MAX];
+			sip_str_copy(uri, sizeof uri, na.uri_str);
+			d->redirects++;
+			tlog_info("call %s: %d from %s: following to %s", call_cid(c), resp->status,
+			          b->label, uri);
+			if (target_start(d, uri) == 0)
+				return 0;
+		}
+	}
 	return -ENOENT;
+}
+
+void dial_bleg_progress(struct leg *b, const struct sip_msg *resp)
+{
+	struct dial *d = b->dial;
+	if (d && !b->lost && d->running && !d->answered && d->ops->progress)
+		d->ops->progress(d, b, resp);
+}
+
+void dial_bleg_answered(struct leg *b, const struct sip_msg *resp)
+{
+	struct dial *d = b->dial;
+	struct call *c = b->call;
+	int rc = 0;
+	if (!d || b->lost || !d->running || d->answered ||
+	    (d->ops->accept && (rc = d->ops->accept(d, b, resp)) != 0)) {
+		/* a late 2xx after CANCEL or after another leg won, or one the
+		 * owner cannot use: ACK and BYE (§13.2.2.4, §15) */
+		tlog_info("call %s: %s %d from %s: ACK and BYE", call_cid(c), rc ? "unusable" : "late",
+		          resp->status, b->label);
+		leg_ack(b, b->inv_cseq, SIP_STR_NULL, SIP_STR_NULL);
+		leg_bye(b);
+		if (rc) {
+			b->lost = true;
+			dial_failed(d, b->label, rc, NULL, 0);
+			dial_settle(d);
+		}
+		return;
+	}
+	d->answered = true;
+	d->running = false;
+	d->winner = b;
+	ev_timer_stop(dial_loop(d), &d->timer);
+	dial_abandon(d, b);
+	d->ops->answered(d, b, resp);
+}
+
+void dial_bleg_failed(struct leg *b, const struct sip_msg *resp, int status)
+{
+	struct dial *d = b->dial;
+	if (!d || b->lost)
+		return;
+	if (status < 400 && resp && dial_redirect(d, b, resp) == 0)
+		return;
+	tlog_info("call %s: B-leg %s failed: %d", call_cid(d->call), b->label, status);
+	if (resp)
+		dial_failed(d, b->label, status, resp->reason.p, resp->reason.len);
+	else
+		dial_failed(d, b->label, status, NULL, 0);
+	if (status >= 600)
+		dial_abandon(d, NULL);   /* §16.7 step 5: CANCEL every pending branch */
+	dial_settle(d);
+}
+
+int dial_spec_from_step(const struct dialplan_step *s, struct tandem_dial *spec,
+                        const char **targets, size_t max)
+{
+	size_t n = s->u.dial.ntargets < max ? s->u.dial.ntargets : max;
+	for (size_t i = 0; i < n; i++)
+		targets[i] = s->u.dial.targets[i].text;
+	*spec = (struct tandem_dial){
+		.targets = targets, .ntargets = n,
+		/* one target rings the same either way */
+		.mode = s->u.dial.mode == DIALPLAN_DIAL_HUNT ? TANDEM_DIAL_HUNT : TANDEM_DIAL_PARALLEL,
+		.timeout = s->u.dial.timeout,
+	};
+	return 0;
 }

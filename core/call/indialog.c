@@ -184,7 +184,7 @@ bool call_core_indialog(struct tandem *t, struct sip_tsx *st, struct sip_msg *re
 		                           .tsx = st, .call = (struct tandem_call *)c };
 		switch (loader_run_hooks(t, &ev)) {
 		case TANDEM_REJECT:
-			sip_tsx_respond(st, ev.reject_code ? ev.reject_code : 500, ev.reject_reason,
+			sip_tsx_respond(st, loader_reject_status(ev.reject_code), ev.reject_reason,
 			                ev.reject_headers ? &(struct sip_resp_extra){ .headers = ev.reject_headers } : NULL);
 			return true;
 		case TANDEM_DONE:
@@ -205,7 +205,7 @@ bool call_core_indialog(struct tandem *t, struct sip_tsx *st, struct sip_msg *re
 			/* BYE before the answer: end it like a CANCEL */
 			a_reply(c, 487, NULL, NULL);
 			c->a_final = true;
-			dial_abandon_all(c, NULL);
+			dial_stop(&c->dial);
 		} else if (p && !transfer_on_bye(l)) {
 			leg_bye(p);
 		}
@@ -260,9 +260,7 @@ bool call_core_cancel(struct tandem *t, struct sip_tsx *invite_st)
 	tlog_info("call %s: CANCEL from A", call_cid(c));
 	c->cancelled = true;
 	a_reply(c, 487, NULL, NULL);   /* §9.2 */
-	dial_timer_stop(c);
-	dial_abandon_all(c, NULL);
-	c->dialing = false;
+	dial_stop(&c->dial);
 	call_check(c);
 	return true;
 }

@@ -94,25 +94,115 @@ static void plan_end(struct call *c)
 	if (c->a_final)
 		return;
 	enum dialplan_outcome o = c->cur ? dialplan_outcome(c->cur) : DIALPLAN_OUTCOME_NONE;
+	int st = dial_status(&c->dial);
 	if (o == DIALPLAN_OUTCOME_NONE)
 		a_reply(c, 404, "No Route", NULL);
-	else if (c->last_status == 408 && !c->timed_out)
+	else if (st == 408 && !c->dial.timed_out)
 		a_reply(c, 408, NULL, NULL);   /* the callee never responded (Timer B), §16.7 */
-	else if (o == DIALPLAN_OUTCOME_NOANSWER || c->last_status < 400)
+	else if (o == DIALPLAN_OUTCOME_NOANSWER || st < 400)
 		a_reply(c, 480, NULL, NULL);   /* a 3xx not followed: unavailable */
 	else
-		a_reply(c, c->last_status, c->last_reason[0] ? c->last_reason : NULL, NULL);
+		a_reply(c, st, c->dial.best.reason[0] ? c->dial.best.reason : NULL, NULL);
 }
 
-static void add_header(struct call *c, const char *name, const char *value)
+/* ---- the call's dial(): the dial engine's callbacks ---- */
+
+static struct call *dial_call(struct dial *d)
 {
-	size_t old = c->hdrs ? strlen(c->hdrs) : 0;
-	size_t n = old + strlen(name) + strlen(value) + 5;
-	char *p = realloc(c->hdrs, n);
-	if (!p)
+	return d->call;
+}
+
+/* A 18x goes to the caller in its own dialog (early media, ringback). */
+static void call_dial_progress(struct dial *d, struct leg *b, const struct sip_msg *resp)
+{
+	struct call *c = dial_call(d);
+	if (c->answered || c->a_final)
 		return;
-	snprintf(p + old, n - old, "%s: %s\r\n", name, value);
-	c->hdrs = p;
+	if (a_relay(c, b, resp) < 0)
+		tlog_debug("call %s: could not relay %d", call_cid(c), resp->status);
+}
+
+static int call_dial_accept(struct dial *d, struct leg *b, const struct sip_msg *resp)
+{
+	(void)b; (void)resp;
+	/* A gave up (CANCEL, BYE) before this 2xx: dial_stop made b lost, so
+	 * only a final of A's own from elsewhere (a module) is left */
+	return dial_call(d)->a_final ? 487 : 0;
+}
+
+static void call_dial_answered(struct dial *d, struct leg *b, const struct sip_msg *resp)
+{
+	struct call *c = dial_call(d);
+	if (call_resp_role(sip_tsx_request(c->a->st)) == TANDEM_SDP_OFFER && call_media_is_sdp(resp)) {
+		/* late offer: A's ACK brings the answer (call_core_ack) */
+		b->ack_wait = true;
+		b->ack_wait_cseq = b->inv_cseq;
+	} else {
+		leg_ack(b, b->inv_cseq, SIP_STR_NULL, SIP_STR_NULL);
+	}
+	c->answered = true;
+	c->winner = b;
+	if (a_relay(c, b, resp) < 0) {
+		tlog_warn("call %s: could not relay the answer to A", call_cid(c));
+		c->a->state = LEG_TERMINATED;
+		leg_bye(b);
+		return;
+	}
+	c->a->state = LEG_CONFIRMED;
+	if (c->cur)
+		dialplan_set_outcome(c->cur, DIALPLAN_OUTCOME_ANSWERED);
+	call_run_hook(c, TANDEM_HOOK_ANSWER, resp);
+	tlog_info("call %s: A -> B:%s answered (B Call-ID %s)", call_cid(c), b->label, b->d.call_id);
+}
+
+/* Nobody answered: the plan goes on with the outcome (on(busy)...). */
+static void call_dial_settled(struct dial *d, enum tandem_dial_outcome o, int status,
+                              const char *reason)
+{
+	struct call *c = dial_call(d);
+	(void)status; (void)reason;   /* plan_end reads them from the dial */
+	if (c->a_final)
+		return;
+	if (c->cur)
+		dialplan_set_outcome(c->cur, dialplan_outcome_of_dial(o));
+	plan_run(c);
+}
+
+const struct dial_ops call_dial_ops = {
+	.noanswer = "no answer",
+	.progress = call_dial_progress,
+	.accept = call_dial_accept,
+	.answered = call_dial_answered,
+	.settled = call_dial_settled,
+};
+
+/* The INVITE of A as B-legs carry it: caller identity, end-to-end
+ * headers, set_header() lines, the offer, Max-Forwards less one. */
+static void a_invite(struct call *c, struct bleg_invite *inv, char *from, size_t n)
+{
+	const struct sip_msg *req = sip_tsx_request(c->a->st);
+	const struct sip_hdr *fh = sip_msg_hdr(req, SIP_HDR_FROM);
+	party_as_seen(fh ? fh->value : SIP_STR_NULL, req, from, n);
+	const struct sip_hdr *ct = sip_msg_hdr(req, SIP_HDR_CONTENT_TYPE);
+	/* §16.6 step 3 in spirit: a loop through tandem still ends in 483 */
+	*inv = (struct bleg_invite){
+		.from = from, .req = req, .headers = c->hdrs,
+		.ctype = ct ? ct->value : SIP_STR_LIT("application/sdp"), .body = req->body,
+		.max_forwards = req->max_forwards < 0 ? 70 : req->max_forwards - 1,
+	};
+}
+
+/* The dial() step s for the call. 0: ringing, dial_settle resumes the
+ * plan; else the failure status (nothing rings). */
+static int call_dial(struct call *c, const struct dialplan_step *s)
+{
+	const char *targets[DIAL_MAX_TARGETS];
+	struct tandem_dial spec;
+	struct bleg_invite inv;
+	char from[600];
+	dial_spec_from_step(s, &spec, targets, DIAL_MAX_TARGETS);
+	a_invite(c, &inv, from, sizeof from);
+	return dial_start(&c->dial, &spec, &inv);
 }
 
 /* Step through the plan until something waits (a dial) or A is answered. */
@@ -131,11 +221,13 @@ void plan_run(struct call *c)
 			break;
 		}
 		switch (s.kind) {
-		case DIALPLAN_DIAL:
-			if (dial_begin(c, &s) == 0)
-				return;   /* ringing: dial_settle resumes the plan */
-			dialplan_set_outcome(c->cur, dialplan_outcome_from_status(c->last_status ? c->last_status : 480));
+		case DIALPLAN_DIAL: {
+			int st = call_dial(c, &s);
+			if (st == 0)
+				return;   /* ringing: call_dial_settled resumes the plan */
+			dialplan_set_outcome(c->cur, dialplan_outcome_from_status(st));
 			break;
+		}
 		case DIALPLAN_REJECT:
 			a_reply(c, s.u.reject.code, s.u.reject.reason, NULL);
 			break;
@@ -147,8 +239,12 @@ void plan_run(struct call *c)
 			break;
 		}
 		case DIALPLAN_SET_HEADER:
-			if (s.u.header.value)
-				add_header(c, s.u.header.name, s.u.header.value);
+			if (s.u.header.value &&
+			    hdrs_add(&c->hdrs, s.u.header.name, sip_str_c(s.u.header.value)) < 0) {
+				/* a B-leg without the header the plan set is not the call asked for */
+				tlog_warn("call %s: set_header(%s): out of memory", call_cid(c), s.u.header.name);
+				a_reply(c, 500, NULL, NULL);
+			}
 			break;
 		case DIALPLAN_REMOVE_HEADER:
 			break;   /* only whitelisted headers cross anyway */
@@ -161,7 +257,7 @@ void plan_run(struct call *c)
 			                           .tsx = c->a->st, .call = (struct tandem_call *)c };
 			enum tandem_verdict v = route_run_action(c->core->t, c->cur, &s, &ev);
 			if (v == TANDEM_REJECT)
-				a_reply(c, ev.reject_code ? ev.reject_code : 500, ev.reject_reason,
+				a_reply(c, loader_reject_status(ev.reject_code), ev.reject_reason,
 				        ev.reject_headers);
 			else if (v == TANDEM_DONE && sip_tsx_answered(c->a->st))
 				c->a_final = true, c->a->state = LEG_TERMINATED;
@@ -272,7 +368,7 @@ static bool invite_route(struct call_core *core, struct sip_tsx *st, struct sip_
 	                           .call = (struct tandem_call *)c };
 	switch (t->nhooks[TANDEM_HOOK_ROUTE] ? loader_run_hooks(t, &ev) : TANDEM_CONTINUE) {
 	case TANDEM_REJECT:
-		a_reply(c, ev.reject_code ? ev.reject_code : 500, ev.reject_reason, ev.reject_headers);
+		a_reply(c, loader_reject_status(ev.reject_code), ev.reject_reason, ev.reject_headers);
 		call_check(c);
 		return true;
 	case TANDEM_DONE:
@@ -318,7 +414,7 @@ int tandem_call_resume(struct tandem_call *call, enum tandem_verdict v, int code
 		c->suspended = true;
 		return 0;
 	case TANDEM_REJECT:
-		a_reply(c, code >= 300 && code < 700 ? code : 500, reason, NULL);
+		a_reply(c, loader_reject_status(code), reason, NULL);
 		break;
 	case TANDEM_DONE:
 		/* the module answered A's INVITE itself (the event's tsx) */

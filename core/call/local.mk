@@ -6,7 +6,12 @@ libtandemcore_a_SOURCES += \
 	core/call/dialog.c \
 	core/call/call.c \
 	core/call/invite.c \
+	core/call/dial.h \
 	core/call/dial.c \
+	core/call/dial_rules.h \
+	core/call/dial_rules.c \
+	core/call/resolve.h \
+	core/call/resolve.c \
 	core/call/bleg.c \
 	core/call/indialog.c \
 	core/call/module_api.c \

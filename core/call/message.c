@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <tandem/registrar.h>
 #include "call_internal.h"
 
 static const enum sip_hdr_id msg_hdrs[] = {
@@ -54,10 +53,10 @@ void message_fork_unref(struct msg_fork *f)
 	free(f);
 }
 
-/* Keep the most telling failure: anything beats a timeout or a 5xx. */
+/* Keep the most telling failure, as a dial does (dial_rules.h). */
 static void fork_failed(struct msg_fork *f, int status, const char *reason)
 {
-	if (f->best == 0 || f->best == 408 || f->best >= 500) {
+	if (dial_failure_better(f->best, status)) {
 		f->best = status;
 		snprintf(f->reason, sizeof f->reason, "%s", reason ? reason : "");
 	}
@@ -118,45 +117,46 @@ static int message_send_one(struct call_core *core, struct msg_fork *f, const st
 	return 0;
 }
 
-/* One target: a URI, or every contact of a registered user. 0 when at
- * least one copy went out, else a status. */
+/* A resolution of a MESSAGE target that wants to answer later: the page
+ * mode loop below does not wait (RFC 3428 §4: a MESSAGE is answered at
+ * once by each hop), so the target fails now. */
+static void message_resolved_late(struct tandem_resolve *r, int status, void *arg)
+{
+	(void)r; (void)status; (void)arg;   /* never called: abandoned at once */
+}
+
+/* One target, resolved like a dial's (a URI, every contact of a
+ * registered user, a module's scheme). 0 when at least one copy went
+ * out, else a status. */
 static int message_send(struct call_core *core, struct msg_fork *f, const struct sip_msg *req,
                         const struct dialplan_target *tg)
 {
-	char ruri[LOCATION_URI_MAX], to[LOCATION_URI_MAX + 80];
-	struct sip_dest dst;
-	if (tg->kind == DIALPLAN_TARGET_URI) {
-		if (uri_dest(sip_str_c(tg->value), &dst) < 0)
-			return 404;
-		snprintf(ruri, sizeof ruri, "%s", tg->value);
-		snprintf(to, sizeof to, "<%s>", tg->value);
-		return message_send_one(core, f, req, ruri, to, &dst);
+	char host[256];
+	request_host(req, host, sizeof host);
+	struct tandem_resolve *r;
+	int rc = resolve_start(core->t, NULL, tg->text, host, message_resolved_late, NULL, &r);
+	if (rc == -EINPROGRESS) {
+		tlog_info("MESSAGE to %s: its resolver answers later; a MESSAGE does not wait", tg->text);
+		resolve_abandon(r);
+		return 480;
 	}
-	if (tg->kind != DIALPLAN_TARGET_USER)
-		return 503;   /* trunks come with mod_trunk */
-	int n, rc = call_lookup_user(core, tg->value, NULL, 0, &n);
 	if (rc)
 		return rc;
-	struct location_contact *lc = calloc((size_t)n, sizeof *lc);
-	if (!lc || call_lookup_user(core, tg->value, lc, n, &n) != 0) {
-		free(lc);
-		return 500;
-	}
-	snprintf(to, sizeof to, "<%.*s>", (int)req->to_uri.len, req->to_uri.p);
 	int sent = 0, last = 480;
-	for (int i = 0; i < n; i++) {
-		memset(&dst, 0, sizeof dst);
-		dst.proto = lc[i].proto;
-		memcpy(&dst.addr, &lc[i].src, sizeof dst.addr);
-		dst.addr_len = lc[i].src_len;
-		dst.conn_id = lc[i].conn_id;
-		rc = message_send_one(core, f, req, lc[i].uri, to, &dst);
+	for (size_t i = 0; i < r->n; i++) {
+		const struct tandem_contact *ct = &r->c[i];
+		char to[TANDEM_URI_MAX + 2];
+		if (ct->to[0])
+			snprintf(to, sizeof to, "%s", ct->to);
+		else
+			snprintf(to, sizeof to, "<%s>", ct->ruri);
+		rc = message_send_one(core, f, req, ct->ruri, to, &ct->dst);
 		if (rc == 0)
 			sent++;
 		else
 			last = rc;
 	}
-	free(lc);
+	resolve_free(r);
 	return sent ? 0 : last;
 }
 
@@ -206,7 +206,7 @@ bool message_route(struct call_core *core, struct sip_tsx *st, struct sip_msg *r
 			                           .tsx = st };
 			enum tandem_verdict v = route_run_action(core->t, cur, &s, &ev);
 			if (v == TANDEM_REJECT) {
-				reply(st, ev.reject_code ? ev.reject_code : 500, ev.reject_reason);
+				reply(st, loader_reject_status(ev.reject_code), ev.reject_reason);
 				goto out;
 			}
 			if (v != TANDEM_CONTINUE && sip_tsx_answered(st))

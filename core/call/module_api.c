@@ -50,9 +50,7 @@ int tandem_call_hangup(struct tandem *t, struct tandem_call *call, const char *r
 	tlog_notice("call %s: hung up by a module: %s", call_cid(c), reason ? reason : "(no reason)");
 	if (!c->a_final) {
 		/* not answered: A gets a final response, ringing B-legs CANCEL */
-		dial_timer_stop(c);
-		c->dialing = false;
-		dial_abandon_all(c, NULL);
+		dial_stop(&c->dial);
 		a_reply(c, 480, NULL, NULL);
 	} else {
 		/* every leg still up, and whoever it talks to (after an attended

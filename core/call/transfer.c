@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,18 +42,11 @@ struct xfer {
 	struct leg *newcomer;      /* INVITE with Replaces: the new UAS leg */
 	uint32_t refer_cseq;       /* Event: refer;id= (RFC 3515 §2.4.6) */
 	struct dialplan_cursor *cur;
-	struct target targets[CALL_MAX_TARGETS];
-	size_t ntargets, next_target;
-	enum dialplan_dial_mode mode;
-	unsigned timeout;
-	ev_timer timer;
+	struct dial dial;          /* ringing the target (dial.h) */
+	ev_timer timer;            /* the 491 retry */
 	char from[600];            /* the transferee as targets see it */
 	char *hdrs;                /* Referred-By and set_header() lines */
 	int max_forwards;
-	int last_status;
-	char last_reason[64];
-	bool answered;             /* a target answered: the others are abandoned */
-	bool timed_out;
 	/* RFC 3261 §14.1: our re-INVITE met a 491; it goes again once, later */
 	int retry_what;
 	struct leg *retry_to;
@@ -66,7 +60,6 @@ struct xfer {
 };
 
 static void xfer_plan(struct xfer *x);
-static void xfer_settle(struct xfer *x);
 
 static struct leg *hold(struct leg *l)
 {
@@ -93,23 +86,15 @@ static void xfer_finish(struct xfer *x)
 	ev_timer_stop(c->core->t->loop, &x->timer);
 	if (x->cr)
 		x->cr->xfer = NULL;
-	/* legs this transfer started and did not keep answer to the call now:
-	 * a late 2xx gets ACK and BYE there (§13.2.2.4), a failure is dropped */
-	for (struct leg *b = c->bs; b; b = b->next)
-		if (b->xfer == x) {
-			b->xfer = NULL;
-			b->lost = true;
-		}
+	/* legs this transfer started and did not keep are orphans now: a late
+	 * 2xx gets ACK and BYE (§13.2.2.4), a failure is dropped */
+	dial_clear(&x->dial);
 	leg_unref(x->referrer);
 	leg_unref(x->transferee);
 	leg_unref(x->target);
 	leg_unref(x->replaced);
 	leg_unref(x->newcomer);
 	dialplan_cursor_free(x->cur);
-	for (size_t i = 0; i < x->ntargets; i++) {
-		free(x->targets[i].value);
-		free(x->targets[i].trunk);
-	}
 	free(x->hdrs);
 	free(x->offer);
 	c->xfer = NULL;
@@ -155,13 +140,11 @@ static void xfer_fail(struct xfer *x, int status, const char *reason)
 	struct call *c = x->call;
 	tlog_info("call %s: transfer failed: %d %s", call_cid(c), status,
 	          reason && *reason ? reason : sip_reason_phrase(status));
-	for (struct leg *b = c->bs; b; b = b->next)
-		if (b->xfer == x && !b->lost)
-			bleg_abandon(b);
+	dial_stop(&x->dial);
 	/* a target whose offer never got its answer still gets its ACK */
 	if (x->target && x->target_ack_cseq && x->target->state == LEG_CONFIRMED)
 		leg_ack(x->target, x->target_ack_cseq, SIP_STR_NULL, SIP_STR_NULL);
-	if (x->target && x->target->xfer == x)
+	if (x->target && x->target->dial == &x->dial)
 		leg_bye(x->target);   /* a new target that answered */
 	if (x->newcomer && !sip_tsx_answered(x->newcomer->st)) {
 		sip_tsx_respond(x->newcomer->st, status, reason, NULL);
@@ -249,123 +232,74 @@ static int keep_offer(struct xfer *x, const struct sip_msg *m, struct leg *from,
 	return 0;
 }
 
-/* ---- calling the target through the dialplan ---- */
+/* ---- calling the target through the dialplan: the dial engine ---- */
 
-static bool xfer_ringing(const struct xfer *x)
+static struct xfer *dial_xfer(struct dial *d)
 {
-	for (struct leg *b = x->call->bs; b; b = b->next)
-		if (b->xfer == x && !b->lost && b->inv)
-			return true;
-	return false;
+	return (struct xfer *)(void *)((char *)d - offsetof(struct xfer, dial));
 }
 
-static void xfer_failed_status(struct xfer *x, int status, const struct sip_msg *resp)
+/* RFC 3264 §5: the target got no offer, so its 2xx must carry one for the
+ * transferee; without it the answer is of no use (488). */
+static int xfer_dial_accept(struct dial *d, struct leg *b, const struct sip_msg *resp)
 {
-	/* keep the most telling failure, as a dial does (§16.7 step 6) */
-	if (x->last_status < 600 && (status >= 600 || x->last_status == 0 ||
-	                             x->last_status == 408 || x->last_status >= 500)) {
-		x->last_status = status;
-		if (resp)
-			sip_str_copy(x->last_reason, sizeof x->last_reason, resp->reason);
-		else
-			x->last_reason[0] = '\0';
-	}
+	struct xfer *x = dial_xfer(d);
+	/* the target takes the referrer's place, in the media session too:
+	 * MEDIA handlers (mod_rtprelay) see its offer on the referrer's side */
+	b->idx = x->referrer->idx;
+	return keep_offer(x, resp, b, x->transferee) < 0 ? 488 : 0;
 }
 
-static bool xfer_dial_next(struct xfer *x)
+static void xfer_dial_answered(struct dial *d, struct leg *b, const struct sip_msg *resp)
 {
-	struct call *c = x->call;
-	struct bleg_invite inv = {
-		.from = x->from, .headers = x->hdrs, .max_forwards = x->max_forwards, .xfer = x,
-	};
-	while (x->next_target < x->ntargets) {
-		bool all = x->mode == DIALPLAN_DIAL_PARALLEL, any = false;
-		do {
-			int rc = target_start(c, &x->targets[x->next_target++], &inv);
-			if (rc)
-				xfer_failed_status(x, rc, NULL);
-			else
-				any = true;
-		} while (all && x->next_target < x->ntargets);
-		if (any) {
-			x->timed_out = false;
-			ev_timer_stop(c->core->t->loop, &x->timer);
-			ev_timer_set(&x->timer, x->timeout, 0.);
-			ev_timer_start(c->core->t->loop, &x->timer);
-			return true;
-		}
-	}
-	return false;
+	struct xfer *x = dial_xfer(d);
+	(void)resp;   /* its offer was kept by xfer_dial_accept */
+	x->target = hold(b);
+	x->target_ack_cseq = b->inv_cseq;
+	tlog_info("call %s: transfer target %s answered", call_cid(x->call), b->label);
+	xfer_reinvite(x, XR_REINVITE, x->transferee, true);
 }
 
-static void xfer_reinvite(struct xfer *x, int what, struct leg *to, bool with_offer);
+/* Every target of this dial has ended: the plan goes on. */
+static void xfer_dial_settled(struct dial *d, enum tandem_dial_outcome o, int status,
+                              const char *reason)
+{
+	struct xfer *x = dial_xfer(d);
+	(void)status; (void)reason;   /* xfer_plan reads them from the dial */
+	dialplan_set_outcome(x->cur, dialplan_outcome_of_dial(o));
+	xfer_plan(x);
+}
 
+static const struct dial_ops xfer_dial_ops = {
+	.noanswer = "transfer target did not answer",
+	.accept = xfer_dial_accept,
+	.answered = xfer_dial_answered,
+	.settled = xfer_dial_settled,
+};
+
+/* The 491 retry of our re-INVITE (RFC 3261 §14.1). */
 static void on_xfer_timeout(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct xfer *x = w->data;
 	struct call *c = x->call;
 	(void)loop; (void)revents;
-	if (x->retry_what) {
-		int what = x->retry_what;
-		x->retry_what = 0;
-		xfer_reinvite(x, what, x->retry_to, x->retry_offer);
-		call_check(c);
+	if (!x->retry_what)
 		return;
-	}
-	tlog_info("call %s: transfer target did not answer within %u s", call_cid(c), x->timeout);
-	x->timed_out = true;
-	for (struct leg *b = c->bs; b; b = b->next)
-		if (b->xfer == x && !b->lost)
-			bleg_abandon(b);
-	xfer_settle(x);
+	int what = x->retry_what;
+	x->retry_what = 0;
+	xfer_reinvite(x, what, x->retry_to, x->retry_offer);
 	call_check(c);
 }
 
-static int xfer_dial_begin(struct xfer *x, const struct dialplan_step *s)
+/* A dial() of the target's plan: 0 ringing, else the failure status. The
+ * target gets no offer (RFC 3264 §5): its 2xx brings one. */
+static int xfer_dial(struct xfer *x, const struct dialplan_step *s)
 {
-	for (size_t i = 0; i < x->ntargets; i++) {
-		free(x->targets[i].value);
-		free(x->targets[i].trunk);
-	}
-	x->ntargets = x->next_target = 0;
-	for (size_t i = 0; i < s->u.dial.ntargets && i < CALL_MAX_TARGETS; i++) {
-		const struct dialplan_target *t = &s->u.dial.targets[i];
-		x->targets[i].kind = t->kind;
-		x->targets[i].value = strdup(t->value ? t->value : "");
-		x->targets[i].trunk = t->trunk ? strdup(t->trunk) : NULL;
-		x->ntargets++;
-		if (!x->targets[i].value)
-			return -ENOMEM;
-	}
-	x->mode = s->u.dial.mode;
-	x->timeout = s->u.dial.timeout ? s->u.dial.timeout : x->call->core->set.dial_timeout;
-	x->last_status = 0;
-	return xfer_dial_next(x) ? 0 : -ENOENT;
-}
-
-/* Every target of this dial has ended: the next one, else the plan goes on. */
-static void xfer_settle(struct xfer *x)
-{
-	if (x->answered || xfer_ringing(x))
-		return;
-	ev_timer_stop(x->call->core->t->loop, &x->timer);
-	if (xfer_dial_next(x))
-		return;
-	int st = x->last_status ? x->last_status : 480;
-	dialplan_set_outcome(x->cur, x->timed_out ? DIALPLAN_OUTCOME_NOANSWER :
-	                     dialplan_outcome_from_status(st));
-	xfer_plan(x);
-}
-
-static void add_line(char **hdrs, const char *name, struct sip_str value)
-{
-	size_t old = *hdrs ? strlen(*hdrs) : 0;
-	size_t n = old + strlen(name) + value.len + 5;
-	char *p = realloc(*hdrs, n);
-	if (!p)
-		return;
-	snprintf(p + old, n - old, "%s: %.*s\r\n", name, (int)value.len, value.p);
-	*hdrs = p;
+	const char *targets[DIAL_MAX_TARGETS];
+	struct tandem_dial spec;
+	dial_spec_from_step(s, &spec, targets, DIAL_MAX_TARGETS);
+	struct bleg_invite inv = { .from = x->from, .headers = x->hdrs, .max_forwards = x->max_forwards };
+	return dial_start(&x->dial, &spec, &inv);
 }
 
 /* Run the plan of the Refer-To target until a dial rings or it ends. Module
@@ -378,13 +312,13 @@ static void xfer_plan(struct xfer *x)
 	for (;;) {
 		int rc = dialplan_next(x->cur, &s);
 		if (rc == DIALPLAN_END) {
-			int st = x->last_status;
+			int st = dial_status(&x->dial);
 			if (dialplan_outcome(x->cur) == DIALPLAN_OUTCOME_NONE)
 				xfer_fail(x, 404, "No Route");
 			else if (dialplan_outcome(x->cur) == DIALPLAN_OUTCOME_NOANSWER || st < 400)
 				xfer_fail(x, 480, NULL);
 			else
-				xfer_fail(x, st, x->last_reason);
+				xfer_fail(x, st, x->dial.best.reason);
 			return;
 		}
 		if (rc < 0) {
@@ -393,11 +327,13 @@ static void xfer_plan(struct xfer *x)
 			return;
 		}
 		switch (s.kind) {
-		case DIALPLAN_DIAL:
-			if (xfer_dial_begin(x, &s) == 0)
-				return;
-			dialplan_set_outcome(x->cur, dialplan_outcome_from_status(x->last_status ? x->last_status : 480));
+		case DIALPLAN_DIAL: {
+			int st = xfer_dial(x, &s);
+			if (st == 0)
+				return;   /* ringing: xfer_dial_settled goes on */
+			dialplan_set_outcome(x->cur, dialplan_outcome_from_status(st));
 			break;
+		}
 		case DIALPLAN_REJECT:
 			xfer_fail(x, s.u.reject.code, s.u.reject.reason);
 			return;
@@ -405,8 +341,11 @@ static void xfer_plan(struct xfer *x)
 			xfer_fail(x, 480, NULL);   /* a transfer is not redirected */
 			return;
 		case DIALPLAN_SET_HEADER:
-			if (s.u.header.value)
-				add_line(&x->hdrs, s.u.header.name, sip_str_c(s.u.header.value));
+			if (s.u.header.value &&
+			    hdrs_add(&x->hdrs, s.u.header.name, sip_str_c(s.u.header.value)) < 0) {
+				xfer_fail(x, 500, NULL);
+				return;
+			}
 			break;
 		case DIALPLAN_LOG:
 			tlog_info("call %s: %s", call_cid(c), s.u.log.text ? s.u.log.text : "");
@@ -416,57 +355,6 @@ static void xfer_plan(struct xfer *x)
 			break;
 		}
 	}
-}
-
-void transfer_bleg_response(struct leg *b, const struct sip_msg *resp, int status)
-{
-	struct xfer *x = b->xfer;
-	struct call *c = b->call;
-	if (status < 200) {
-		if (resp && status > 100 && !sip_str_empty(resp->to_tag)) {
-			dialog_update_uac(&b->d, resp, b->d.remote_tag == NULL);
-			bleg_prack(b, resp);
-		}
-		return;
-	}
-	b->final = status;
-	if (status < 300) {
-		dialog_update_uac(&b->d, resp, true);
-		b->state = LEG_CONFIRMED;
-		/* the target takes the referrer's place, in the media session too:
-		 * MEDIA handlers (mod_rtprelay) see it on the referrer's side */
-		if (!b->lost && !x->answered)
-			b->idx = x->referrer->idx;
-		if (b->lost || x->answered || keep_offer(x, resp, b, x->transferee) < 0) {
-			/* late, or an answer without the offer RFC 3264 §5 wants */
-			tlog_info("call %s: transfer target %s answered %s: ACK and BYE", call_cid(c),
-			          b->label, b->lost || x->answered ? "late" : "without an offer");
-			leg_ack(b, b->inv_cseq, SIP_STR_NULL, SIP_STR_NULL);
-			leg_bye(b);
-			if (!b->lost && !x->answered) {
-				b->lost = true;
-				xfer_failed_status(x, 488, NULL);
-				xfer_settle(x);
-			}
-			return;
-		}
-		x->answered = true;
-		ev_timer_stop(c->core->t->loop, &x->timer);
-		for (struct leg *o = c->bs; o; o = o->next)
-			if (o->xfer == x && o != b && !o->lost)
-				bleg_abandon(o);
-		x->target = hold(b);
-		x->target_ack_cseq = b->inv_cseq;
-		tlog_info("call %s: transfer target %s answered", call_cid(c), b->label);
-		xfer_reinvite(x, XR_REINVITE, x->transferee, true);
-		return;
-	}
-	b->state = LEG_TERMINATED;
-	if (b->lost)
-		return;
-	xfer_failed_status(x, status, resp);
-	tlog_info("call %s: transfer target %s failed: %d", call_cid(c), b->label, status);
-	xfer_settle(x);
 }
 
 void transfer_on_response(struct creq *cr, const struct sip_msg *resp, int status)
@@ -624,6 +512,7 @@ static struct xfer *xfer_new(struct call *c, struct leg *transferee)
 	x->transferee = hold(transferee);
 	ev_timer_init(&x->timer, on_xfer_timeout, 1., 0.);
 	x->timer.data = x;
+	dial_init(&x->dial, c, &xfer_dial_ops);
 	c->xfer = x;
 	return x;
 }
@@ -704,7 +593,11 @@ void transfer_refer(struct leg *l, struct sip_tsx *st, const struct sip_msg *req
 	x->max_forwards = req->max_forwards > 1 ? req->max_forwards - 1 : 70;
 	/* RFC 3892: Referred-By goes with the triggered INVITE */
 	for (const struct sip_hdr *h = sip_msg_hdr(req, SIP_HDR_REFERRED_BY); h; h = sip_msg_hdr_next(req, h))
-		add_line(&x->hdrs, "Referred-By", h->value);
+		if (hdrs_add(&x->hdrs, "Referred-By", h->value) < 0) {
+			xfer_finish(x);
+			refer_reply(st, 500, NULL);
+			return;
+		}
 	refer_reply(st, 202, NULL);   /* §2.4.2 */
 	xfer_notify(x, 100, "Trying", XR_NOTIFY);
 	tlog_info("call %s: REFER from %s to %.*s", call_cid(c), l->is_a ? "A" : "B",

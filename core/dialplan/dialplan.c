@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "call/dial_rules.h"
 #include "dialplan_internal.h"
 
 #define ERRLEN 256
@@ -300,6 +301,27 @@ static int fix_dial_targets(struct load *L, struct dp_action *a, const char *fil
 		} else if ((!strncmp(t, "sip:", 4) && !t[4]) || (!strncmp(t, "sips:", 5) && !t[5])) {
 			ERR(L, file, line, "dial: empty URI '%s'", t);
 			return -EINVAL;
+		} else if (L->env && L->env->serves_scheme) {
+			/* test:bob: a module must serve "test:", else a typo would
+			 * only show as a 503 at the first call. A scheme written
+			 * with ${...} is checked when it is dialled. */
+			char scheme[32];
+			int off = dial_target_scheme(t, scheme, sizeof scheme);
+
+			if (off < 0) {
+				ERR(L, file, line, "dial: '%s' has an overlong scheme", t);
+				return -EINVAL;
+			}
+			if (off > 0 && strcmp(scheme, "trunk") && strcmp(scheme, "user") &&
+			    !dial_scheme_is_uri(scheme) && !L->env->serves_scheme(L->env->arg, scheme)) {
+				ERR(L, file, line, "dial: no module serves '%s:' targets in '%s' (load the "
+				    "module that registers a resolver for '%s')", scheme, t, scheme);
+				return -EINVAL;
+			}
+			if (off > 0 && !t[off]) {
+				ERR(L, file, line, "dial: nothing after '%s:' in '%s'", scheme, t);
+				return -EINVAL;
+			}
 		}
 	}
 	return 0;

@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <sys/socket.h>
+#include <tandem/call.h>
 #include <tandem/tandem.h>
 
 struct dialplan;
@@ -43,6 +44,11 @@ struct dialplan_env {
 	/* NULL-terminated names the core or modules set at run time with
 	 * dialplan_set_var, so ${name} passes the load check; may be NULL. */
 	const char *const *extra_vars;
+	/* Does a module serve dial targets of this scheme (a resolver is
+	 * registered)? A dial() of a literal "scheme:..." nobody serves is a
+	 * load error at its file:line; "user" (bare targets), "trunk", "sip"
+	 * and "sips" are always accepted. NULL: every scheme is accepted. */
+	bool (*serves_scheme)(void *arg, const char *scheme);
 };
 
 /* Every load error, each "FILE:LINE: message" (libconfig's file and line of
@@ -99,8 +105,11 @@ enum dialplan_outcome {
 };
 void dialplan_set_outcome(struct dialplan_cursor *cur, enum dialplan_outcome o);
 enum dialplan_outcome dialplan_outcome(const struct dialplan_cursor *cur);
-/* Map a final response status of a dial to its outcome (2xx: ANSWERED). */
+/* Map a final response status of a dial to its outcome (2xx: ANSWERED):
+ * tandem_dial_outcome_of (include/tandem/call.h), the dial engine's one
+ * classification, seen as the dialplan's outcomes. */
 enum dialplan_outcome dialplan_outcome_from_status(int status);
+enum dialplan_outcome dialplan_outcome_of_dial(enum tandem_dial_outcome o);
 
 enum dialplan_kind {
 	DIALPLAN_DIAL = 0,
@@ -125,12 +134,14 @@ enum dialplan_target_kind {
 	DIALPLAN_TARGET_USER = 0, /* a local user: "1001" */
 	DIALPLAN_TARGET_URI,      /* "sip:..." or "sips:..." */
 	DIALPLAN_TARGET_TRUNK,    /* "trunk:name/number" */
+	DIALPLAN_TARGET_SCHEME,   /* "scheme:rest" of a module's resolver ("test:bob") */
 };
 
 struct dialplan_target {
 	enum dialplan_target_kind kind;
-	const char *value;  /* the user, the URI, or the trunk's number */
+	const char *value;  /* the user, the URI, the trunk's number, or SCHEME's rest */
 	const char *trunk;  /* TRUNK only: the trunk name */
+	const char *text;   /* the whole target as expanded: what the dial engine rings */
 };
 
 /* One action to run. Every pointer stays valid until the next

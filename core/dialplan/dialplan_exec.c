@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "call/dial_rules.h"
 #include "dialplan_internal.h"
 
 struct dialplan_cursor {
@@ -198,7 +199,7 @@ static void clear_step(struct dialplan_cursor *c)
 	for (int i = 0; i < c->sargc; i++)
 		free(c->sargv[i]);
 	c->sargc = 0;
-	for (size_t i = 0; i < c->ntargets; i++)
+	for (size_t i = 0; i < 2 * c->ntargets; i++)
 		free(c->tstr[i]);
 	free(c->tstr);
 	free(c->targets);
@@ -236,21 +237,24 @@ enum dialplan_outcome dialplan_outcome(const struct dialplan_cursor *c)
 	return c->outcome;
 }
 
+enum dialplan_outcome dialplan_outcome_of_dial(enum tandem_dial_outcome o)
+{
+	switch (o) {
+	case TANDEM_DIAL_ANSWERED: return DIALPLAN_OUTCOME_ANSWERED;
+	case TANDEM_DIAL_BUSY: return DIALPLAN_OUTCOME_BUSY;
+	case TANDEM_DIAL_NOANSWER: return DIALPLAN_OUTCOME_NOANSWER;
+	case TANDEM_DIAL_UNAVAILABLE: return DIALPLAN_OUTCOME_UNAVAILABLE;
+	case TANDEM_DIAL_FAILED:
+	case TANDEM_DIAL_CANCELLED:
+		break;
+	}
+	return DIALPLAN_OUTCOME_FAIL;
+}
+
+/* The dial engine's one classification (core/call/dial_rules.c). */
 enum dialplan_outcome dialplan_outcome_from_status(int status)
 {
-	if (status >= 200 && status < 300)
-		return DIALPLAN_OUTCOME_ANSWERED;
-	switch (status) {
-	case 486: case 600:
-		return DIALPLAN_OUTCOME_BUSY;
-	case 404: case 480:
-		return DIALPLAN_OUTCOME_UNAVAILABLE;
-	case 408:
-		/* RFC 3261 §8.1.3.1: our own Timer B/F, the peer never answered */
-		return DIALPLAN_OUTCOME_NOANSWER;
-	default:
-		return DIALPLAN_OUTCOME_FAIL;
-	}
+	return dialplan_outcome_of_dial(tandem_dial_outcome_of(status));
 }
 
 const char *dialplan_cursor_error(const struct dialplan_cursor *c)
@@ -329,17 +333,28 @@ static bool clean(const char *s)
 static int make_targets(struct dialplan_cursor *c, const struct dp_action *a,
                         const struct dp_scope *s, struct dialplan_step *st)
 {
-	c->tstr = calloc(a->ntargets, sizeof(*c->tstr));
+	/* per target: the expanded text as written, and a copy cut up */
+	c->tstr = calloc(2 * a->ntargets, sizeof(*c->tstr));
 	c->targets = calloc(a->ntargets, sizeof(*c->targets));
 	if (!c->tstr || !c->targets)
 		return -ENOMEM;
 	for (size_t i = 0; i < a->ntargets; i++) {
 		struct dialplan_target *t = &c->targets[i];
 		char *v = dp_expand(a->targets[i], s);
+		char *text = v ? strdup(v) : NULL;
+		char scheme[32];
+		int off;
 
-		if (!v)
+		if (!v || !text) {
+			free(v);
+			free(text);
 			return -ENOMEM;
-		c->tstr[c->ntargets++] = v;
+		}
+		c->tstr[2 * c->ntargets] = v;
+		c->tstr[2 * c->ntargets + 1] = text;
+		c->ntargets++;
+		t->text = text;
+		off = dial_target_scheme(v, scheme, sizeof scheme);
 		if (!strncmp(v, "trunk:", 6)) {
 			char *slash = strchr(v + 6, '/');
 
@@ -351,6 +366,10 @@ static int make_targets(struct dialplan_cursor *c, const struct dp_action *a,
 		} else if (!strncmp(v, "sip:", 4) || !strncmp(v, "sips:", 5)) {
 			t->kind = DIALPLAN_TARGET_URI;
 			t->value = v;
+		} else if (off > 0) {
+			/* a module's scheme: the core checks at the dial who serves it */
+			t->kind = DIALPLAN_TARGET_SCHEME;
+			t->value = v + off;
 		} else {
 			t->kind = DIALPLAN_TARGET_USER;
 			t->value = v;

@@ -17,26 +17,39 @@ TANDEM_API_BEGIN
 
 struct tandem;
 struct tandem_call;
+struct sip_tsx;
+struct sip_msg;
 
-/* ---- the result of ringing someone ---- */
+/* ---- the result of ringing someone ----
+ * The one classification every user of the dial engine shares (calls,
+ * transfers, modules' dials, the dialplan's on(busy|noanswer|unavailable|
+ * fail) continuations): tandem_dial_outcome_of. */
 enum tandem_dial_outcome {
 	TANDEM_DIAL_ANSWERED = 0,
 	TANDEM_DIAL_BUSY,         /* 486, 600 */
-	TANDEM_DIAL_NOANSWER,     /* the dial timeout, or 480/408 */
-	TANDEM_DIAL_UNAVAILABLE,  /* not registered, no route, 404/410/5xx/503 */
-	TANDEM_DIAL_FAILED,       /* any other failure (4xx, 6xx but 600) */
+	TANDEM_DIAL_NOANSWER,     /* the dial timeout, or 408 (the callee never responded) */
+	TANDEM_DIAL_UNAVAILABLE,  /* 404, 410, 480 (also: not registered), 503 (no route), 604 */
+	TANDEM_DIAL_FAILED,       /* any other failure (3xx not followed, other 4xx/5xx/6xx) */
 	TANDEM_DIAL_CANCELLED,    /* the caller gave up, or the module stopped it */
 };
+/* "answered", "busy", "noanswer", "unavailable", "fail", "cancelled": the
+ * words of the dialplan's on(...). */
 const char *tandem_dial_outcome_name(enum tandem_dial_outcome o);
-/* The one classification of a final status every caller of the dial
- * engine shares. */
+/* The outcome of a dial that ended with final status (2xx: ANSWERED). The
+ * dial timeout is NOANSWER whatever status was kept. */
 enum tandem_dial_outcome tandem_dial_outcome_of(int status);
 
 /* ---- dial target resolvers ----
  * A dial target is "scheme:rest" (trunk:NAME/NUMBER, test:NAME, sip:...,
  * sips:...) or a bare user ("1002"), which goes to the resolver of scheme
  * "user" (mod_registrar: every registered contact). sip:/sips: URIs are
- * the core's own. A resolver turns its target into the B-legs to start. */
+ * the core's own. A resolver turns its target into the B-legs to start
+ * (or, for a MESSAGE, the copies to send).
+ *
+ * Register resolvers in the module's init: the dialplan is built after it
+ * and refuses, with its file:line, a dial() of a literal scheme no resolver
+ * serves ("user" and "trunk" excepted: without their module such targets
+ * fail at run time with 503). */
 #define TANDEM_URI_MAX 512
 struct tandem_contact {
 	char ruri[TANDEM_URI_MAX];     /* Request-URI of the B-leg INVITE */
@@ -49,22 +62,36 @@ struct tandem_contact {
 	struct sip_dest dst;
 	bool flow;
 };
-struct tandem_resolve;   /* one pending resolution, owned by the core */
+struct tandem_resolve;   /* one resolution, owned by the core */
 struct tandem_resolver {
-	const char *scheme;            /* "user", "trunk", "test", ... */
-	/* Resolve rest (the text after "scheme:") for call. Add each B-leg with
-	 * tandem_resolve_add, then return 0 (done), a SIP status >= 300 (why
+	const char *scheme;            /* "user", "trunk", "test", ...; lower case,
+	                                * valid while the module is loaded */
+	/* Resolve rest (the text after "scheme:"; for "user" the bare target)
+	 * for call (NULL: a MESSAGE outside a call). Add each B-leg with
+	 * tandem_resolve_add, then return 0 (done), a SIP status 300..699 (why
 	 * nothing rings: 404, 480, 503...), or -EINPROGRESS when the answer
-	 * comes later (DNS): tandem_resolve_done then finishes it. */
+	 * comes later (DNS): tandem_resolve_done then finishes it, and the dial
+	 * waits for it (its timeout runs meanwhile). Any other return is 500. */
 	int (*resolve)(struct tandem *t, struct tandem_call *call, const char *rest,
 	               struct tandem_resolve *r, void *arg);
-	/* A resolution still pending when the dial ends: forget r. */
+	/* A resolution still pending when the dial ends (the caller CANCELled,
+	 * the dial timed out, another target answered, the call ended): forget
+	 * r. The core frees r when abandon returns; never finish it after. May
+	 * be NULL only for resolvers that never return -EINPROGRESS. */
 	void (*abandon)(struct tandem_resolve *r, void *arg);
 	void *arg;
 };
+/* 0; -EINVAL (no scheme or resolve, a scheme that is not RFC 3986 §3.1
+ * syntax, or sip/sips: the core's own), -EEXIST (another module serves the
+ * scheme), -ENOSPC (too many resolvers). */
 int tandem_register_resolver(struct tandem *t, const struct tandem_resolver *r);
+/* One more B-leg for r (c is copied). 0, -ENOMEM, -EINVAL (r finished). */
 int tandem_resolve_add(struct tandem_resolve *r, const struct tandem_contact *c);
-/* status 0 when contacts were added, else the failure status. */
+/* The domain the caller addressed (its Request-URI host, "localhost" when
+ * unknown): what a resolver of local users puts in To. */
+const char *tandem_resolve_domain(const struct tandem_resolve *r);
+/* Finish a resolution that returned -EINPROGRESS: status 0 when contacts
+ * were added, else the failure status (300..699). r is gone afterwards. */
 void tandem_resolve_done(struct tandem_resolve *r, int status);
 
 /* ---- owning a call ----

@@ -1,5 +1,6 @@
 /* mod_registrar: REGISTER (RFC 3261 §10.3) against the location service,
- * authenticated by mod_auth, and a lookup API for the call core.
+ * authenticated by mod_auth, the resolver of "user" dial targets (a bare
+ * extension rings every registered contact) and a lookup API.
  *
  *   registrar: {
  *     default_expires = 3600; min_expires = 60; max_expires = 7200;
@@ -22,6 +23,7 @@
 
 #include <tandem/auth.h>
 #include <tandem/registrar.h>
+#include <tandem/call.h>
 #include <tandem/sip_uri.h>
 #include <tandem/tandem.h>
 
@@ -102,6 +104,10 @@ static int conf_read(const config_setting_t *cfg, struct reg_conf *c)
 	return 0;
 }
 
+static int user_resolve(struct tandem *t, struct tandem_call *call, const char *user,
+                        struct tandem_resolve *r, void *arg);
+static const struct tandem_resolver user_resolver = { .scheme = "user", .resolve = user_resolve };
+
 static int reg_init(struct tandem *t, const config_setting_t *cfg)
 {
 	struct reg_state *s = calloc(1, sizeof *s);
@@ -121,6 +127,13 @@ static int reg_init(struct tandem *t, const config_setting_t *cfg)
 	if (!s->conf.state_file)
 		tlog_warn("mod_registrar: no state_dir: registrations are kept in memory only");
 	s->t = t;
+	rc = tandem_register_resolver(t, &user_resolver);
+	if (rc < 0) {
+		tlog_error("mod_registrar: cannot serve 'user' dial targets (%s)", strerror(-rc));
+		free(s->conf.state_file);
+		free(s);
+		return rc;
+	}
 	tandem_set_module_data(t, "registrar", s);
 	return 0;
 }
@@ -418,6 +431,41 @@ static int reg_lookup(struct tandem *t, const char *aor_user, struct location_co
 }
 
 static const struct registrar_api api = { .lookup = reg_lookup };
+
+/* A bare target ("1002"): every live contact of the user rings, each over
+ * the flow its REGISTER came on (RFC 5626 §5.3: a phone behind NAT or on
+ * TCP/TLS is only reachable there), To naming the user at the domain the
+ * caller called (the contact stays hidden, topology hiding). Not
+ * registered: 480 (RFC 3261 §21.4.18). */
+static int user_resolve(struct tandem *t, struct tandem_call *call, const char *user,
+                        struct tandem_resolve *r, void *arg)
+{
+	(void)call; (void)arg;
+	int n = reg_lookup(t, user, NULL, 0);
+	if (n <= 0)
+		return 480;
+	struct location_contact *lc = calloc((size_t)n, sizeof *lc);
+	if (!lc)
+		return 500;
+	int now = reg_lookup(t, user, lc, n);   /* one may have expired meanwhile */
+	if (now < n)
+		n = now;
+	for (int i = 0; i < n; i++) {
+		struct tandem_contact c = { .flow = true };
+		snprintf(c.ruri, sizeof c.ruri, "%s", lc[i].uri);
+		snprintf(c.to, sizeof c.to, "<sip:%s@%s>", user, tandem_resolve_domain(r));
+		c.dst.proto = lc[i].proto;
+		memcpy(&c.dst.addr, &lc[i].src, sizeof c.dst.addr);
+		c.dst.addr_len = lc[i].src_len;
+		c.dst.conn_id = lc[i].conn_id;
+		if (tandem_resolve_add(r, &c) < 0) {
+			free(lc);
+			return 500;
+		}
+	}
+	free(lc);
+	return n > 0 ? 0 : 480;
+}
 
 static const char *const deps[] = { "auth", NULL };
 
