@@ -17,6 +17,7 @@ TANDEM_API_BEGIN
 
 struct tandem;
 struct tandem_call;
+struct sip_tsx;           /* tandem/transaction.h */
 
 /* ---- the result of ringing someone ---- */
 enum tandem_dial_outcome {
