@@ -17,8 +17,10 @@ CORE="$top_builddir/libtandemcore.a"
 [ -f "$CORE" ] || fail "no libtandemcore.a in $top_builddir"
 
 # Defined dynamic symbols; name@VERSION ones are libc data copied into the
-# executable by copy relocations (stdout, optarg...), not ours.
-$NM -D --defined-only "$TANDEMD" | awk 'NF >= 3 { print $3 }' | grep -v @ | sort -u >"$WORK/exported"
+# executable by copy relocations (stdout, optarg...), and __asan_* ones the
+# sanitizer runtime's (--enable-sanitizers): not ours.
+$NM -D --defined-only "$TANDEMD" | awk 'NF >= 3 { print $3 }' | grep -v -e @ -e '^__[a-z]*san_' |
+	sort -u >"$WORK/exported"
 # Every external definition in the core objects, hidden or not.
 $NM -g --defined-only "$CORE" 2>/dev/null | awk 'NF == 3 { print $3 }' | sort -u >"$WORK/core_defs"
 # Every identifier of the public headers once preprocessed (no comments).
