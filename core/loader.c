@@ -1,5 +1,5 @@
 /* The module loader: dlopen mod_<name>.so, check its ABI, order by deps,
- * init/start/reload/stop, and the hook chains (DESIGN.md "The module ABI"). */
+ * init/start/reload/stop, and the hook chains (docs/ARCHITECTURE.md "The module ABI"). */
 #include "config.h"
 
 #include <dlfcn.h>

@@ -1,4 +1,4 @@
-/* tandem — the B2BUA call core (DESIGN.md "The call"): what server.c and
+/* tandem — the B2BUA call core (docs/ARCHITECTURE.md "The call"): what server.c and
  * main.c call. A call owns an A-leg (tandem is UAS) and B-legs (tandem is
  * UAC), each a full dialog of its own; requests and responses on one leg
  * are re-issued on the other with that leg's identifiers. */

@@ -1,5 +1,5 @@
 /* tandem — SDP across the B2BUA. Every application/sdp body that crosses a
- * call passes the MEDIA hook chain on its way (DESIGN.md "The module ABI"),
+ * call passes the MEDIA hook chain on its way (docs/ARCHITECTURE.md "The module ABI"),
  * told which leg it comes from and goes to and whether it is an offer or an
  * answer (RFC 3264); a handler may replace it (mod_rtprelay points each leg
  * at the relay). The core owns a replaced body until the message carrying

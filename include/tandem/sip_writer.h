@@ -1,5 +1,5 @@
 /* tandem — building outgoing messages into a fresh buffer. A received buffer
- * is never patched in place (DESIGN.md "The message"). */
+ * is never patched in place (docs/ARCHITECTURE.md "The message"). */
 #ifndef TANDEM_SIP_WRITER_H
 #define TANDEM_SIP_WRITER_H
 

@@ -32,7 +32,7 @@ bool tandem_log_enabled(enum tandem_log_level lvl);
 #define tlog_debug(...)  do { if (tandem_log_enabled(TLOG_DEBUG)) tandem_log(TLOG_DEBUG, __VA_ARGS__); } while (0)
 
 /* ---- hooks ---- */
-/* In the order a call meets them (DESIGN.md "The module ABI"), except
+/* In the order a call meets them (docs/ARCHITECTURE.md "The module ABI"), except
  * RECEIVE, which runs before all of them but was added later (values are
  * only ever appended). */
 enum tandem_hook_point {

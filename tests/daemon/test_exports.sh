@@ -7,7 +7,8 @@
 #     defines is exported (a header without TANDEM_API_BEGIN, or a definition
 #     whose .c does not include its header, would hide it);
 #  4. every core symbol a built module (modules/, tests/) needs is exported,
-#     or dlopen would refuse the module at start-up.
+#     or dlopen would refuse the module at start-up;
+# and each include/tandem/ header compiles on its own, as installed.
 . "$(dirname "$0")/../sip/lib.sh"
 CC=${TANDEM_CC:-cc}
 NM=${TANDEM_NM:-nm}
@@ -16,8 +17,10 @@ CORE="$top_builddir/libtandemcore.a"
 [ -f "$CORE" ] || fail "no libtandemcore.a in $top_builddir"
 
 # Defined dynamic symbols; name@VERSION ones are libc data copied into the
-# executable by copy relocations (stdout, optarg...), not ours.
-$NM -D --defined-only "$TANDEMD" | awk 'NF >= 3 { print $3 }' | grep -v @ | sort -u >"$WORK/exported"
+# executable by copy relocations (stdout, optarg...), and __asan_* ones the
+# sanitizer runtime's (--enable-sanitizers): not ours.
+$NM -D --defined-only "$TANDEMD" | awk 'NF >= 3 { print $3 }' | grep -v -e @ -e '^__[a-z]*san_' |
+	sort -u >"$WORK/exported"
 # Every external definition in the core objects, hidden or not.
 $NM -g --defined-only "$CORE" 2>/dev/null | awk 'NF == 3 { print $3 }' | sort -u >"$WORK/core_defs"
 # Every identifier of the public headers once preprocessed (no comments).
@@ -28,6 +31,14 @@ done >"$WORK/all.c"
 $CC -E -P -I"$top_srcdir/include" ${TANDEM_API_CPPFLAGS:-} "$WORK/all.c" >"$WORK/all.i" \
 	|| fail "include/tandem/*.h do not preprocess together"
 tr -cs 'A-Za-z0-9_' '\n' <"$WORK/all.i" | sort -u >"$WORK/hdr_words"
+# Installed, each header is included on its own: it must compile alone.
+for h in "$top_srcdir"/include/tandem/*.h; do
+	echo "#include <tandem/$(basename "$h")>" >"$WORK/one.c"
+	# shellcheck disable=SC2086
+	$CC -std=gnu11 -Wall -Wextra -Werror -fsyntax-only -I"$top_srcdir/include" \
+		${TANDEM_API_CPPFLAGS:-} "$WORK/one.c" >"$WORK/one.out" 2>&1 ||
+		{ cat "$WORK/one.out"; fail "include/tandem/$(basename "$h") does not compile on its own"; }
+done
 comm -12 "$WORK/hdr_words" "$WORK/core_defs" >"$WORK/declared"
 
 # The test must not pass on empty lists.
