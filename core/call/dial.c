@@ -35,9 +35,13 @@ static void targets_free(struct dial *d)
 {
 	for (size_t i = 0; i < d->ntargets; i++)
 		free(d->targets[i]);
+	free(d->targets);
+	d->targets = NULL;
 	d->ntargets = d->next = 0;
 	free(d->headers);
-	d->headers = NULL;
+	free(d->from);
+	free(d->domain);
+	d->headers = d->from = d->domain = NULL;
 }
 
 /* Give up every B-leg of d still ringing but except, and every pending
@@ -289,6 +293,8 @@ int dial_start(struct dial *d, const struct tandem_dial *spec, const struct bleg
 		          DIAL_MAX_TARGETS);
 		n = DIAL_MAX_TARGETS;
 	}
+	if (!(d->targets = calloc(n ? n : 1, sizeof *d->targets)))
+		return 500;
 	for (size_t i = 0; i < n; i++) {
 		if (!(d->targets[i] = strdup(spec->targets[i] ? spec->targets[i] : ""))) {
 			targets_free(d);
@@ -296,8 +302,16 @@ int dial_start(struct dial *d, const struct tandem_dial *spec, const struct bleg
 		}
 		d->ntargets++;
 	}
+	char host[256] = "localhost";
+	if (c->a && c->a->st)
+		request_host(sip_tsx_request(c->a->st), host, sizeof host);
+	d->from = strdup(inv->from ? inv->from : "");
+	d->domain = strdup(host);
+	if (!d->from || !d->domain) {
+		targets_free(d);
+		return 500;
+	}
 	d->inv = *inv;
-	snprintf(d->from, sizeof d->from, "%s", inv->from ? inv->from : "");
 	d->inv.from = d->from;
 	if (inv->headers || spec->headers) {
 		size_t l1 = inv->headers ? strlen(inv->headers) : 0;
@@ -310,10 +324,6 @@ int dial_start(struct dial *d, const struct tandem_dial *spec, const struct bleg
 		memcpy(d->headers + l1, spec->headers ? spec->headers : "", l2 + 1);
 	}
 	d->inv.headers = d->headers;
-	if (c->a && c->a->st)
-		request_host(sip_tsx_request(c->a->st), d->domain, sizeof d->domain);
-	else
-		snprintf(d->domain, sizeof d->domain, "localhost");
 	d->mode = spec->mode;
 	d->timeout = spec->timeout ? spec->timeout : c->core->set.dial_timeout;
 	d->running = true;
