@@ -12,6 +12,9 @@
 #    no call is left;
 # 6. hunt test:busy|test:bob: the first rejects 486, the second answers;
 # 7. parallel test:bob&test:carol: bob answers, carol is CANCELled;
+#    parallel test:never&test:bob: bob answers, the pending resolution of
+#    never is abandoned; hunt test:busy|test:bob with busy declining 603:
+#    the caller gets 603 and bob is never rung (RFC 3261 §16.7 step 5);
 # 8. a transfer (REFER) whose target plan is test:busy|test:carol: the
 #    transfer's dial goes through the same engine, carol answers;
 # 9. a dial() of a scheme no module serves is refused at load with
@@ -29,6 +32,7 @@ EXTRA_RULES="
     { match = \"^neverto$\"; do = ( \"dial(test:never, 1)\" ); },
     { match = \"^hunt$\"; do = ( \"dial(test:busy | test:bob, 5)\" ); },
     { match = \"^group$\"; do = ( \"dial(test:bob & test:carol, 5)\" ); },
+    { match = \"^racing$\"; do = ( \"dial(test:never & test:bob, 5)\" ); },
     { match = \"^carol$\"; do = ( \"dial(test:busy | test:carol, 5)\" ); },"
 write_calls_config "
 testresolve: {
@@ -104,6 +108,22 @@ uas_start call_uas
 uac_run call_uac group
 uas_wait call_uas
 peer_wait call_uas_cancel "$carol_pid"
+
+# a pending resolution loses to a callee that answers
+uas_start call_uas
+uac_run call_uac racing
+uas_wait call_uas
+[ "$(grep -c "testresolve: never abandoned" "$WORK/tandemd.log")" -eq 3 ] ||
+	fail "the resolution that lost the race was not abandoned"
+
+# a 6xx ends the hunt: nothing listens on bob's port, and the caller gets 603
+sed "s/ CODE / 603 /" "$SCEN/call_uas_reject.xml" >"$WORK/decline.xml"
+SCEN=$WORK peer_start decline "$busy_port"
+decline_pid=$PEER_PID
+uac_fail 603 hunt
+peer_wait decline "$decline_pid"
+grep -q "603 from test:busy: no further target is tried" "$WORK/tandemd.log" ||
+	fail "the hunt went on after a 603"
 
 # 8. the caller transfers bob to carol; carol's plan hunts busy then carol
 scen_subst xfer_uas_target target_bob "s/TRANSFEREE/bob/g; s/REFERRER/alice/g"
