@@ -101,6 +101,7 @@ struct call_core {
 	unsigned ncalls;
 	unsigned long total;
 	struct creq *creqs;
+	struct msg_route *mroutes; /* MESSAGEs waiting on a resolver (message.c) */
 	struct leg *tab[LEG_BUCKETS];
 	/* the "calls" config group and per-listener contexts (copied: a
 	 * reload frees the config they came from) */
@@ -193,6 +194,8 @@ void transfer_free(struct call *c);
 bool message_route(struct call_core *core, struct sip_tsx *st, struct sip_msg *req);
 void message_on_response(struct creq *cr, const struct sip_msg *resp, int status);
 void message_fork_unref(struct msg_fork *f);
+/* Shutdown: MESSAGEs still waiting on a resolver are given up. */
+void message_routes_free(struct call_core *core);
 
 /* ---- declared for the other files of the call core ---- */
 /* call.c */

@@ -17,7 +17,9 @@
 #    the caller gets 603 and bob is never rung (RFC 3261 §16.7 step 5);
 # 8. a transfer (REFER) whose target plan is test:busy|test:carol: the
 #    transfer's dial goes through the same engine, carol answers;
-# 9. a dial() of a scheme no module serves is refused at load with
+# 9. a MESSAGE to test:slow waits for the resolver too, and one whose
+#    resolver never answers gets 480 once calls.dial_timeout (5 s) is over;
+# 10. a dial() of a scheme no module serves is refused at load with
 #    file:line.
 . "$(dirname "$0")/calls_lib.sh"
 MODDIR=$top_builddir/tests/sip/.libs
@@ -47,7 +49,7 @@ testresolve: {
 };"
 sed '/^echo: /d; s/^modules = ( "echo" );/modules = ( "testresolve" );/' "$WORK/tandem.conf" >"$WORK/resolve.conf"
 
-# 9. first, without the daemon: a typo in a scheme is a load error
+# 10. first, without the daemon: a typo in a scheme is a load error
 sed 's/dial(test:nobody, 5)/dial(tset:nobody, 5)/' "$WORK/resolve.conf" >"$WORK/typo.conf"
 "$TANDEMD" --check-config -c "$WORK/typo.conf" -M "$MODDIR" >"$WORK/check.out" 2>&1 &&
 	fail "--check-config accepted a dial of a scheme nobody serves"
@@ -137,6 +139,20 @@ grep -q "transfer target test:carol answered" "$WORK/tandemd.log" || fail "carol
 grep -q "transferred" "$WORK/tandemd.log" || fail "no transfer logged"
 [ "$(grep -c "B-leg test:busy failed: 486" "$WORK/tandemd.log")" -eq 2 ] ||
 	fail "the transfer's dial did not hunt through busy"
+
+# 9. MESSAGE through a resolver answering later
+n_slow=$(grep -c "testresolve: slow answered later" "$WORK/tandemd.log")
+uas_start call_uas_message
+uac_run call_uac_message slow
+uas_wait call_uas_message
+[ "$(grep -c "testresolve: slow answered later" "$WORK/tandemd.log")" -eq $((n_slow + 1)) ] ||
+	fail "the MESSAGE did not wait for the resolver"
+sed 's/"200"/"480"/' "$SCEN/call_uac_message.xml" >"$WORK/message_480.xml"
+grep -q '"480"' "$WORK/message_480.xml" || fail "call_uac_message.xml no longer expects a 200"
+SCEN=$WORK uac_run message_480 never
+grep -q "MESSAGE .*: no resolution within 5 s" "$WORK/tandemd.log" || fail "no MESSAGE timeout logged"
+[ "$(grep -c "testresolve: never abandoned" "$WORK/tandemd.log")" -eq 4 ] ||
+	fail "the MESSAGE's resolution was not abandoned"
 
 assert_no_calls
 grep -q "still pending at stop" "$WORK/tandemd.log" && fail "a resolution was never abandoned"
