@@ -174,8 +174,8 @@ void party_as_seen(struct sip_str nameaddr, const struct sip_msg *req, char *out
  * header were there. */
 int hdrs_add(char **hdrs, const char *name, struct sip_str value);
 /* A dialplan dial step as the dial engine takes it (targets as written). */
-int dial_spec_from_step(const struct dialplan_step *s, struct tandem_dial *spec,
-                        const char **targets, size_t max);
+void dial_spec_from_step(const struct dialplan_step *s, struct tandem_dial *spec,
+                         const char **targets, size_t max);
 extern const enum sip_hdr_id call_req_hdrs[];
 
 /* transfer.c */
