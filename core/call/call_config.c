@@ -145,6 +145,7 @@ void call_core_free(struct tandem *t)
 		sip_tsx_detach(cr->ct);
 	while (core->calls)
 		call_destroy(core->calls);
+	message_routes_free(core);
 	while (core->creqs)
 		creq_free(core->creqs);
 	dialplan_unref(core->dp);

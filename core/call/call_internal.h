@@ -101,6 +101,7 @@ struct call_core {
 	unsigned ncalls;
 	unsigned long total;
 	struct creq *creqs;
+	struct msg_route *mroutes; /* MESSAGEs waiting on a resolver (message.c) */
 	struct leg *tab[LEG_BUCKETS];
 	/* the "calls" config group and per-listener contexts (copied: a
 	 * reload frees the config they came from) */
@@ -173,8 +174,8 @@ void party_as_seen(struct sip_str nameaddr, const struct sip_msg *req, char *out
  * header were there. */
 int hdrs_add(char **hdrs, const char *name, struct sip_str value);
 /* A dialplan dial step as the dial engine takes it (targets as written). */
-int dial_spec_from_step(const struct dialplan_step *s, struct tandem_dial *spec,
-                        const char **targets, size_t max);
+void dial_spec_from_step(const struct dialplan_step *s, struct tandem_dial *spec,
+                         const char **targets, size_t max);
 extern const enum sip_hdr_id call_req_hdrs[];
 
 /* transfer.c */
@@ -193,6 +194,8 @@ void transfer_free(struct call *c);
 bool message_route(struct call_core *core, struct sip_tsx *st, struct sip_msg *req);
 void message_on_response(struct creq *cr, const struct sip_msg *resp, int status);
 void message_fork_unref(struct msg_fork *f);
+/* Shutdown: MESSAGEs still waiting on a resolver are given up. */
+void message_routes_free(struct call_core *core);
 
 /* ---- declared for the other files of the call core ---- */
 /* call.c */

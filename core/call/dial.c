@@ -35,9 +35,13 @@ static void targets_free(struct dial *d)
 {
 	for (size_t i = 0; i < d->ntargets; i++)
 		free(d->targets[i]);
+	free(d->targets);
+	d->targets = NULL;
 	d->ntargets = d->next = 0;
 	free(d->headers);
-	d->headers = NULL;
+	free(d->from);
+	free(d->domain);
+	d->headers = d->from = d->domain = NULL;
 }
 
 /* Give up every B-leg of d still ringing but except, and every pending
@@ -159,16 +163,21 @@ static int contacts_start(struct dial *d, const struct tandem_resolve *r)
 	return started ? 0 : last;
 }
 
+static bool dial_busy(const struct dial *d);
+
 static void dial_failed(struct dial *d, const char *label, int status, const char *reason,
                         size_t reason_len)
 {
 	dial_failure_note(&d->best, status, reason, reason_len);
-	if (status >= 600 && d->next < d->ntargets) {
-		/* §16.7 step 5: after a 6xx no new branch is started */
+	if (status < 600)
+		return;
+	/* §16.7 step 5: after a 6xx every pending branch is CANCELled and no
+	 * new one is started */
+	if (d->next < d->ntargets || dial_busy(d))
 		tlog_info("call %s: %d from %s: no further target is tried", call_cid(d->call), status,
 		          label);
-		d->next = d->ntargets;
-	}
+	d->next = d->ntargets;
+	dial_abandon(d, NULL);
 }
 
 /* A resolver answered later (tandem_resolve_done). */
@@ -224,7 +233,7 @@ static bool dial_next(struct dial *d)
 				any = true;
 			}
 		} while (all && d->next < d->ntargets);
-		if (any) {
+		if (any && dial_busy(d)) {   /* (a 6xx may have given all of them up) */
 			d->timed_out = false;
 			ev_timer_stop(dial_loop(d), &d->timer);
 			ev_timer_set(&d->timer, d->timeout, 0.);
@@ -290,6 +299,8 @@ int dial_start(struct dial *d, const struct tandem_dial *spec, const struct bleg
 		          DIAL_MAX_TARGETS);
 		n = DIAL_MAX_TARGETS;
 	}
+	if (!(d->targets = calloc(n ? n : 1, sizeof *d->targets)))
+		return 500;
 	for (size_t i = 0; i < n; i++) {
 		if (!(d->targets[i] = strdup(spec->targets[i] ? spec->targets[i] : ""))) {
 			targets_free(d);
@@ -297,8 +308,16 @@ int dial_start(struct dial *d, const struct tandem_dial *spec, const struct bleg
 		}
 		d->ntargets++;
 	}
+	char host[256] = "localhost";
+	if (c->a && c->a->st)
+		request_host(sip_tsx_request(c->a->st), host, sizeof host);
+	d->from = strdup(inv->from ? inv->from : "");
+	d->domain = strdup(host);
+	if (!d->from || !d->domain) {
+		targets_free(d);
+		return 500;
+	}
 	d->inv = *inv;
-	snprintf(d->from, sizeof d->from, "%s", inv->from ? inv->from : "");
 	d->inv.from = d->from;
 	if (inv->headers || spec->headers) {
 		size_t l1 = inv->headers ? strlen(inv->headers) : 0;
@@ -311,10 +330,6 @@ int dial_start(struct dial *d, const struct tandem_dial *spec, const struct bleg
 		memcpy(d->headers + l1, spec->headers ? spec->headers : "", l2 + 1);
 	}
 	d->inv.headers = d->headers;
-	if (c->a && c->a->st)
-		request_host(sip_tsx_request(c->a->st), d->domain, sizeof d->domain);
-	else
-		snprintf(d->domain, sizeof d->domain, "localhost");
 	d->mode = spec->mode;
 	d->timeout = spec->timeout ? spec->timeout : c->core->set.dial_timeout;
 	d->running = true;
@@ -402,15 +417,16 @@ void dial_bleg_failed(struct leg *b, const struct sip_msg *resp, int status)
 		dial_failed(d, b->label, status, resp->reason.p, resp->reason.len);
 	else
 		dial_failed(d, b->label, status, NULL, 0);
-	if (status >= 600)
-		dial_abandon(d, NULL);   /* §16.7 step 5: CANCEL every pending branch */
 	dial_settle(d);
 }
 
-int dial_spec_from_step(const struct dialplan_step *s, struct tandem_dial *spec,
-                        const char **targets, size_t max)
+void dial_spec_from_step(const struct dialplan_step *s, struct tandem_dial *spec,
+                         const char **targets, size_t max)
 {
 	size_t n = s->u.dial.ntargets < max ? s->u.dial.ntargets : max;
+	if (n < s->u.dial.ntargets)
+		tlog_warn("dial at %s:%d: %zu targets, only the first %zu ring", s->file ? s->file : "?",
+		          s->line, s->u.dial.ntargets, n);
 	for (size_t i = 0; i < n; i++)
 		targets[i] = s->u.dial.targets[i].text;
 	*spec = (struct tandem_dial){
@@ -419,5 +435,4 @@ int dial_spec_from_step(const struct dialplan_step *s, struct tandem_dial *spec,
 		.mode = s->u.dial.mode == DIALPLAN_DIAL_HUNT ? TANDEM_DIAL_HUNT : TANDEM_DIAL_PARALLEL,
 		.timeout = s->u.dial.timeout,
 	};
-	return 0;
 }

@@ -192,8 +192,8 @@ static void a_invite(struct call *c, struct bleg_invite *inv, char *from, size_t
 	};
 }
 
-/* The dial() step s for the call. 0: ringing, dial_settle resumes the
- * plan; else the failure status (nothing rings). */
+/* The dial() step s for the call. 0: ringing, call_dial_settled resumes
+ * the plan; else the failure status (nothing rings). */
 static int call_dial(struct call *c, const struct dialplan_step *s)
 {
 	const char *targets[DIAL_MAX_TARGETS];

@@ -1,9 +1,12 @@
 /* tandem — MESSAGE outside a dialog (RFC 3428): routed by the dialplan like
  * a call, re-issued with identifiers of tandem's own (fresh Call-ID, From
- * tag, Via) to every contact of a registered user, the first 2xx (or else
- * the best failure) relayed back. The body is never touched. */
+ * tag, Via) to every contact a target resolves to (resolve.h: a URI, a
+ * registered user, a module's scheme, answered at once or later), the
+ * first 2xx (or else the best failure) relayed back. The body is never
+ * touched. */
 #include "config.h"
 
+#include <ev.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,31 +120,50 @@ static int message_send_one(struct call_core *core, struct msg_fork *f, const st
 	return 0;
 }
 
-/* A resolution of a MESSAGE target that wants to answer later: the page
- * mode loop below does not wait (RFC 3428 §4: a MESSAGE is answered at
- * once by each hop), so the target fails now. */
-static void message_resolved_late(struct tandem_resolve *r, int status, void *arg)
+/* One MESSAGE on its way through the dialplan. Held only while a
+ * resolver answers later (a trunk's DNS); listed in the core so shutdown
+ * finds it. */
+struct msg_route {
+	struct call_core *core;
+	struct msg_route *prev, *next;
+	struct sip_tsx *st;            /* the sender's, referenced */
+	struct dialplan_cursor *cur;
+	struct msg_fork *f;
+	struct dialplan_step s;        /* the dial step being tried */
+	size_t ti;                     /* its next target */
+	bool in_dial;
+	int status;                    /* what the sender gets if nothing takes it */
+	const char *reason;
+	struct tandem_resolve *pending;
+	ev_timer timer;                /* bounds the wait for pending */
+};
+
+static const struct sip_msg *route_req(const struct msg_route *m)
 {
-	(void)r; (void)status; (void)arg;   /* never called: abandoned at once */
+	return sip_tsx_request(m->st);
 }
 
-/* One target, resolved like a dial's (a URI, every contact of a
- * registered user, a module's scheme). 0 when at least one copy went
- * out, else a status. */
-static int message_send(struct call_core *core, struct msg_fork *f, const struct sip_msg *req,
-                        const struct dialplan_target *tg)
+static void route_end(struct msg_route *m)
 {
-	char host[256];
-	request_host(req, host, sizeof host);
-	struct tandem_resolve *r;
-	int rc = resolve_start(core->t, NULL, tg->text, host, message_resolved_late, NULL, &r);
-	if (rc == -EINPROGRESS) {
-		tlog_info("MESSAGE to %s: its resolver answers later; a MESSAGE does not wait", tg->text);
-		resolve_abandon(r);
-		return 480;
-	}
-	if (rc)
-		return rc;
+	struct call_core *core = m->core;
+	ev_timer_stop(core->t->loop, &m->timer);
+	if (m->pending)
+		resolve_abandon(m->pending);
+	if (m->prev)
+		m->prev->next = m->next;
+	else if (core->mroutes == m)
+		core->mroutes = m->next;
+	if (m->next)
+		m->next->prev = m->prev;
+	message_fork_unref(m->f);
+	dialplan_cursor_free(m->cur);
+	sip_tsx_unref(m->st);
+	free(m);
+}
+
+/* Copies of the MESSAGE to every contact a resolution found. */
+static int send_contacts(struct msg_route *m, const struct tandem_resolve *r)
+{
 	int sent = 0, last = 480;
 	for (size_t i = 0; i < r->n; i++) {
 		const struct tandem_contact *ct = &r->c[i];
@@ -150,14 +172,141 @@ static int message_send(struct call_core *core, struct msg_fork *f, const struct
 			snprintf(to, sizeof to, "%s", ct->to);
 		else
 			snprintf(to, sizeof to, "<%s>", ct->ruri);
-		rc = message_send_one(core, f, req, ct->ruri, to, &ct->dst);
+		int rc = message_send_one(m->core, m->f, route_req(m), ct->ruri, to, &ct->dst);
 		if (rc == 0)
 			sent++;
 		else
 			last = rc;
 	}
-	resolve_free(r);
 	return sent ? 0 : last;
+}
+
+static void route_run(struct msg_route *m);
+
+/* The target that was pending has its answer (status as a target's). */
+static void route_target_done(struct msg_route *m, int status)
+{
+	m->status = status;
+	if (status == 0 || status == 513)
+		m->ti = m->s.u.dial.ntargets;   /* taken, or too big for anyone */
+	route_run(m);
+}
+
+static void on_msg_resolved(struct tandem_resolve *r, int status, void *arg)
+{
+	struct msg_route *m = arg;
+	m->pending = NULL;
+	ev_timer_stop(m->core->t->loop, &m->timer);
+	if (status == 0)
+		status = send_contacts(m, r);
+	resolve_free(r);
+	route_target_done(m, status);
+}
+
+/* RFC 3428 §6 makes a MESSAGE a non-INVITE request: its sender gives up
+ * after 64*T1 (RFC 3261 §17.1.2.2), so a resolver is not waited on for
+ * longer than calls.dial_timeout. */
+static void on_msg_timeout(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct msg_route *m = w->data;
+	(void)loop; (void)revents;
+	tlog_info("MESSAGE %.*s: no resolution within %u s", (int)route_req(m)->call_id.len,
+	          route_req(m)->call_id.p, m->core->set.dial_timeout);
+	resolve_abandon(m->pending);
+	m->pending = NULL;
+	route_target_done(m, 480);
+}
+
+/* One target, resolved like a dial's (a URI, every contact of a
+ * registered user, a module's scheme). 0 when at least one copy went
+ * out, -EINPROGRESS while a resolver answers later, else a status. */
+static int message_send(struct msg_route *m, const struct dialplan_target *tg)
+{
+	char host[256];
+	request_host(route_req(m), host, sizeof host);
+	struct tandem_resolve *r;
+	int rc = resolve_start(m->core->t, NULL, tg->text, host, on_msg_resolved, m, &r);
+	if (rc == -EINPROGRESS) {
+		m->pending = r;
+		ev_timer_set(&m->timer, m->core->set.dial_timeout, 0.);
+		ev_timer_start(m->core->t->loop, &m->timer);
+		return rc;
+	}
+	if (rc)
+		return rc;
+	rc = send_contacts(m, r);
+	resolve_free(r);
+	return rc;
+}
+
+/* The rest of the dial step: a page-mode message goes to the first
+ * target that takes it. false: waiting on a resolver. */
+static bool route_dial(struct msg_route *m)
+{
+	while (m->ti < m->s.u.dial.ntargets) {
+		int st = message_send(m, &m->s.u.dial.targets[m->ti++]);
+		if (st == -EINPROGRESS)
+			return false;
+		m->status = st;
+		if (st == 0 || st == 513)
+			break;
+	}
+	m->in_dial = false;
+	return true;
+}
+
+/* Step through the plan until a copy went out, the sender is answered, or
+ * a resolver makes it wait; route_end once done. */
+static void route_run(struct msg_route *m)
+{
+	struct sip_tsx *st = m->st;
+	int rc = DIALPLAN_STEP;
+	for (;;) {
+		if (m->in_dial && !route_dial(m))
+			return;   /* on_msg_resolved goes on */
+		if (m->s.kind == DIALPLAN_DIAL) {
+			m->s.kind = DIALPLAN_LOG;   /* this dial is done with */
+			if (m->status == 0)
+				goto out;   /* the fork answers the sender */
+			m->reason = NULL;
+			dialplan_set_outcome(m->cur, dialplan_outcome_from_status(m->status));
+		}
+		if ((rc = dialplan_next(m->cur, &m->s)) != DIALPLAN_STEP)
+			break;
+		struct dialplan_step *s = &m->s;
+		if (s->kind == DIALPLAN_DIAL) {
+			m->in_dial = true;
+			m->ti = 0;
+		} else if (s->kind == DIALPLAN_REJECT) {
+			reply(st, s->u.reject.code, s->u.reject.reason);
+			goto out;
+		} else if (s->kind == DIALPLAN_LOG) {
+			tlog_info("MESSAGE %.*s: %s", (int)route_req(m)->call_id.len, route_req(m)->call_id.p,
+			          s->u.log.text ? s->u.log.text : "");
+		} else if (s->kind == DIALPLAN_MODULE) {
+			struct tandem_event ev = { .t = m->core->t, .point = TANDEM_HOOK_ROUTE,
+			                           .msg = (struct sip_msg *)route_req(m), .tsx = st };
+			enum tandem_verdict v = route_run_action(m->core->t, m->cur, s, &ev);
+			if (v == TANDEM_REJECT) {
+				reply(st, loader_reject_status(ev.reject_code), ev.reject_reason);
+				goto out;
+			}
+			if (v != TANDEM_CONTINUE && sip_tsx_answered(st))
+				goto out;
+		}
+	}
+	if (rc < 0)
+		reply(st, 500, "Dialplan Error");
+	else
+		reply(st, m->status, m->reason);
+out:
+	route_end(m);
+}
+
+void message_routes_free(struct call_core *core)
+{
+	while (core->mroutes)
+		route_end(core->mroutes);
 }
 
 bool message_route(struct call_core *core, struct sip_tsx *st, struct sip_msg *req)
@@ -176,50 +325,29 @@ bool message_route(struct call_core *core, struct sip_tsx *st, struct sip_msg *r
 		reply(st, rc == -ENOMEM ? 500 : 404, rc == -ENOMEM ? NULL : "No Route");
 		return true;
 	}
-	struct msg_fork *f = fork_new(st);
+	struct msg_route *m = calloc(1, sizeof *m);
+	struct msg_fork *f = m ? fork_new(st) : NULL;
 	if (!f) {
+		free(m);
+		dialplan_cursor_free(cur);
 		reply(st, 500, NULL);
-		goto out;
+		return true;
 	}
-	struct dialplan_step s;
-	int status = 404;
-	const char *reason = "No Route";
-	while ((rc = dialplan_next(cur, &s)) == DIALPLAN_STEP) {
-		if (s.kind == DIALPLAN_DIAL) {
-			/* a page-mode message goes to the first target that takes it */
-			for (size_t i = 0; i < s.u.dial.ntargets; i++) {
-				status = message_send(core, f, req, &s.u.dial.targets[i]);
-				if (status == 0 || status == 513)
-					break;
-			}
-			if (status == 0)
-				goto out;
-			reason = NULL;
-			dialplan_set_outcome(cur, dialplan_outcome_from_status(status));
-		} else if (s.kind == DIALPLAN_REJECT) {
-			reply(st, s.u.reject.code, s.u.reject.reason);
-			goto out;
-		} else if (s.kind == DIALPLAN_LOG) {
-			tlog_info("MESSAGE %s: %s", call_id, s.u.log.text ? s.u.log.text : "");
-		} else if (s.kind == DIALPLAN_MODULE) {
-			struct tandem_event ev = { .t = core->t, .point = TANDEM_HOOK_ROUTE, .msg = req,
-			                           .tsx = st };
-			enum tandem_verdict v = route_run_action(core->t, cur, &s, &ev);
-			if (v == TANDEM_REJECT) {
-				reply(st, loader_reject_status(ev.reject_code), ev.reject_reason);
-				goto out;
-			}
-			if (v != TANDEM_CONTINUE && sip_tsx_answered(st))
-				goto out;
-		}
-	}
-	if (rc < 0)
-		reply(st, 500, "Dialplan Error");
-	else
-		reply(st, status, reason);
-out:
-	message_fork_unref(f);
-	dialplan_cursor_free(cur);
+	m->core = core;
+	m->st = st;
+	sip_tsx_ref(st);
+	m->cur = cur;
+	m->f = f;
+	m->status = 404;
+	m->reason = "No Route";
+	m->s.kind = DIALPLAN_LOG;
+	ev_timer_init(&m->timer, on_msg_timeout, 1., 0.);
+	m->timer.data = m;
+	m->next = core->mroutes;
+	if (m->next)
+		m->next->prev = m;
+	core->mroutes = m;
+	route_run(m);
 	return true;
 }
 

@@ -91,7 +91,10 @@ int tandem_resolve_add(struct tandem_resolve *r, const struct tandem_contact *c)
  * unknown): what a resolver of local users puts in To. */
 const char *tandem_resolve_domain(const struct tandem_resolve *r);
 /* Finish a resolution that returned -EINPROGRESS: status 0 when contacts
- * were added, else the failure status (300..699). r is gone afterwards. */
+ * were added, else the failure status (300..699). r is gone afterwards.
+ * Call it from the module's own event (its timer, its socket), not from
+ * inside a hook or another core call: the dial goes on inside it, and the
+ * call may end there. */
 void tandem_resolve_done(struct tandem_resolve *r, int status);
 
 /* ---- owning a call ----

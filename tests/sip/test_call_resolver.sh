@@ -12,9 +12,14 @@
 #    no call is left;
 # 6. hunt test:busy|test:bob: the first rejects 486, the second answers;
 # 7. parallel test:bob&test:carol: bob answers, carol is CANCELled;
+#    parallel test:never&test:bob: bob answers, the pending resolution of
+#    never is abandoned; hunt test:busy|test:bob with busy declining 603:
+#    the caller gets 603 and bob is never rung (RFC 3261 §16.7 step 5);
 # 8. a transfer (REFER) whose target plan is test:busy|test:carol: the
 #    transfer's dial goes through the same engine, carol answers;
-# 9. a dial() of a scheme no module serves is refused at load with
+# 9. a MESSAGE to test:slow waits for the resolver too, and one whose
+#    resolver never answers gets 480 once calls.dial_timeout (5 s) is over;
+# 10. a dial() of a scheme no module serves is refused at load with
 #    file:line.
 . "$(dirname "$0")/calls_lib.sh"
 MODDIR=$top_builddir/tests/sip/.libs
@@ -29,6 +34,7 @@ EXTRA_RULES="
     { match = \"^neverto$\"; do = ( \"dial(test:never, 1)\" ); },
     { match = \"^hunt$\"; do = ( \"dial(test:busy | test:bob, 5)\" ); },
     { match = \"^group$\"; do = ( \"dial(test:bob & test:carol, 5)\" ); },
+    { match = \"^racing$\"; do = ( \"dial(test:never & test:bob, 5)\" ); },
     { match = \"^carol$\"; do = ( \"dial(test:busy | test:carol, 5)\" ); },"
 write_calls_config "
 testresolve: {
@@ -43,7 +49,7 @@ testresolve: {
 };"
 sed '/^echo: /d; s/^modules = ( "echo" );/modules = ( "testresolve" );/' "$WORK/tandem.conf" >"$WORK/resolve.conf"
 
-# 9. first, without the daemon: a typo in a scheme is a load error
+# 10. first, without the daemon: a typo in a scheme is a load error
 sed 's/dial(test:nobody, 5)/dial(tset:nobody, 5)/' "$WORK/resolve.conf" >"$WORK/typo.conf"
 "$TANDEMD" --check-config -c "$WORK/typo.conf" -M "$MODDIR" >"$WORK/check.out" 2>&1 &&
 	fail "--check-config accepted a dial of a scheme nobody serves"
@@ -105,6 +111,22 @@ uac_run call_uac group
 uas_wait call_uas
 peer_wait call_uas_cancel "$carol_pid"
 
+# a pending resolution loses to a callee that answers
+uas_start call_uas
+uac_run call_uac racing
+uas_wait call_uas
+[ "$(grep -c "testresolve: never abandoned" "$WORK/tandemd.log")" -eq 3 ] ||
+	fail "the resolution that lost the race was not abandoned"
+
+# a 6xx ends the hunt: nothing listens on bob's port, and the caller gets 603
+sed "s/ CODE / 603 /" "$SCEN/call_uas_reject.xml" >"$WORK/decline.xml"
+SCEN=$WORK peer_start decline "$busy_port"
+decline_pid=$PEER_PID
+uac_fail 603 hunt
+peer_wait decline "$decline_pid"
+grep -q "603 from test:busy: no further target is tried" "$WORK/tandemd.log" ||
+	fail "the hunt went on after a 603"
+
 # 8. the caller transfers bob to carol; carol's plan hunts busy then carol
 scen_subst xfer_uas_target target_bob "s/TRANSFEREE/bob/g; s/REFERRER/alice/g"
 scen_subst xfer_uas_transferee transferee_bob "s/OFFERER/carol/g"
@@ -117,6 +139,20 @@ grep -q "transfer target test:carol answered" "$WORK/tandemd.log" || fail "carol
 grep -q "transferred" "$WORK/tandemd.log" || fail "no transfer logged"
 [ "$(grep -c "B-leg test:busy failed: 486" "$WORK/tandemd.log")" -eq 2 ] ||
 	fail "the transfer's dial did not hunt through busy"
+
+# 9. MESSAGE through a resolver answering later
+n_slow=$(grep -c "testresolve: slow answered later" "$WORK/tandemd.log")
+uas_start call_uas_message
+uac_run call_uac_message slow
+uas_wait call_uas_message
+[ "$(grep -c "testresolve: slow answered later" "$WORK/tandemd.log")" -eq $((n_slow + 1)) ] ||
+	fail "the MESSAGE did not wait for the resolver"
+sed 's/"200"/"480"/' "$SCEN/call_uac_message.xml" >"$WORK/message_480.xml"
+grep -q '"480"' "$WORK/message_480.xml" || fail "call_uac_message.xml no longer expects a 200"
+SCEN=$WORK uac_run message_480 never
+grep -q "MESSAGE .*: no resolution within 5 s" "$WORK/tandemd.log" || fail "no MESSAGE timeout logged"
+[ "$(grep -c "testresolve: never abandoned" "$WORK/tandemd.log")" -eq 4 ] ||
+	fail "the MESSAGE's resolution was not abandoned"
 
 assert_no_calls
 grep -q "still pending at stop" "$WORK/tandemd.log" && fail "a resolution was never abandoned"
