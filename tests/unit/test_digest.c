@@ -424,6 +424,169 @@ static void test_users_file(void)
 	rmdir(users_dir);
 }
 
+/* ---- client side ---- */
+
+/* RFC 2617 §3.5: the challenge, then the example's Authorization rebuilt
+ * from it with the example's cnonce and nc. */
+static void test_client_rfc2617(void)
+{
+	struct sip_digest_challenge ch;
+	char out[1024];
+	CU_ASSERT_EQUAL_FATAL(sip_digest_parse_challenge(sip_str_c(
+		"Digest\r\n realm=\"testrealm@host.com\",\r\n qop=\"auth,auth-int\",\r\n"
+		" nonce=\"dcd98b7102dd2f0e8b11d0f600bfb0c093\",\r\n"
+		" opaque=\"5ccc069c403ebaf9f0171e9517f40e41\""), &ch), 0);
+	CU_ASSERT_STRING_EQUAL(ch.realm, "testrealm@host.com");
+	CU_ASSERT_STRING_EQUAL(ch.nonce, "dcd98b7102dd2f0e8b11d0f600bfb0c093");
+	CU_ASSERT_STRING_EQUAL(ch.opaque, "5ccc069c403ebaf9f0171e9517f40e41");
+	CU_ASSERT_EQUAL(ch.alg, SIP_DIGEST_MD5);
+	CU_ASSERT(ch.qop_auth);
+	CU_ASSERT(!ch.stale);
+	int n = sip_digest_authorization(out, sizeof out, &ch, "Mufasa", "Circle Of Life", "GET",
+	                                 "/dir/index.html", 1, "0a4f113b");
+	CU_ASSERT_EQUAL_FATAL(n, (int)strlen(out));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "response=\"6629fae49393a05397450978507c4ef1\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "qop=auth, nc=00000001"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "cnonce=\"0a4f113b\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "opaque=\"5ccc069c403ebaf9f0171e9517f40e41\""));
+	/* what we send, the server side accepts */
+	struct sip_digest_cred c;
+	char ha1[SIP_DIGEST_HEX_MAX];
+	CU_ASSERT_EQUAL_FATAL(parse(out, &c), 0);
+	CU_ASSERT_STRING_EQUAL(c.username, "Mufasa");
+	CU_ASSERT_STRING_EQUAL(c.uri, "/dir/index.html");
+	CU_ASSERT_EQUAL(sip_digest_ha1(SIP_DIGEST_MD5, "Mufasa", "testrealm@host.com", "Circle Of Life", ha1), 0);
+	CU_ASSERT_EQUAL(sip_digest_verify(&c, ha1, "GET"), 0);
+	/* too small a buffer */
+	CU_ASSERT_EQUAL(sip_digest_authorization(out, 40, &ch, "Mufasa", "Circle Of Life", "GET",
+	                                         "/dir/index.html", 1, "0a4f113b"), -ENOSPC);
+	/* a fresh cnonce when none is given: still verifies */
+	CU_ASSERT(sip_digest_authorization(out, sizeof out, &ch, "Mufasa", "Circle Of Life", "GET",
+	                                   "/dir/index.html", 7, NULL) > 0);
+	CU_ASSERT_EQUAL_FATAL(parse(out, &c), 0);
+	CU_ASSERT_EQUAL(c.nc, 7);
+	CU_ASSERT_EQUAL(strlen(c.cnonce), 32);
+	CU_ASSERT_EQUAL(sip_digest_verify(&c, ha1, "GET"), 0);
+}
+
+/* RFC 7616 §3.9.1: the SHA-256 answer to its challenge. */
+static void test_client_rfc7616(void)
+{
+	struct sip_digest_challenge ch;
+	char out[1024];
+	CU_ASSERT_EQUAL_FATAL(sip_digest_parse_challenge(sip_str_c(
+		"Digest realm=\"http-auth@example.org\", qop=\"auth, auth-int\", algorithm=SHA-256,"
+		" nonce=\"7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v\","
+		" opaque=\"FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS\""), &ch), 0);
+	CU_ASSERT_EQUAL(ch.alg, SIP_DIGEST_SHA256);
+	CU_ASSERT(sip_digest_authorization(out, sizeof out, &ch, "Mufasa", "Circle of Life", "GET",
+	                                   "/dir/index.html", 1,
+	                                   "f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ") > 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out,
+		"response=\"753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "algorithm=SHA-256"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "opaque=\"FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS\""));
+	/* the same challenge with MD5: the RFC's MD5 response */
+	CU_ASSERT_EQUAL_FATAL(sip_digest_parse_challenge(sip_str_c(
+		"Digest realm=\"http-auth@example.org\", qop=\"auth, auth-int\", algorithm=MD5,"
+		" nonce=\"7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v\","
+		" opaque=\"FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS\""), &ch), 0);
+	CU_ASSERT(sip_digest_authorization(out, sizeof out, &ch, "Mufasa", "Circle of Life", "GET",
+	                                   "/dir/index.html", 1,
+	                                   "f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ") > 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "response=\"8ca523f5e9506fed4657c9700eebdbec\""));
+}
+
+/* No qop in the challenge: the RFC 2069 form, no cnonce or nc. */
+static void test_client_no_qop(void)
+{
+	struct sip_digest_challenge ch;
+	char out[512];
+	CU_ASSERT_EQUAL_FATAL(sip_digest_parse_challenge(sip_str_c("Digest realm=\"r\", nonce=\"n\""), &ch), 0);
+	CU_ASSERT(!ch.qop_auth);
+	CU_ASSERT_STRING_EQUAL(ch.opaque, "");
+	CU_ASSERT(sip_digest_authorization(out, sizeof out, &ch, "a", "p", "REGISTER", "sip:r", 1, NULL) > 0);
+	/* the vector of test_no_qop, computed independently */
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "response=\"ce0db7232cb22e4e882ac0a44065d64b\""));
+	CU_ASSERT_PTR_NULL(strstr(out, "cnonce"));
+	CU_ASSERT_PTR_NULL(strstr(out, "nc="));
+	CU_ASSERT_PTR_NULL(strstr(out, "opaque"));
+	/* quotes and backslashes in the user name are escaped, and come back */
+	CU_ASSERT(sip_digest_authorization(out, sizeof out, &ch, "a\"b\\c", "p", "REGISTER", "sip:r", 1, NULL) > 0);
+	struct sip_digest_cred c;
+	CU_ASSERT_EQUAL_FATAL(parse(out, &c), 0);
+	CU_ASSERT_STRING_EQUAL(c.username, "a\"b\\c");
+}
+
+static void test_client_challenge_errors(void)
+{
+	struct sip_digest_challenge ch;
+	CU_ASSERT_EQUAL(sip_digest_parse_challenge(sip_str_c("Basic realm=\"r\""), &ch), -EPROTONOSUPPORT);
+	CU_ASSERT_EQUAL(sip_digest_parse_challenge(sip_str_c("Digest nonce=\"n\""), &ch), -EINVAL);
+	CU_ASSERT_EQUAL(sip_digest_parse_challenge(sip_str_c("Digest realm=\"r\""), &ch), -EINVAL);
+	CU_ASSERT_EQUAL(sip_digest_parse_challenge(sip_str_c("Digest realm=\"r\", nonce=\"\""), &ch), -EINVAL);
+	CU_ASSERT_EQUAL(sip_digest_parse_challenge(sip_str_c("Digest realm=\"r\", realm=\"s\", nonce=\"n\""), &ch), -EINVAL);
+	CU_ASSERT_EQUAL(sip_digest_parse_challenge(sip_str_c("Digest realm=\"r\", nonce=\"n\", algorithm=MD5-sess"), &ch), -EPROTONOSUPPORT);
+	CU_ASSERT_EQUAL(sip_digest_parse_challenge(sip_str_c("Digest realm=\"r\", nonce=\"n\", algorithm=SHA-512-256"), &ch), -EPROTONOSUPPORT);
+	CU_ASSERT_EQUAL(sip_digest_parse_challenge(sip_str_c("Digest realm=\"r\", nonce=\"n\", qop=\"auth-int\""), &ch), -EPROTONOSUPPORT);
+	CU_ASSERT_EQUAL(sip_digest_parse_challenge(sip_str_c("Digest realm=\"r, nonce=\"n\""), &ch), -EINVAL);
+	CU_ASSERT_EQUAL(sip_digest_parse_challenge(SIP_STR_NULL, &ch), -EINVAL);
+	/* unknown parameters are skipped; stale is read */
+	CU_ASSERT_EQUAL(sip_digest_parse_challenge(sip_str_c(
+		"Digest realm=\"r\", domain=\"sip:r\", nonce=\"n\", stale=TRUE, charset=UTF-8"), &ch), 0);
+	CU_ASSERT(ch.stale);
+}
+
+/* Several challenges in one response: the strongest we support, realm filter. */
+static void test_client_pick(void)
+{
+	static const char resp[] =
+		"SIP/2.0 401 Unauthorized\r\n"
+		"Via: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKabc\r\n"
+		"From: <sip:a@r>;tag=1\r\nTo: <sip:a@r>;tag=2\r\nCall-ID: x\r\nCSeq: 1 REGISTER\r\n"
+		"WWW-Authenticate: Basic realm=\"r\"\r\n"
+		"WWW-Authenticate: Digest realm=\"r\", nonce=\"n1\", algorithm=MD5, qop=\"auth\"\r\n"
+		"WWW-Authenticate: Digest realm=\"r\", nonce=\"n2\", algorithm=SHA-512-256, qop=\"auth\"\r\n"
+		"WWW-Authenticate: Digest realm=\"r\", nonce=\"n3\", algorithm=SHA-256, qop=\"auth\"\r\n"
+		"WWW-Authenticate: Digest realm=\"other\", nonce=\"n4\", algorithm=MD5\r\n"
+		"Content-Length: 0\r\n\r\n";
+	struct sip_msg m;
+	struct sip_error err;
+	memset(&m, 0, sizeof m);
+	CU_ASSERT_EQUAL_FATAL(sip_msg_parse(&m, resp, sizeof resp - 1, 0, &err), 0);
+	struct sip_digest_challenge ch;
+	CU_ASSERT_EQUAL(sip_digest_pick_challenge(&m, NULL, &ch), 0);
+	CU_ASSERT_EQUAL(ch.alg, SIP_DIGEST_SHA256);
+	CU_ASSERT_STRING_EQUAL(ch.nonce, "n3");
+	CU_ASSERT_STRING_EQUAL(ch.realm, "r");
+	CU_ASSERT_EQUAL(sip_digest_pick_challenge(&m, "other", &ch), 0);
+	CU_ASSERT_STRING_EQUAL(ch.nonce, "n4");
+	CU_ASSERT_EQUAL(sip_digest_pick_challenge(&m, "nowhere", &ch), -ENOENT);
+	/* a 401 is answered from WWW-Authenticate only */
+	m.status = 407;
+	CU_ASSERT_EQUAL(sip_digest_pick_challenge(&m, NULL, &ch), -ENOENT);
+	m.status = 200;
+	CU_ASSERT_EQUAL(sip_digest_pick_challenge(&m, NULL, &ch), -EINVAL);
+	sip_msg_free(&m);
+}
+
+/* nc counts per nonce (RFC 7616 §3.4). */
+static void test_client_nc(void)
+{
+	struct sip_digest_client cl;
+	memset(&cl, 0, sizeof cl);
+	CU_ASSERT_EQUAL(sip_digest_client_next_nc(&cl, "a"), 1);
+	CU_ASSERT_EQUAL(sip_digest_client_next_nc(&cl, "a"), 2);
+	CU_ASSERT_EQUAL(sip_digest_client_next_nc(&cl, "a"), 3);
+	CU_ASSERT_EQUAL(sip_digest_client_next_nc(&cl, "b"), 1);
+	CU_ASSERT_EQUAL(sip_digest_client_next_nc(&cl, "a"), 1);
+	char longn[300];
+	memset(longn, 'x', sizeof longn - 1);
+	longn[sizeof longn - 1] = '\0';
+	CU_ASSERT_EQUAL(sip_digest_client_next_nc(&cl, longn), 1);
+	CU_ASSERT_EQUAL(sip_digest_client_next_nc(&cl, longn), 1);  /* not remembered: 1 is always valid */
+}
+
 int main(void)
 {
 	if (CU_initialize_registry() != CUE_SUCCESS)
@@ -439,6 +602,12 @@ int main(void)
 	CU_add_test(s, "challenges", test_challenge);
 	CU_add_test(s, "constant-time equal", test_ct_equal);
 	CU_add_test(s, "users file", test_users_file);
+	CU_add_test(s, "client: RFC 2617 example", test_client_rfc2617);
+	CU_add_test(s, "client: RFC 7616 SHA-256 example", test_client_rfc7616);
+	CU_add_test(s, "client: no qop (RFC 2069)", test_client_no_qop);
+	CU_add_test(s, "client: bad challenges", test_client_challenge_errors);
+	CU_add_test(s, "client: strongest challenge, realm", test_client_pick);
+	CU_add_test(s, "client: nonce-count", test_client_nc);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
