@@ -574,8 +574,12 @@ bool event_core_indialog(struct tandem *t, struct sip_tsx *st, struct sip_msg *r
 {
 	struct event_core *ec = core_of(t);
 	struct tandem_subscription *s = tab_find(ec, req->call_id, req->to_tag);
-	if (!s || !sip_str_eq(req->from_tag, sip_str_c(s->d.remote_tag)))
+	if (!s || !sip_str_eq(req->from_tag, sip_str_c(s->d.remote_tag))) {
+		tlog_debug("event: no subscription for Call-ID %.*s tag %.*s (%u alive)",
+		           (int)req->call_id.len, req->call_id.p, (int)req->to_tag.len, req->to_tag.p,
+		           ec ? ec->nsubs : 0);
 		return false;   /* server.c answers 481 (RFC 6665 §4.2.1.2) */
+	}
 	/* RFC 3261 §12.2.2: CSeq must grow */
 	if (req->cseq <= s->d.remote_cseq) {
 		reply(st, 500, "CSeq Out of Order", NULL);
