@@ -38,7 +38,8 @@ struct tandem_uac {
 	void *arg;
 	char *method, *ruri, *from, *to, *route, *headers, *ctype, *body;
 	size_t body_len;
-	int expires;
+	bool has_expires;
+	unsigned expires;
 	struct sip_dest dst;
 	char *user, *password, *realm;   /* user NULL: no credentials */
 	char *auth[2];                   /* "Authorization: ...\r\n", "Proxy-Authorization: ...\r\n" */
@@ -185,8 +186,8 @@ static int uac_transmit(struct tandem_uac *u)
 	for (int k = 0; k < 2; k++)
 		if (u->auth[k])
 			sip_wbuf_puts(&h, u->auth[k]);
-	if (u->expires >= 0)
-		sip_wbuf_printf(&h, "Expires: %d\r\n", u->expires);
+	if (u->has_expires)
+		sip_wbuf_printf(&h, "Expires: %u\r\n", u->expires);
 	if (u->t->conf && u->t->conf->server_name && !has_header(u->headers, "User-Agent", NULL))
 		sip_wbuf_printf(&h, "User-Agent: %s\r\n", u->t->conf->server_name);
 	if (u->headers)
@@ -342,6 +343,7 @@ struct tandem_uac *tandem_uac_send(struct tandem *t, struct tandem_uac_ctx *ctx,
 	u->t = t;
 	u->fn = fn;
 	u->arg = arg;
+	u->has_expires = r->has_expires;
 	u->expires = r->expires;
 	if (ctx) {
 		ctx->refs++;

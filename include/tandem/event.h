@@ -40,7 +40,8 @@ struct tandem_event_package {
 	 *   TANDEM_CONTINUE  accept: the core answers 200 and sends the first NOTIFY;
 	 *   TANDEM_REJECT    the core answers ev->reject_code (and reason/headers);
 	 *   TANDEM_DONE      the module answered ev->tsx itself (a challenge).
-	 * With REJECT or DONE sub is dropped (ended is not called). May be NULL:
+	 * With REJECT or DONE sub is dropped (ended is not called). SUSPEND is
+	 * not supported here: the core answers 500. May be NULL:
 	 * every SUBSCRIBE is accepted. */
 	enum tandem_verdict (*subscribe)(void *arg, struct tandem_event *ev,
 	                                 struct tandem_subscription *sub);

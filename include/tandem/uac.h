@@ -44,9 +44,10 @@ struct tandem_uac_req {
 	/* Answer a 401 / 407 once per challenge (again only when the server
 	 * says stale=true). NULL: a challenge is a final response like any. */
 	const struct tandem_uac_cred *cred;
-	/* Expires header value for REGISTER/SUBSCRIBE; negative: none. 0 is
-	 * sent ("remove the binding", "unsubscribe"). */
-	int expires;
+	/* An Expires header (REGISTER, SUBSCRIBE) when has_expires: expires 0
+	 * is sent too ("remove the bindings", "unsubscribe"). */
+	bool has_expires;
+	unsigned expires;
 };
 
 /* Every provisional (status 1xx) and the final response (status >= 200)

@@ -114,6 +114,10 @@ while time.time() < deadline and (ok < want_ok or refused < want_refused):
                     ("qop", "auth")):
         if p.get(k) != want:
             problems.append("%s=%s, not %s" % (k, p.get(k), want))
+    if method == "REGISTER" and (not get(hdrs, "contact") or get(hdrs, "expires") != "60"):
+        problems.append("REGISTER without Contact or Expires: 60")
+    if method != "REGISTER" and get(hdrs, "expires") is not None:
+        problems.append("Expires on a %s" % method)
     nc = p.get("nc", "")
     last = seen_nc.get(p.get("nonce"), 0)
     if not re.fullmatch(r"[0-9a-f]{8}", nc) or int(nc, 16) != last + 1:

@@ -181,7 +181,8 @@ static void job_next(struct job *j)
 		.body = j->body,
 		.body_len = j->body ? strlen(j->body) : 0,
 		.cred = j->has_cred ? &j->cred : NULL,
-		.expires = strcmp(j->method, "REGISTER") == 0 ? 60 : -1,
+		.has_expires = strcmp(j->method, "REGISTER") == 0,
+		.expires = 60,
 	};
 	j->sent++;
 	j->u = tandem_uac_send(j->t, j->ctx, &r, on_uac, j);
