@@ -9,7 +9,8 @@
 # 3. Python proxies ask SHA-256 with 407 for a REGISTER sent to an explicit
 #    destination, and MD5 for a MESSAGE sent through a Route (outbound proxy);
 # 4. a wrong password: the second challenge ends it with 401, no third try;
-# 5. nobody listening: 408/503, and the module hears of it.
+# 5. nobody listening: 408/503, and the module hears of it; a request still
+#    in flight at stop is cancelled by the module.
 . "$(dirname "$0")/lib.sh"
 MODDIR=$top_builddir/tests/sip/.libs
 [ -f "$MODDIR/mod_testevent.so" ] || fail "mod_testevent.so not built (make check builds it)"
@@ -68,7 +69,8 @@ testevent: { uac = (
   { method = \"REGISTER\"; ruri = \"sip:127.0.0.1\"; dest = \"sip:127.0.0.1:$p4\"; user = \"carol\"; password = \"pw-c\"; },
   { method = \"OPTIONS\"; ruri = \"sip:svc@127.0.0.1:$p5\"; user = \"dave\"; password = \"wrong\"; },
   { method = \"OPTIONS\"; ruri = \"sip:nobody@127.0.0.1:$p6\"; user = \"x\"; password = \"y\"; },
-  { method = \"MESSAGE\"; ruri = \"sip:svc@127.0.0.1:$p7\"; body = \"hi\"; route = \"<sip:127.0.0.1:$p7;lr>\"; user = \"erin\"; password = \"pw-e\"; }
+  { method = \"MESSAGE\"; ruri = \"sip:svc@127.0.0.1:$p7\"; body = \"hi\"; route = \"<sip:127.0.0.1:$p7;lr>\"; user = \"erin\"; password = \"pw-e\"; },
+  { method = \"OPTIONS\"; ruri = \"sip:late@127.0.0.1:$p6\"; delay_ms = 2500; }
 ); };"
 sed -i 's/^modules = ( "echo" );/modules = ( "testevent" );/; /^echo: /d' "$WORK/tandem.conf"
 start_tandemd "$WORK/tandem.conf"
@@ -93,5 +95,10 @@ grep -q "credentials for dave refused" "$WORK/tandemd.log" || fail "no refusal l
 log 5 | grep -q -- "-> \(408\|503\)" || fail "no timeout or transport error: $(log 5)"
 grep -q "answering 401 (realm py.test, SHA-256, qop=auth)" "$WORK/tandemd.log" || fail "SHA-256 not chosen"
 grep -q "answering 407 (realm sipp.test, MD5, qop=auth)" "$WORK/tandemd.log" || fail "407 not answered"
+# job 7 went out 2.5 s after start to nobody: still in flight now, the
+# module cancels it at stop (no callback afterwards, nothing leaked)
+grep -q "uac: OPTIONS sip:late@" "$WORK/tandemd.log" || fail "job 7 was not sent"
 stop_tandemd
+grep -q "uac 7 still in flight at stop: cancelled" "$WORK/tandemd.log" || fail "no cancel at stop"
+log 7 | grep -q -- "->" && fail "a cancelled request called back: $(log 7)"
 echo "ok: 401 and 407 answered (MD5 verified by SIPp, SHA-256 by a Python peer), one context, refusals and timeouts"
