@@ -5,9 +5,11 @@ the password, nc counts per nonce, opaque comes back, the retry keeps the
 Call-ID and has CSeq + 1. Right credentials get 200; wrong ones a fresh
 challenge (a client must not try the same credentials again).
 
-usage: digest_uas.py PORT CODE ALGS USER PASSWORD OK REFUSED
+usage: digest_uas.py PORT CODE ALGS USER PASSWORD OK REFUSED [stale]
   ALGS: the challenges offered, in order, e.g. "MD5,SHA-256"
   OK: requests to accept; REFUSED: refusals to see before exiting.
+  stale: the first right answer gets a fresh challenge with stale=true
+  (RFC 7616 §3.3: the nonce was old), which the client must answer again.
 Prints one line per verdict; exit status 0 when every check passed."""
 import hashlib
 import re
@@ -18,6 +20,7 @@ import time
 port, code, algs = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3].split(",")
 user, password = sys.argv[4], sys.argv[5]
 want_ok, want_refused = int(sys.argv[6]), int(sys.argv[7])
+stale_once = len(sys.argv) > 8 and sys.argv[8] == "stale"
 realm, opaque = "py.test", "0paque/42"
 strongest = "SHA-256" if "SHA-256" in algs else "MD5"
 auth_name = "authorization" if code == 401 else "proxy-authorization"
@@ -64,14 +67,15 @@ def answer(addr, hdrs, status, why, extra=()):
     s.sendto(("\r\n".join(lines) + "\r\n\r\n").encode(), addr)
 
 
-def challenge(addr, hdrs):
+def challenge(addr, hdrs, stale=False):
     global n
     n += 1
     nonce = "py%dn%d" % (port, n)
     cid = get(hdrs, "call-id")
     challenged[cid] = (int(get(hdrs, "cseq").split()[0]), nonce)
     answer(addr, hdrs, code, reason, ['%s: Digest realm="%s", nonce="%s", opaque="%s", '
-                                      'algorithm=%s, qop="auth"' % (chal_name, realm, nonce, opaque, a)
+                                      'algorithm=%s, qop="auth"%s' % (chal_name, realm, nonce, opaque, a,
+                                                                      ", stale=true" if stale else "")
                                       for a in algs])
 
 
@@ -132,6 +136,10 @@ while time.time() < deadline and (ok < want_ok or refused < want_refused):
         errors.extend(problems)
         print("FAIL %s %s: %s" % (method, cid, "; ".join(problems)))
         answer(addr, hdrs, 400, "Bad Credentials")
+    elif right and stale_once:
+        stale_once = False
+        print("ok   %s %s CSeq %d %s: right, but answered stale=true" % (method, cid, cseq, alg))
+        challenge(addr, hdrs, stale=True)
     elif right:
         ok += 1
         print("ok   %s %s CSeq %d %s nc=%s: 200" % (method, cid, cseq, alg, nc))

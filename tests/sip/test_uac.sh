@@ -7,7 +7,7 @@
 # 2. a Python peer offers MD5 and SHA-256 (401): tandem picks SHA-256; two
 #    OPTIONS from one context share the Call-ID, CSeq grows;
 # 3. Python proxies ask SHA-256 with 407 for a REGISTER sent to an explicit
-#    destination, and MD5 for a MESSAGE sent through a Route (outbound proxy);
+#    destination (then say stale=true once: answered again), and MD5 for a MESSAGE sent through a Route (outbound proxy);
 # 4. a wrong password: the second challenge ends it with 401, no third try;
 # 5. nobody listening: 408/503, and the module hears of it; a request still
 #    in flight at stop is cancelled by the module.
@@ -56,7 +56,7 @@ sed 's/401 Unauthorized/407 Proxy Authentication Required/; s/WWW-Authenticate:/
 sipp_uas s401 "$SCEN/uac_auth_uas.xml" "$p1"
 sipp_uas s407 "$WORK/uac_auth_uas_407.xml" "$p2"
 py_uas p401 "$p3" 401 MD5,SHA-256 bob pw-b 2 0
-py_uas p407 "$p4" 407 SHA-256 carol pw-c 1 0
+py_uas p407 "$p4" 407 SHA-256 carol pw-c 1 0 stale
 py_uas p407m "$p7" 407 MD5 erin pw-e 1 0
 py_uas pbad "$p5" 401 MD5 dave right 0 1
 sleep 0.5
@@ -89,6 +89,9 @@ cseqs=$(log 2 | sed 's/.*CSeq \([0-9]*\)).*/\1/' | tr '\n' ' ')
 set -- $cseqs
 [ $(($2 - $1)) -eq 2 ] || fail "CSeqs $cseqs: want the second two above the first"
 log 3 | grep -q "REGISTER sip:127.0.0.1 -> 200 Verified" || fail "407 SHA-256 REGISTER: $(log 3)"
+# stale=true: the right credentials with an old nonce are answered once more
+[ "$(grep -c "uac: REGISTER sip:127.0.0.1: answering 407" "$WORK/tandemd.log")" -eq 2 ] ||
+	fail "stale=true was not answered again"
 log 6 | grep -q -- "-> 200 Verified" || fail "407 MD5 through a Route: $(log 6)"
 log 4 | grep -q -- "-> 401 " || fail "refused credentials: $(log 4)"
 grep -q "credentials for dave refused" "$WORK/tandemd.log" || fail "no refusal logged"
