@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "call/call.h"
+#include "call/events.h"
 #include "tandem_internal.h"
 
 static void usage(FILE *out)
@@ -185,7 +186,9 @@ static int check_config(struct tandem *t, const char *path, const char *module_o
 		if (loader_load_all(t, t->conf, &errs) == 0) {
 			if (call_core_init(t, t->conf, &errs) == 0)
 				call_core_free(t);
+			event_core_free(t);
 			loader_stop_all(t);
+			uac_core_free(t);
 			loader_unload_all(t);
 		}
 		free(dir);
@@ -308,7 +311,11 @@ int main(int argc, char **argv)
 out_calls:
 	call_core_free(&t);
 out_modules:
+	/* subscriptions end before the modules that serve them stop; module
+	 * requests still in flight after the modules' stop are dropped */
+	event_core_free(&t);
 	loader_stop_all(&t);
+	uac_core_free(&t);
 	loader_unload_all(&t);
 out:
 	report_ready(&ready_fd, 1);

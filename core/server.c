@@ -10,11 +10,19 @@
 #include <tandem/sip_uri.h>
 
 #include "call/call.h"
+#include "call/events.h"
 #include "tandem_internal.h"
 
-/* Methods tandem answers (RFC 3261 §20.5 Allow). */
-#define TANDEM_ALLOW "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, PRACK, UPDATE, " \
-	"REFER, NOTIFY, SUBSCRIBE, MESSAGE, REGISTER"
+/* Methods tandem answers (RFC 3261 §20.5 Allow). SUBSCRIBE only while a
+ * module serves an event package: without one every SUBSCRIBE fails. */
+#define TANDEM_ALLOW_BASE "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, PRACK, UPDATE, " \
+	"REFER, NOTIFY, MESSAGE, REGISTER"
+#define TANDEM_ALLOW_EVENTS TANDEM_ALLOW_BASE ", SUBSCRIBE"
+
+static const char *allow_list(const struct tandem *t)
+{
+	return event_core_npackages(t) ? TANDEM_ALLOW_EVENTS : TANDEM_ALLOW_BASE;
+}
 /* Option tags the core implements; a Require naming others gets 420. */
 static const char *const supported_tags[] = { NULL };
 
@@ -136,13 +144,16 @@ static void reply(struct sip_tsx *st, int status, const char *reason, const char
 		tlog_debug("could not send %d", status);
 }
 
-/* RFC 3261 §11.2: OPTIONS to tandem itself. */
-static void answer_options(struct sip_tsx *st)
+/* RFC 3261 §11.2: OPTIONS to tandem itself. RFC 6665 §8.2.2: Allow-Events
+ * lists the event packages served (none: no header). */
+static void answer_options(struct tandem *t, struct sip_tsx *st)
 {
-	char hdrs[512];
+	char hdrs[1024], events[512];
 	size_t used = 0;
+	event_core_allow_events(t, events, sizeof events);
 	used += (size_t)snprintf(hdrs, sizeof hdrs,
-	                         "Allow: " TANDEM_ALLOW "\r\n"
+	                         "Allow: %s\r\n%s", allow_list(t), events);
+	used += (size_t)snprintf(hdrs + used, sizeof hdrs - used,
 	                         "Accept: application/sdp, text/plain, message/cpim, message/sipfrag\r\n"
 	                         "Accept-Encoding: identity\r\n"
 	                         "Accept-Language: en\r\n"
@@ -180,12 +191,14 @@ static void on_request(void *arg, struct sip_tsx *st, struct sip_msg *req)
 	}
 	if (req->method == SIP_METHOD_UNKNOWN) {
 		/* RFC 3261 §8.2.1: a method we do not know gets 501 with Allow. */
-		reply(st, 501, NULL, "Allow: " TANDEM_ALLOW "\r\n");
+		char allow[300];
+		snprintf(allow, sizeof allow, "Allow: %s\r\n", allow_list(t));
+		reply(st, 501, NULL, allow);
 		return;
 	}
 	if (req->to_tag.len) {
 		/* RFC 3261 §12.2.2: in-dialog request for a dialog we do not have. */
-		if (!call_core_indialog(t, st, req))
+		if (!call_core_indialog(t, st, req) && !event_core_indialog(t, st, req))
 			reply(st, 481, NULL, NULL);
 		return;
 	}
@@ -212,13 +225,13 @@ static void on_request(void *arg, struct sip_tsx *st, struct sip_msg *req)
 	}
 
 	if (req->method == SIP_OPTIONS && to_server) {
-		answer_options(st);
+		answer_options(t, st);
 		return;
 	}
 	if (call_core_route(t, st, req))
 		return;
 	if (req->method == SIP_OPTIONS) {
-		answer_options(st);
+		answer_options(t, st);
 		return;
 	}
 	if (req->method == SIP_REGISTER) {
@@ -228,10 +241,9 @@ static void on_request(void *arg, struct sip_tsx *st, struct sip_msg *req)
 		return;
 	}
 	if (req->method == SIP_SUBSCRIBE) {
-		/* RFC 6665 §4.2.1.1: an event package nobody here serves (no
-		 * module took the SUBSCRIBE) is 489, with the packages we do
-		 * serve in Allow-Events: none yet. */
-		reply(st, 489, NULL, NULL);
+		/* The event core: a package a module serves, else 489 with the
+		 * packages we do serve in Allow-Events (RFC 6665 §4.2.1.1). */
+		event_core_subscribe(t, st, req);
 		return;
 	}
 	if (req->method == SIP_NOTIFY) {

@@ -108,6 +108,8 @@ struct tandem {
 	struct sip_stack *stack;
 	struct call_core *calls;         /* call.c */
 	struct dialplan_cursor *route_cursor; /* while a module's dialplan action runs */
+	struct tandem_uac *uacs;         /* module requests in flight (call/uac.c) */
+	struct event_core *events;       /* event packages, subscriptions (call/subscription.c) */
 
 	struct loaded_module mods[TANDEM_MAX_MODULES];
 	unsigned nmods;

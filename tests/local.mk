@@ -21,10 +21,10 @@ tests_unit_test_transaction_SOURCES = tests/unit/test_transaction.c
 tests_unit_test_transaction_CFLAGS = $(TANDEM_UNIT_CFLAGS)
 tests_unit_test_transaction_LDADD = $(TANDEM_UNIT_LIBS)
 
-# mod_auth: digest credentials, nonces, replay table
+# Digest (core/sip/digest.c, client and server side) and mod_auth's users file
 check_PROGRAMS += tests/unit/test_digest
 TESTS += tests/unit/test_digest
-tests_unit_test_digest_SOURCES = tests/unit/test_digest.c modules/auth/digest.c modules/auth/digest.h \
+tests_unit_test_digest_SOURCES = tests/unit/test_digest.c \
 	modules/auth/users.c modules/auth/users.h
 tests_unit_test_digest_CFLAGS = $(TANDEM_UNIT_CFLAGS)
 tests_unit_test_digest_LDADD = $(TANDEM_UNIT_LIBS)

@@ -19,4 +19,7 @@ libtandemcore_a_SOURCES += \
 	core/call/media.c \
 	core/call/message.c \
 	core/call/transfer.c \
-	core/call/route_action.c
+	core/call/route_action.c \
+	core/call/events.h \
+	core/call/uac.c \
+	core/call/subscription.c

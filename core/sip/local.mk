@@ -5,4 +5,5 @@ libtandemcore_a_SOURCES += \
 	core/sip/sip_msg.c \
 	core/sip/sip_uri.c \
 	core/sip/sip_writer.c \
-	core/sip/transaction.c
+	core/sip/transaction.c \
+	core/sip/digest.c

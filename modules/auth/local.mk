@@ -1,6 +1,5 @@
 pkglib_LTLIBRARIES += mod_auth.la
 mod_auth_la_SOURCES = modules/auth/mod_auth.c \
-	modules/auth/digest.c modules/auth/digest.h \
 	modules/auth/users.c modules/auth/users.h \
 	modules/auth/ban.c modules/auth/ban.h
 mod_auth_la_LDFLAGS = $(MODULE_LDFLAGS)

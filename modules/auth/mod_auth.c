@@ -33,7 +33,7 @@
 #include <tandem/transport.h>
 
 #include "ban.h"
-#include "digest.h"
+#include <tandem/digest.h>
 #include "users.h"
 
 /* Nonces whose nonce-count is tracked (RFC 7616 §3.3 replay check). When
@@ -49,17 +49,17 @@ struct auth_conf {
 	struct auth_ban *ban;
 	unsigned ban_failures, ban_time;
 	char *secret_path;            /* NULL: a random secret per run */
-	enum digest_alg algs[DIGEST_ALG__COUNT]; /* offered, preferred first */
+	enum sip_digest_alg algs[SIP_DIGEST_ALG__COUNT]; /* offered, preferred first */
 	size_t nalgs;
 };
 
 struct auth_state {
 	struct auth_conf conf;
-	uint8_t secret[DIGEST_SECRET_LEN];
+	uint8_t secret[SIP_DIGEST_SECRET_LEN];
 	bool have_secret;
-	struct digest_nc_table *nc;
+	struct sip_digest_nc_table *nc;
 	/* HA1 checked for unknown users, so they cost the same work */
-	char dummy_ha1[DIGEST_ALG__COUNT][DIGEST_HEX_MAX];
+	char dummy_ha1[SIP_DIGEST_ALG__COUNT][SIP_DIGEST_HEX_MAX];
 	char reject_hdrs[1024];       /* for answers through ev->reject_* */
 	unsigned long ok, challenged, failed, dropped_banned;
 };
@@ -130,7 +130,7 @@ static int conf_read(const config_setting_t *cfg, struct auth_conf *c)
 		goto fail;
 	}
 	for (size_t i = 0; i < c->users->n; i++)
-		if (!c->users->v[i].has_ha1[DIGEST_SHA256])
+		if (!c->users->v[i].has_ha1[SIP_DIGEST_SHA256])
 			tlog_warn("mod_auth: user %s has no SHA-256 HA1: clients choosing SHA-256 cannot log in",
 			          c->users->v[i].name);
 	if ((rc = read_uint(cfg, "nonce_lifetime", 300, 10, 86400, &c->nonce_lifetime)) < 0)
@@ -139,19 +139,19 @@ static int conf_read(const config_setting_t *cfg, struct auth_conf *c)
 	 * need algorithms = ( "MD5" ). */
 	const config_setting_t *al = config_setting_get_member(cfg, "algorithms");
 	if (!al) {
-		c->algs[0] = DIGEST_SHA256;
-		c->algs[1] = DIGEST_MD5;
+		c->algs[0] = SIP_DIGEST_SHA256;
+		c->algs[1] = SIP_DIGEST_MD5;
 		c->nalgs = 2;
 	} else {
 		int n = config_setting_length(al);
 		if ((!config_setting_is_list(al) && !config_setting_is_array(al)) || n < 1 ||
-		    n > DIGEST_ALG__COUNT) {
+		    n > SIP_DIGEST_ALG__COUNT) {
 			CFG_ERR(al, "algorithms must list \"SHA-256\" and/or \"MD5\"");
 			goto fail;
 		}
 		for (int i = 0; i < n; i++) {
 			const char *a = config_setting_get_string_elem(al, i);
-			enum digest_alg alg = a && strcasecmp(a, "SHA-256") == 0 ? DIGEST_SHA256 : DIGEST_MD5;
+			enum sip_digest_alg alg = a && strcasecmp(a, "SHA-256") == 0 ? SIP_DIGEST_SHA256 : SIP_DIGEST_MD5;
 			bool dup = false;
 			for (size_t j = 0; j < c->nalgs; j++)
 				dup |= c->algs[j] == alg;
@@ -221,11 +221,11 @@ static int auth_init(struct tandem *t, const config_setting_t *cfg)
 	if (!s)
 		return -ENOMEM;
 	int rc = conf_read(cfg, &s->conf);
-	if (rc == 0 && !(s->nc = digest_nc_new(NC_TABLE_SIZE)))
+	if (rc == 0 && !(s->nc = sip_digest_nc_new(NC_TABLE_SIZE)))
 		rc = -ENOMEM;
 	if (rc < 0) {
 		conf_free(&s->conf);
-		digest_nc_free(s->nc);
+		sip_digest_nc_free(s->nc);
 		free(s);
 		return rc;
 	}
@@ -234,8 +234,8 @@ static int auth_init(struct tandem *t, const config_setting_t *cfg)
 	RAND_bytes(junk, sizeof junk);
 	for (int i = 0; i < 16; i++)
 		snprintf(pw + 2 * i, 3, "%02x", junk[i]);
-	for (int a = 0; a < DIGEST_ALG__COUNT; a++)
-		digest_ha1((enum digest_alg)a, "nobody", "nowhere", pw, s->dummy_ha1[a]);
+	for (int a = 0; a < SIP_DIGEST_ALG__COUNT; a++)
+		sip_digest_ha1((enum sip_digest_alg)a, "nobody", "nowhere", pw, s->dummy_ha1[a]);
 	tandem_set_module_data(t, "auth", s);
 	return 0;
 }
@@ -244,7 +244,7 @@ static int auth_start(struct tandem *t)
 {
 	struct auth_state *s = tandem_module_data(t, "auth");
 	if (s->conf.secret_path) {
-		int rc = digest_secret_load(s->conf.secret_path, s->secret);
+		int rc = sip_digest_secret_load(s->conf.secret_path, s->secret);
 		if (rc < 0) {
 			tlog_error("mod_auth: nonce secret %s: %s", s->conf.secret_path, strerror(-rc));
 			return rc;
@@ -269,8 +269,8 @@ static int auth_reload(struct tandem *t, const config_setting_t *cfg)
 	bool same_secret = (!next.secret_path && !s->conf.secret_path) ||
 		(next.secret_path && s->conf.secret_path && strcmp(next.secret_path, s->conf.secret_path) == 0);
 	if (!same_secret && next.secret_path) {
-		uint8_t sec[DIGEST_SECRET_LEN];
-		if ((rc = digest_secret_load(next.secret_path, sec)) < 0) {
+		uint8_t sec[SIP_DIGEST_SECRET_LEN];
+		if ((rc = sip_digest_secret_load(next.secret_path, sec)) < 0) {
 			tlog_error("mod_auth: nonce secret %s: %s", next.secret_path, strerror(-rc));
 			conf_free(&next);
 			return rc;
@@ -293,7 +293,7 @@ static void auth_stop(struct tandem *t)
 	tlog_info("mod_auth: %lu accepted, %lu challenged, %lu failed, %lu dropped (banned)",
 	          s->ok, s->challenged, s->failed, s->dropped_banned);
 	conf_free(&s->conf);
-	digest_nc_free(s->nc);
+	sip_digest_nc_free(s->nc);
 	OPENSSL_cleanse(s, sizeof *s);
 	free(s);
 	tandem_set_module_data(t, "auth", NULL);
@@ -333,9 +333,9 @@ static int answer(struct auth_state *s, struct tandem_event *ev, int status,
 
 static int challenge(struct auth_state *s, struct tandem_event *ev, bool proxy, bool stale)
 {
-	char nonce[DIGEST_NONCE_LEN + 1], hdrs[1024];
-	if (digest_nonce_make(s->secret, s->conf.users->realm, time(NULL), nonce) < 0 ||
-	    digest_challenge_headers(hdrs, sizeof hdrs, proxy, s->conf.users->realm, nonce, stale,
+	char nonce[SIP_DIGEST_NONCE_LEN + 1], hdrs[1024];
+	if (sip_digest_nonce_make(s->secret, s->conf.users->realm, time(NULL), nonce) < 0 ||
+	    sip_digest_challenge_headers(hdrs, sizeof hdrs, proxy, s->conf.users->realm, nonce, stale,
 	                             s->conf.algs, s->conf.nalgs) < 0)
 		return answer(s, ev, 500, NULL, NULL);
 	s->challenged++;
@@ -385,13 +385,13 @@ static int auth_check(struct tandem *t, struct tandem_event *ev, bool proxy, con
 	/* Banned sources never get here: auth_receive drops their requests. */
 
 	/* RFC 3261 §22.4: the credentials for our realm, among possibly several */
-	struct digest_cred *c = malloc(sizeof *c);
+	struct sip_digest_cred *c = malloc(sizeof *c);
 	if (!c)
 		return answer(s, ev, 500, NULL, NULL);
 	const struct sip_hdr *h = sip_msg_hdr(m, proxy ? SIP_HDR_PROXY_AUTHORIZATION : SIP_HDR_AUTHORIZATION);
 	int rc = -ENOENT;
 	for (; h; h = sip_msg_hdr_next(m, h)) {
-		rc = digest_parse_credentials(h->value, c);
+		rc = sip_digest_parse_credentials(h->value, c);
 		if (rc == -EPROTONOSUPPORT)
 			continue;         /* another scheme or algorithm: not for us */
 		if (rc < 0 || strcmp(c->realm, s->conf.users->realm) == 0)
@@ -422,13 +422,13 @@ static int auth_check(struct tandem *t, struct tandem_event *ev, bool proxy, con
 		goto out;
 	}
 	time_t issued = 0;
-	int nrc = digest_nonce_check(s->secret, s->conf.users->realm, c->nonce, now,
+	int nrc = sip_digest_nonce_check(s->secret, s->conf.users->realm, c->nonce, now,
 	                             s->conf.nonce_lifetime, &issued);
 	const struct auth_user *u = auth_users_find(s->conf.users, c->username);
 	const char *ha1 = u && u->has_ha1[c->alg] ? u->ha1[c->alg] : s->dummy_ha1[c->alg];
 	char method[32];
 	sip_str_copy(method, sizeof method, m->method_str);
-	int vrc = digest_verify(c, ha1, method);
+	int vrc = sip_digest_verify(c, ha1, method);
 	if (!u || !u->has_ha1[c->alg] || vrc != 0) {
 		verdict = failure(s, ev, proxy, c->username, u ? "wrong password" : "unknown user");
 		goto out;
@@ -439,7 +439,7 @@ static int auth_check(struct tandem *t, struct tandem_event *ev, bool proxy, con
 		verdict = challenge(s, ev, proxy, true);
 		goto out;
 	}
-	int ncrc = digest_nc_check(s->nc, c->nonce, issued, c->has_qop ? c->nc : 1);
+	int ncrc = sip_digest_nc_check(s->nc, c->nonce, issued, c->has_qop ? c->nc : 1);
 	if (ncrc < 0) {
 		char src[64], un[64];
 		tlog_notice("auth: %s nonce-count %08x from %s for '%s' (Call-ID %.*s)",

@@ -86,7 +86,7 @@ static int load_user(const char *path, const config_setting_t *e, const char *re
                      struct auth_user *u, char *err, size_t errlen)
 {
 	static const char *const keys[] = { "user", "password", "ha1_md5", "ha1_sha256", "context", NULL };
-	static const char *const ha1_keys[DIGEST_ALG__COUNT] = { "ha1_md5", "ha1_sha256" };
+	static const char *const ha1_keys[SIP_DIGEST_ALG__COUNT] = { "ha1_md5", "ha1_sha256" };
 	const char *name = NULL, *password = NULL, *context = NULL;
 
 	if (!config_setting_is_group(e))
@@ -109,16 +109,16 @@ static int load_user(const char *path, const config_setting_t *e, const char *re
 	config_setting_lookup_string(e, "password", &password);
 	config_setting_lookup_string(e, "context", &context);
 	*u = (struct auth_user){ 0 };
-	for (int a = 0; a < DIGEST_ALG__COUNT; a++) {
+	for (int a = 0; a < SIP_DIGEST_ALG__COUNT; a++) {
 		const char *h = NULL;
 		if (!config_setting_lookup_string(e, ha1_keys[a], &h))
 			continue;
 		if (password)
 			return fail(err, errlen, path, e, "user '%s': give password or ha1_*, not both", name);
-		if (!good_hex(h, digest_alg_hexlen((enum digest_alg)a)))
+		if (!good_hex(h, sip_digest_alg_hexlen((enum sip_digest_alg)a)))
 			return fail(err, errlen, path, config_setting_get_member(e, ha1_keys[a]),
 			            "user '%s': %s must be %zu hex digits", name, ha1_keys[a],
-			            digest_alg_hexlen((enum digest_alg)a));
+			            sip_digest_alg_hexlen((enum sip_digest_alg)a));
 		for (size_t i = 0; h[i]; i++)
 			u->ha1[a][i] = (h[i] >= 'A' && h[i] <= 'F') ? (char)(h[i] - 'A' + 'a') : h[i];
 		u->has_ha1[a] = true;
@@ -126,13 +126,13 @@ static int load_user(const char *path, const config_setting_t *e, const char *re
 	if (password) {
 		if (!*password)
 			return fail(err, errlen, path, e, "user '%s': empty password", name);
-		for (int a = 0; a < DIGEST_ALG__COUNT; a++) {
-			if (digest_ha1((enum digest_alg)a, name, realm, password, u->ha1[a]) < 0)
+		for (int a = 0; a < SIP_DIGEST_ALG__COUNT; a++) {
+			if (sip_digest_ha1((enum sip_digest_alg)a, name, realm, password, u->ha1[a]) < 0)
 				return fail(err, errlen, path, e, "user '%s': hashing failed", name);
 			u->has_ha1[a] = true;
 		}
 	}
-	if (!u->has_ha1[DIGEST_MD5] && !u->has_ha1[DIGEST_SHA256])
+	if (!u->has_ha1[SIP_DIGEST_MD5] && !u->has_ha1[SIP_DIGEST_SHA256])
 		return fail(err, errlen, path, e, "user '%s': needs password, ha1_md5 or ha1_sha256", name);
 	u->name = strdup(name);
 	u->context = context ? strdup(context) : NULL;

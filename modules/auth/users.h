@@ -6,13 +6,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "digest.h"
+#include <tandem/digest.h>
 
 struct auth_user {
 	char *name;
 	char *context;                          /* dialplan context, may be NULL */
-	bool has_ha1[DIGEST_ALG__COUNT];
-	char ha1[DIGEST_ALG__COUNT][DIGEST_HEX_MAX]; /* lower-case hex */
+	bool has_ha1[SIP_DIGEST_ALG__COUNT];
+	char ha1[SIP_DIGEST_ALG__COUNT][SIP_DIGEST_HEX_MAX]; /* lower-case hex */
 };
 
 struct auth_users {

@@ -15,23 +15,24 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
-#include "digest.h"
+#include <tandem/digest.h>
+#include <tandem/sip_uri.h>
 
 static const char hexdig[] = "0123456789abcdef";
 
-const char *digest_alg_name(enum digest_alg a)
+const char *sip_digest_alg_name(enum sip_digest_alg a)
 {
-	return a == DIGEST_SHA256 ? "SHA-256" : "MD5";
+	return a == SIP_DIGEST_SHA256 ? "SHA-256" : "MD5";
 }
 
-size_t digest_alg_hexlen(enum digest_alg a)
+size_t sip_digest_alg_hexlen(enum sip_digest_alg a)
 {
-	return a == DIGEST_SHA256 ? 64 : 32;
+	return a == SIP_DIGEST_SHA256 ? 64 : 32;
 }
 
-static const EVP_MD *alg_md(enum digest_alg a)
+static const EVP_MD *alg_md(enum sip_digest_alg a)
 {
-	return a == DIGEST_SHA256 ? EVP_sha256() : EVP_md5();
+	return a == SIP_DIGEST_SHA256 ? EVP_sha256() : EVP_md5();
 }
 
 static int hexval(int c)
@@ -96,14 +97,17 @@ static const char *const param_names[P__COUNT] = {
 	"opaque", "qop", "nc", "userhash",
 };
 
-int digest_parse_credentials(struct sip_str value, struct digest_cred *c)
+/* The auth-params after the "Digest" scheme (RFC 3261 §25.1 digest-response
+ * and digest-challenge share this syntax): each named parameter's value,
+ * unescaped, into store; unknown ones skipped. vals[i] stays NULL for an
+ * absent parameter; store[0] is left "". */
+static int parse_params(struct sip_str value, const char *const *names, int nnames,
+                        const char **vals, char *store, size_t storesz)
 {
 	const char *p = value.p, *end = value.p + value.len;
-	const char *vals[P__COUNT] = { 0 };
 	size_t used = 0;
 
-	memset(c, 0, offsetof(struct digest_cred, store));
-	c->store[0] = '\0';
+	store[0] = '\0';
 	if (!p)
 		return -EINVAL;
 	while (p < end && is_ws(*p))
@@ -132,13 +136,13 @@ int digest_parse_credentials(struct sip_str value, struct digest_cred *c)
 		while (p < end && is_ws(*p))
 			p++;
 		int idx = -1;
-		for (int i = 0; i < P__COUNT; i++)
-			if (strlen(param_names[i]) == nlen && strncasecmp(param_names[i], name, nlen) == 0)
+		for (int i = 0; i < nnames; i++)
+			if (strlen(names[i]) == nlen && strncasecmp(names[i], name, nlen) == 0)
 				idx = i;
 		if (idx >= 0 && vals[idx])
 			return -EINVAL;      /* a parameter given twice is ambiguous */
-		char *dst = c->store + used;
-		size_t room = sizeof c->store - used, n = 0;
+		char *dst = store + used;
+		size_t room = storesz - used, n = 0;
 		if (p < end && *p == '"') {
 			/* quoted-string with quoted-pair escapes */
 			p++;
@@ -189,18 +193,29 @@ int digest_parse_credentials(struct sip_str value, struct digest_cred *c)
 			return -EINVAL;
 		p++;
 	}
+	return 0;
+}
+
+int sip_digest_parse_credentials(struct sip_str value, struct sip_digest_cred *c)
+{
+	const char *vals[P__COUNT] = { 0 };
+
+	memset(c, 0, offsetof(struct sip_digest_cred, store));
+	int prc = parse_params(value, param_names, P__COUNT, vals, c->store, sizeof c->store);
+	if (prc < 0)
+		return prc;
 
 	if (!vals[P_USERNAME] || !vals[P_REALM] || !vals[P_NONCE] || !vals[P_URI] ||
 	    !vals[P_RESPONSE])
 		return -EINVAL;
 	if (vals[P_USERHASH] && strcasecmp(vals[P_USERHASH], "false") != 0)
 		return -EPROTONOSUPPORT;   /* RFC 7616 §3.4.4: not offered by us */
-	c->alg = DIGEST_MD5;           /* RFC 7616 §3.3: absent means MD5 */
+	c->alg = SIP_DIGEST_MD5;           /* RFC 7616 §3.3: absent means MD5 */
 	if (vals[P_ALGORITHM]) {
 		if (strcasecmp(vals[P_ALGORITHM], "MD5") == 0)
-			c->alg = DIGEST_MD5;
+			c->alg = SIP_DIGEST_MD5;
 		else if (strcasecmp(vals[P_ALGORITHM], "SHA-256") == 0)
-			c->alg = DIGEST_SHA256;
+			c->alg = SIP_DIGEST_SHA256;
 		else
 			return -EPROTONOSUPPORT;
 	}
@@ -217,7 +232,7 @@ int digest_parse_credentials(struct sip_str value, struct digest_cred *c)
 			return -EINVAL;    /* counting starts at 00000001 */
 	}
 	/* request-digest = LDQUOT 32LHEX RDQUOT (64 for SHA-256) */
-	if (!is_hex_len(vals[P_RESPONSE], digest_alg_hexlen(c->alg)))
+	if (!is_hex_len(vals[P_RESPONSE], sip_digest_alg_hexlen(c->alg)))
 		return -EINVAL;
 	for (char *r = (char *)vals[P_RESPONSE]; *r; r++)
 		if (*r >= 'A' && *r <= 'F')
@@ -239,7 +254,7 @@ int digest_parse_credentials(struct sip_str value, struct digest_cred *c)
 /* ---- hashes ---- */
 
 /* H(parts[0] ":" parts[1] ":" ...) as lower-case hex. */
-static int hash_parts(enum digest_alg alg, const char *const *parts, size_t n, char *out)
+static int hash_parts(enum sip_digest_alg alg, const char *const *parts, size_t n, char *out)
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
@@ -260,7 +275,7 @@ static int hash_parts(enum digest_alg alg, const char *const *parts, size_t n, c
 	return 0;
 }
 
-int digest_ha1(enum digest_alg alg, const char *user, const char *realm,
+int sip_digest_ha1(enum sip_digest_alg alg, const char *user, const char *realm,
                const char *password, char *out)
 {
 	if (!user || !realm || !password || !out)
@@ -269,11 +284,11 @@ int digest_ha1(enum digest_alg alg, const char *user, const char *realm,
 	return hash_parts(alg, parts, 3, out);
 }
 
-int digest_response(enum digest_alg alg, const char *ha1_hex, const char *method,
-                    const struct digest_cred *c, char *out)
+int sip_digest_response(enum sip_digest_alg alg, const char *ha1_hex, const char *method,
+                    const struct sip_digest_cred *c, char *out)
 {
-	char ha2[DIGEST_HEX_MAX];
-	if (!ha1_hex || !method || !c || !out || !is_hex_len(ha1_hex, digest_alg_hexlen(alg)))
+	char ha2[SIP_DIGEST_HEX_MAX];
+	if (!ha1_hex || !method || !c || !out || !is_hex_len(ha1_hex, sip_digest_alg_hexlen(alg)))
 		return -EINVAL;
 	const char *a2[] = { method, c->uri };
 	int rc = hash_parts(alg, a2, 2, ha2);
@@ -289,7 +304,7 @@ int digest_response(enum digest_alg alg, const char *ha1_hex, const char *method
 	return hash_parts(alg, kd, 3, out);
 }
 
-bool digest_str_equal_ct(const char *a, const char *b)
+bool sip_digest_str_equal_ct(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);
 	if (la != lb)
@@ -297,10 +312,10 @@ bool digest_str_equal_ct(const char *a, const char *b)
 	return CRYPTO_memcmp(a, b, la) == 0;
 }
 
-int digest_verify(const struct digest_cred *c, const char *ha1_hex, const char *method)
+int sip_digest_verify(const struct sip_digest_cred *c, const char *ha1_hex, const char *method)
 {
-	char want[DIGEST_HEX_MAX];
-	char ha1[DIGEST_HEX_MAX];
+	char want[SIP_DIGEST_HEX_MAX];
+	char ha1[SIP_DIGEST_HEX_MAX];
 	if (!c || !ha1_hex || strlen(ha1_hex) >= sizeof ha1)
 		return -EINVAL;
 	/* HA1 from a users file may be upper-case hex. */
@@ -308,17 +323,17 @@ int digest_verify(const struct digest_cred *c, const char *ha1_hex, const char *
 	for (i = 0; ha1_hex[i]; i++)
 		ha1[i] = (ha1_hex[i] >= 'A' && ha1_hex[i] <= 'F') ? (char)(ha1_hex[i] - 'A' + 'a') : ha1_hex[i];
 	ha1[i] = '\0';
-	int rc = digest_response(c->alg, ha1, method, c, want);
+	int rc = sip_digest_response(c->alg, ha1, method, c, want);
 	if (rc < 0)
 		return rc;
-	return digest_str_equal_ct(want, c->response) ? 0 : -EACCES;
+	return sip_digest_str_equal_ct(want, c->response) ? 0 : -EACCES;
 }
 
 /* ---- secret and nonces ---- */
 
-static int read_secret(int fd, uint8_t secret[DIGEST_SECRET_LEN])
+static int read_secret(int fd, uint8_t secret[SIP_DIGEST_SECRET_LEN])
 {
-	char buf[2 * DIGEST_SECRET_LEN + 8];
+	char buf[2 * SIP_DIGEST_SECRET_LEN + 8];
 	size_t got = 0;
 	while (got < sizeof buf) {
 		ssize_t r = read(fd, buf + got, sizeof buf - got);
@@ -332,12 +347,12 @@ static int read_secret(int fd, uint8_t secret[DIGEST_SECRET_LEN])
 	}
 	while (got > 0 && (buf[got - 1] == '\n' || buf[got - 1] == '\r'))
 		got--;
-	if (got != 2 * DIGEST_SECRET_LEN)
+	if (got != 2 * SIP_DIGEST_SECRET_LEN)
 		return -EINVAL;
 	return from_hex(buf, got, secret);
 }
 
-int digest_secret_load(const char *path, uint8_t secret[DIGEST_SECRET_LEN])
+int sip_digest_secret_load(const char *path, uint8_t secret[SIP_DIGEST_SECRET_LEN])
 {
 	for (int attempt = 0; attempt < 2; attempt++) {
 		int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -354,13 +369,13 @@ int digest_secret_load(const char *path, uint8_t secret[DIGEST_SECRET_LEN])
 				continue;    /* created meanwhile: read it */
 			return -errno;
 		}
-		char hex[2 * DIGEST_SECRET_LEN + 2];
-		if (RAND_bytes(secret, DIGEST_SECRET_LEN) != 1) {
+		char hex[2 * SIP_DIGEST_SECRET_LEN + 2];
+		if (RAND_bytes(secret, SIP_DIGEST_SECRET_LEN) != 1) {
 			close(fd);
 			unlink(path);
 			return -EIO;
 		}
-		to_hex(secret, DIGEST_SECRET_LEN, hex);
+		to_hex(secret, SIP_DIGEST_SECRET_LEN, hex);
 		strcat(hex, "\n");
 		size_t len = strlen(hex);
 		int rc = write(fd, hex, len) == (ssize_t)len && fsync(fd) == 0 ? 0 : -EIO;
@@ -379,7 +394,7 @@ int digest_secret_load(const char *path, uint8_t secret[DIGEST_SECRET_LEN])
 /* Clocks of a restarted host may step back a little. */
 #define NONCE_FUTURE_SKEW 5
 
-static int nonce_mac(const uint8_t secret[DIGEST_SECRET_LEN], const uint8_t *head,
+static int nonce_mac(const uint8_t secret[SIP_DIGEST_SECRET_LEN], const uint8_t *head,
                      const char *realm, uint8_t mac[NONCE_MAC])
 {
 	unsigned char full[EVP_MAX_MD_SIZE];
@@ -390,7 +405,7 @@ static int nonce_mac(const uint8_t secret[DIGEST_SECRET_LEN], const uint8_t *hea
 		return -ENOMEM;
 	memcpy(data, head, NONCE_TS + NONCE_RAND);
 	memcpy(data + NONCE_TS + NONCE_RAND, realm, rlen);
-	unsigned char *r = HMAC(EVP_sha256(), secret, DIGEST_SECRET_LEN, data,
+	unsigned char *r = HMAC(EVP_sha256(), secret, SIP_DIGEST_SECRET_LEN, data,
 	                        NONCE_TS + NONCE_RAND + rlen, full, &len);
 	free(data);
 	if (!r || len < NONCE_MAC)
@@ -399,7 +414,7 @@ static int nonce_mac(const uint8_t secret[DIGEST_SECRET_LEN], const uint8_t *hea
 	return 0;
 }
 
-int digest_nonce_make(const uint8_t secret[DIGEST_SECRET_LEN], const char *realm,
+int sip_digest_nonce_make(const uint8_t secret[SIP_DIGEST_SECRET_LEN], const char *realm,
                       time_t now, char *out)
 {
 	uint8_t raw[NONCE_TS + NONCE_RAND + NONCE_MAC];
@@ -419,13 +434,13 @@ int digest_nonce_make(const uint8_t secret[DIGEST_SECRET_LEN], const char *realm
 	return 0;
 }
 
-int digest_nonce_check(const uint8_t secret[DIGEST_SECRET_LEN], const char *realm,
+int sip_digest_nonce_check(const uint8_t secret[SIP_DIGEST_SECRET_LEN], const char *realm,
                        const char *nonce, time_t now, unsigned lifetime, time_t *issued)
 {
 	uint8_t raw[NONCE_TS + NONCE_RAND + NONCE_MAC], mac[NONCE_MAC];
-	if (!secret || !realm || !nonce || !is_hex_len(nonce, DIGEST_NONCE_LEN))
+	if (!secret || !realm || !nonce || !is_hex_len(nonce, SIP_DIGEST_NONCE_LEN))
 		return -EINVAL;
-	from_hex(nonce, DIGEST_NONCE_LEN, raw);
+	from_hex(nonce, SIP_DIGEST_NONCE_LEN, raw);
 	int rc = nonce_mac(secret, raw, realm, mac);
 	if (rc < 0)
 		return rc;
@@ -455,7 +470,7 @@ struct nc_entry {
 	bool used;
 };
 
-struct digest_nc_table {
+struct sip_digest_nc_table {
 	unsigned cap, nbuckets, count, cursor;
 	time_t floor;           /* forgotten nonces were issued at or before this */
 	bool has_floor;
@@ -463,11 +478,11 @@ struct digest_nc_table {
 	struct nc_entry *e;
 };
 
-struct digest_nc_table *digest_nc_new(unsigned capacity)
+struct sip_digest_nc_table *sip_digest_nc_new(unsigned capacity)
 {
 	if (capacity == 0)
 		return NULL;
-	struct digest_nc_table *t = calloc(1, sizeof *t);
+	struct sip_digest_nc_table *t = calloc(1, sizeof *t);
 	if (!t)
 		return NULL;
 	t->cap = capacity;
@@ -475,7 +490,7 @@ struct digest_nc_table *digest_nc_new(unsigned capacity)
 	t->buckets = malloc(sizeof *t->buckets * t->nbuckets);
 	t->e = calloc(capacity, sizeof *t->e);
 	if (!t->buckets || !t->e) {
-		digest_nc_free(t);
+		sip_digest_nc_free(t);
 		return NULL;
 	}
 	for (unsigned i = 0; i < t->nbuckets; i++)
@@ -483,7 +498,7 @@ struct digest_nc_table *digest_nc_new(unsigned capacity)
 	return t;
 }
 
-void digest_nc_free(struct digest_nc_table *t)
+void sip_digest_nc_free(struct sip_digest_nc_table *t)
 {
 	if (!t)
 		return;
@@ -492,12 +507,12 @@ void digest_nc_free(struct digest_nc_table *t)
 	free(t);
 }
 
-unsigned digest_nc_count(const struct digest_nc_table *t)
+unsigned sip_digest_nc_count(const struct sip_digest_nc_table *t)
 {
 	return t ? t->count : 0;
 }
 
-static unsigned nc_bucket(const struct digest_nc_table *t, const uint8_t *key)
+static unsigned nc_bucket(const struct sip_digest_nc_table *t, const uint8_t *key)
 {
 	uint32_t h = 2166136261u;       /* FNV-1a; the keys are random anyway */
 	for (int i = 0; i < NC_KEY; i++)
@@ -505,7 +520,7 @@ static unsigned nc_bucket(const struct digest_nc_table *t, const uint8_t *key)
 	return h % t->nbuckets;
 }
 
-static void nc_unlink(struct digest_nc_table *t, int32_t idx)
+static void nc_unlink(struct sip_digest_nc_table *t, int32_t idx)
 {
 	int32_t *pp = &t->buckets[nc_bucket(t, t->e[idx].key)];
 	while (*pp >= 0) {
@@ -517,7 +532,7 @@ static void nc_unlink(struct digest_nc_table *t, int32_t idx)
 	}
 }
 
-int digest_nc_check(struct digest_nc_table *t, const char *nonce, time_t issued, uint32_t nc)
+int sip_digest_nc_check(struct sip_digest_nc_table *t, const char *nonce, time_t issued, uint32_t nc)
 {
 	uint8_t key[NC_KEY];
 	if (!t || !nonce || strlen(nonce) < 2 * NC_KEY || from_hex(nonce, 2 * NC_KEY, key) < 0)
@@ -582,7 +597,7 @@ static int put_str(char *out, size_t n, size_t *pos, const char *s)
 	return 0;
 }
 
-int digest_challenge(char *out, size_t n, enum digest_alg alg, const char *realm,
+int sip_digest_challenge(char *out, size_t n, enum sip_digest_alg alg, const char *realm,
                      const char *nonce, bool stale)
 {
 	size_t pos = 0;
@@ -591,19 +606,19 @@ int digest_challenge(char *out, size_t n, enum digest_alg alg, const char *realm
 	out[0] = '\0';
 	if (put_str(out, n, &pos, "Digest realm=") < 0 || put_quoted(out, n, &pos, realm) < 0 ||
 	    put_str(out, n, &pos, ", nonce=") < 0 || put_quoted(out, n, &pos, nonce) < 0 ||
-	    put_str(out, n, &pos, ", algorithm=") < 0 || put_str(out, n, &pos, digest_alg_name(alg)) < 0 ||
+	    put_str(out, n, &pos, ", algorithm=") < 0 || put_str(out, n, &pos, sip_digest_alg_name(alg)) < 0 ||
 	    put_str(out, n, &pos, ", qop=\"auth\"") < 0 ||
 	    (stale && put_str(out, n, &pos, ", stale=true") < 0))
 		return -ENOSPC;
 	return (int)pos;
 }
 
-int digest_challenge_headers(char *out, size_t n, bool proxy, const char *realm,
+int sip_digest_challenge_headers(char *out, size_t n, bool proxy, const char *realm,
                              const char *nonce, bool stale,
-                             const enum digest_alg *algs, size_t nalgs)
+                             const enum sip_digest_alg *algs, size_t nalgs)
 {
-	static const enum digest_alg preferred[] = { DIGEST_SHA256, DIGEST_MD5 };
-	const enum digest_alg *order = algs ? algs : preferred;
+	static const enum sip_digest_alg preferred[] = { SIP_DIGEST_SHA256, SIP_DIGEST_MD5 };
+	const enum sip_digest_alg *order = algs ? algs : preferred;
 	size_t norder = algs ? nalgs : 2;
 	const char *name = proxy ? "Proxy-Authenticate: " : "WWW-Authenticate: ";
 	size_t pos = 0;
@@ -613,7 +628,7 @@ int digest_challenge_headers(char *out, size_t n, bool proxy, const char *realm,
 	for (size_t i = 0; i < norder; i++) {
 		if (put_str(out, n, &pos, name) < 0)
 			return -ENOSPC;
-		int l = digest_challenge(out + pos, n - pos, order[i], realm, nonce, stale);
+		int l = sip_digest_challenge(out + pos, n - pos, order[i], realm, nonce, stale);
 		if (l < 0)
 			return l;
 		pos += (size_t)l;
@@ -621,4 +636,161 @@ int digest_challenge_headers(char *out, size_t n, bool proxy, const char *realm,
 			return -ENOSPC;
 	}
 	return (int)pos;
+}
+
+/* ---- client side (RFC 3261 §22.2, RFC 2617 §3.2.2, RFC 7616 §3.4) ---- */
+
+enum { C_REALM, C_NONCE, C_OPAQUE, C_ALGORITHM, C_QOP, C_STALE, C__COUNT };
+static const char *const challenge_names[C__COUNT] = {
+	"realm", "nonce", "opaque", "algorithm", "qop", "stale",
+};
+
+int sip_digest_parse_challenge(struct sip_str value, struct sip_digest_challenge *ch)
+{
+	const char *vals[C__COUNT] = { 0 };
+	memset(ch, 0, offsetof(struct sip_digest_challenge, store));
+	int rc = parse_params(value, challenge_names, C__COUNT, vals, ch->store, sizeof ch->store);
+	if (rc < 0)
+		return rc;
+	/* RFC 7616 §3.3: realm and nonce are mandatory */
+	if (!vals[C_REALM] || !vals[C_NONCE] || !vals[C_NONCE][0])
+		return -EINVAL;
+	ch->alg = SIP_DIGEST_MD5;      /* §3.3: absent means MD5 */
+	if (vals[C_ALGORITHM]) {
+		if (strcasecmp(vals[C_ALGORITHM], "MD5") == 0)
+			ch->alg = SIP_DIGEST_MD5;
+		else if (strcasecmp(vals[C_ALGORITHM], "SHA-256") == 0)
+			ch->alg = SIP_DIGEST_SHA256;
+		else
+			return -EPROTONOSUPPORT;   /* -sess variants, SHA-512-256 */
+	}
+	if (vals[C_QOP]) {
+		/* qop-options = "qop" EQUAL LDQUOT qop-value *("," qop-value) RDQUOT */
+		struct sip_str rest = sip_str_c(vals[C_QOP]), item;
+		while (sip_list_next(&rest, &item))
+			if (sip_str_caseeq_c(item, "auth"))
+				ch->qop_auth = true;
+		/* only auth-int offered: we do not hash bodies */
+		if (!ch->qop_auth)
+			return -EPROTONOSUPPORT;
+	}
+	ch->stale = vals[C_STALE] && strcasecmp(vals[C_STALE], "true") == 0;
+	const char *empty = ch->store;
+	ch->realm = vals[C_REALM];
+	ch->nonce = vals[C_NONCE];
+	ch->opaque = vals[C_OPAQUE] ? vals[C_OPAQUE] : empty;
+	return 0;
+}
+
+/* Higher is stronger. */
+static int alg_strength(enum sip_digest_alg a)
+{
+	return a == SIP_DIGEST_SHA256 ? 2 : 1;
+}
+
+int sip_digest_pick_challenge(const struct sip_msg *resp, const char *realm,
+                              struct sip_digest_challenge *out)
+{
+	enum sip_hdr_id id;
+	if (!resp || !out)
+		return -EINVAL;
+	if (resp->status == 401)
+		id = SIP_HDR_WWW_AUTHENTICATE;
+	else if (resp->status == 407)
+		id = SIP_HDR_PROXY_AUTHENTICATE;
+	else
+		return -EINVAL;
+	struct sip_digest_challenge *tmp = malloc(sizeof *tmp);
+	if (!tmp)
+		return -ENOMEM;
+	int best = 0;
+	for (const struct sip_hdr *h = sip_msg_hdr(resp, id); h; h = sip_msg_hdr_next(resp, h)) {
+		if (sip_digest_parse_challenge(h->value, tmp) < 0)
+			continue;   /* Basic, unknown algorithms: another challenge may do */
+		if (realm && realm[0] && strcmp(tmp->realm, realm) != 0)
+			continue;
+		if (alg_strength(tmp->alg) <= best)
+			continue;
+		best = alg_strength(tmp->alg);
+		/* the strings point into store: rebase them on the copy */
+		memcpy(out, tmp, sizeof *out);
+		out->realm = out->store + (tmp->realm - tmp->store);
+		out->nonce = out->store + (tmp->nonce - tmp->store);
+		out->opaque = out->store + (tmp->opaque - tmp->store);
+	}
+	free(tmp);
+	return best ? 0 : -ENOENT;
+}
+
+uint32_t sip_digest_client_next_nc(struct sip_digest_client *cl, const char *nonce)
+{
+	if (cl->nonce[0] && strcmp(cl->nonce, nonce) == 0 && cl->nc < UINT32_MAX)
+		return ++cl->nc;
+	if (strlen(nonce) < sizeof cl->nonce)
+		snprintf(cl->nonce, sizeof cl->nonce, "%s", nonce);
+	else
+		cl->nonce[0] = '\0';
+	cl->nc = 1;
+	return 1;
+}
+
+int sip_digest_authorization(char *out, size_t n, const struct sip_digest_challenge *ch,
+                             const char *user, const char *password, const char *method,
+                             const char *uri, uint32_t nc, const char *cnonce)
+{
+	char ha1[SIP_DIGEST_HEX_MAX], resp[SIP_DIGEST_HEX_MAX], cn[33], nc_hex[9];
+	size_t pos = 0;
+	if (!out || n == 0 || !ch || !user || !password || !method || !uri)
+		return -EINVAL;
+	out[0] = '\0';
+	struct sip_digest_cred *c = calloc(1, sizeof *c);
+	if (!c)
+		return -ENOMEM;
+	c->nonce = ch->nonce;
+	c->uri = uri;
+	c->has_qop = ch->qop_auth;
+	if (c->has_qop) {
+		if (!cnonce) {
+			uint8_t raw[16];
+			if (RAND_bytes(raw, sizeof raw) != 1) {
+				free(c);
+				return -EIO;
+			}
+			to_hex(raw, sizeof raw, cn);
+			cnonce = cn;
+		}
+		if (nc == 0)
+			nc = 1;
+		snprintf(nc_hex, sizeof nc_hex, "%08x", (unsigned)nc);
+		c->cnonce = cnonce;
+		c->nc_hex = nc_hex;
+		c->qop = "auth";
+	}
+	int rc = sip_digest_ha1(ch->alg, user, ch->realm, password, ha1);
+	if (rc == 0)
+		rc = sip_digest_response(ch->alg, ha1, method, c, resp);
+	OPENSSL_cleanse(ha1, sizeof ha1);
+	if (rc < 0) {
+		free(c);
+		return rc;
+	}
+	/* RFC 3261 §22.4 / RFC 7616 §3.4: username, realm, nonce, uri,
+	 * response, algorithm, cnonce, opaque quoted; qop and nc tokens. */
+	if (put_str(out, n, &pos, "Digest username=") < 0 || put_quoted(out, n, &pos, user) < 0 ||
+	    put_str(out, n, &pos, ", realm=") < 0 || put_quoted(out, n, &pos, ch->realm) < 0 ||
+	    put_str(out, n, &pos, ", nonce=") < 0 || put_quoted(out, n, &pos, ch->nonce) < 0 ||
+	    put_str(out, n, &pos, ", uri=") < 0 || put_quoted(out, n, &pos, uri) < 0 ||
+	    put_str(out, n, &pos, ", response=") < 0 || put_quoted(out, n, &pos, resp) < 0 ||
+	    put_str(out, n, &pos, ", algorithm=") < 0 || put_str(out, n, &pos, sip_digest_alg_name(ch->alg)) < 0)
+		rc = -ENOSPC;
+	if (rc == 0 && c->has_qop &&
+	    (put_str(out, n, &pos, ", cnonce=") < 0 || put_quoted(out, n, &pos, cnonce) < 0 ||
+	     put_str(out, n, &pos, ", qop=auth, nc=") < 0 || put_str(out, n, &pos, nc_hex) < 0))
+		rc = -ENOSPC;
+	/* RFC 2617 §3.2.2: opaque is returned unchanged */
+	if (rc == 0 && ch->opaque[0] &&
+	    (put_str(out, n, &pos, ", opaque=") < 0 || put_quoted(out, n, &pos, ch->opaque) < 0))
+		rc = -ENOSPC;
+	free(c);
+	return rc < 0 ? rc : (int)pos;
 }
