@@ -98,6 +98,7 @@ void leg_unref(struct leg *l)
 		sip_tsx_unref(l->st);
 	free(l->ack);
 	free(l->label);
+	bleg_sent_free(l);
 	free(l);
 }
 
@@ -152,14 +153,18 @@ const enum sip_hdr_id call_resp_hdrs[] = {
 
 const char *const call_other_hdrs[] = { "Info-Package", "Recv-Info", NULL };
 
-void call_run_hook(struct call *c, enum tandem_hook_point p, const struct sip_msg *m)
+enum tandem_verdict call_run_hook(struct call *c, enum tandem_hook_point p, const struct sip_msg *m,
+                                  const struct leg *b, struct tandem_event *out)
 {
 	struct tandem *t = c->core->t;
-	if (!t->nhooks[p])
-		return;
 	struct tandem_event ev = { .t = t, .point = p, .msg = (struct sip_msg *)m,
-	                           .call = (struct tandem_call *)c };
-	loader_run_hooks(t, &ev);
+	                           .call = (struct tandem_call *)c,
+	                           .leg = b ? b->idx : TANDEM_LEG_A,
+	                           .leg_target = b ? b->label : NULL };
+	enum tandem_verdict v = t->nhooks[p] ? loader_run_hooks(t, &ev) : TANDEM_CONTINUE;
+	if (out)
+		*out = ev;
+	return v;
 }
 
 /* SDP passes the MEDIA hook on its way from one leg to the other; *sdp is
@@ -300,8 +305,10 @@ void call_destroy(struct call *c)
 	struct call_core *core = c->core;
 	if (!c->ended && c->a && c->a->d.call_id) {
 		c->ended = true;
-		call_run_hook(c, TANDEM_HOOK_CALL_END, NULL);
+		c->rec.end = call_now(c);
+		call_run_hook(c, TANDEM_HOOK_CALL_END, NULL, NULL, NULL);
 	}
+	owner_free(c);
 	dial_timer_stop(c);
 	transfer_free(c);
 	if (c->prev)
@@ -332,6 +339,7 @@ void call_destroy(struct call *c)
 	targets_clear(c);
 	dialplan_cursor_free(c->cur);
 	free(c->hdrs);
+	facts_free(c);
 	tlog_debug("call %lu destroyed (%u alive)", c->id, core->ncalls);
 	free(c);
 }
@@ -363,6 +371,8 @@ struct call *call_new(struct call_core *core)
 	c->id = ++core->total;
 	ev_timer_init(&c->dial_timer, on_dial_timeout, 1., 0.);
 	c->dial_timer.data = c;
+	call_reap_init(c);
+	c->rec.start = call_now(c);
 	c->next = core->calls;
 	if (c->next)
 		c->next->prev = c;

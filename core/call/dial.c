@@ -85,7 +85,16 @@ static int bleg_start(struct call *c, const char *ruri, const char *to, const st
 	b->next = c->bs;
 	c->bs = b;
 	call_tab_add(core, b);
-	call_run_hook(c, TANDEM_HOOK_BLEG_CREATE, req);
+	struct tandem_event ev;
+	if (call_run_hook(c, TANDEM_HOOK_BLEG_CREATE, req, b, &ev) == TANDEM_REJECT) {
+		/* the table in tandem.h: this target fails with the module's code */
+		int code = ev.reject_code >= 300 && ev.reject_code < 700 ? ev.reject_code : 500;
+		tlog_info("call %s: B-leg %s refused by mod_%s: %d", call_cid(c), label,
+		          core->t->hook_decider ? core->t->hook_decider : "?", code);
+		b->state = LEG_TERMINATED;
+		b->final = code;
+		return code;
+	}
 	struct call_sdp sdp = { .body = inv->body };
 	if (inv->req)
 		call_media_hook(c, inv->req, c->a, b, TANDEM_SDP_OFFER, &sdp);
@@ -108,6 +117,10 @@ static int bleg_start(struct call *c, const char *ruri, const char *to, const st
 	char *buf;
 	size_t len;
 	int rc = dialog_build_request(core->t->stack, &b->d, &r, dst, &buf, &len);
+	if (rc == 0 && bleg_keep_invite(b, ruri, &r) < 0) {
+		free(buf);
+		rc = -ENOMEM;
+	}
 	sip_wbuf_free(&h);
 	call_sdp_free(&sdp);
 	if (rc < 0) {
@@ -224,6 +237,12 @@ static void a_invite(struct call *c, struct bleg_invite *inv, char *from, size_t
 		.ctype = ct ? ct->value : SIP_STR_LIT("application/sdp"), .body = req->body,
 		.max_forwards = req->max_forwards < 0 ? 70 : req->max_forwards - 1,
 	};
+	if (c->own.local) {
+		/* A was answered by a module (bridge.c): the callee is offered
+		 * nothing, its offer goes to A in a re-INVITE (RFC 3725 §4.1) */
+		inv->req = NULL;
+		inv->body = SIP_STR_NULL;
+	}
 }
 
 /* Start what the dial mode says comes next; true when something rings. */
@@ -259,13 +278,19 @@ void dial_settle(struct call *c)
 	if (!c->dialing || c->answered || any_ringing(c))
 		return;
 	dial_timer_stop(c);
-	if (c->a_final) {  /* A cancelled */
+	if (!call_a_waits(c)) {  /* A cancelled */
 		c->dialing = false;
+		if (c->bridging)
+			bridge_dial_end(c, 487, false);
 		return;
 	}
 	if (dial_next(c))
 		return;
 	c->dialing = false;
+	if (c->bridging) {   /* a module's tandem_call_bridge: the module goes on */
+		bridge_dial_end(c, c->last_status ? c->last_status : 480, c->timed_out);
+		return;
+	}
 	enum dialplan_outcome o = c->timed_out ? DIALPLAN_OUTCOME_NOANSWER :
 	                          dialplan_outcome_from_status(c->last_status ? c->last_status : 480);
 	if (c->cur)

@@ -20,7 +20,7 @@ static void plan_start(struct call *c, const struct dialplan_input *in);
 
 /* Record-Route of A's request goes back in dialog-creating responses
  * (§12.1.1); our own Contact makes tandem A's remote target. */
-static void a_dialog_headers(struct leg *a, struct sip_wbuf *w)
+void a_dialog_headers(struct leg *a, struct sip_wbuf *w)
 {
 	const struct sip_msg *req = sip_tsx_request(a->st);
 	for (const struct sip_hdr *h = sip_msg_hdr(req, SIP_HDR_RECORD_ROUTE); h;
@@ -40,6 +40,7 @@ void a_reply(struct call *c, int status, const char *reason, const char *headers
 		tlog_debug("call %s: could not answer %d", call_cid(c), status);
 	if (status >= 300)
 		c->a->state = LEG_TERMINATED;
+	facts_final(c, status, reason);
 	tlog_info("call %s: answered %d %s", call_cid(c), status,
 	          reason ? reason : sip_reason_phrase(status));
 }
@@ -86,6 +87,13 @@ int a_relay(struct call *c, struct leg *b, const struct sip_msg *resp)
 	int rc = uas_relay(c->a, b, resp);
 	if (resp->status >= 200)
 		c->a_final = true;
+	if (rc == 0 && resp->status >= 180 && resp->status < 200)
+		facts_ringing(c);
+	else if (rc == 0 && resp->status >= 200) {
+		char reason[64];
+		sip_str_copy(reason, sizeof reason, resp->reason);
+		facts_final(c, resp->status, reason);
+	}
 	return rc;
 }
 
@@ -113,6 +121,23 @@ static void add_header(struct call *c, const char *name, const char *value)
 		return;
 	snprintf(p + old, n - old, "%s: %s\r\n", name, value);
 	c->hdrs = p;
+}
+
+/* DONE at ROUTE (the verdict table in tandem.h): the module took the call.
+ * It answered A through tandem_call_answer/reject (A's state is kept), or
+ * with a final of its own on the event's tsx (tandem cannot tell a 2xx from
+ * the rest there: the leg ends, as it did before the A-leg API), or not
+ * yet: then it owns the call and answers, rejects or bridges it later. */
+static void route_done(struct call *c, const char *module)
+{
+	if (c->a_final)
+		return;
+	if (sip_tsx_answered(c->a->st)) {
+		c->a_final = true;
+		c->a->state = LEG_TERMINATED;
+		return;
+	}
+	owner_take(c, module);
 }
 
 /* Step through the plan until something waits (a dial) or A is answered. */
@@ -163,9 +188,10 @@ void plan_run(struct call *c)
 			if (v == TANDEM_REJECT)
 				a_reply(c, ev.reject_code ? ev.reject_code : 500, ev.reject_reason,
 				        ev.reject_headers);
-			else if (v == TANDEM_DONE && sip_tsx_answered(c->a->st))
-				c->a_final = true, c->a->state = LEG_TERMINATED;
-			else if (v == TANDEM_SUSPEND) {
+			else if (v == TANDEM_DONE) {
+				route_done(c, s.name);
+				return;   /* the plan is over: the module has the call */
+			} else if (v == TANDEM_SUSPEND) {
 				/* the module answers later: tandem_call_resume */
 				tlog_info("call %s: %s suspended the plan", call_cid(c), s.name);
 				c->suspended = true;
@@ -264,6 +290,7 @@ static bool invite_route(struct call_core *core, struct sip_tsx *st, struct sip_
 		call_check(c);
 		return true;
 	}
+	snprintf(c->rec.called, sizeof c->rec.called, "%.127s", ruri_user);
 	const char *ctx = call_context_for(core, req);
 	snprintf(c->context, sizeof c->context, "%s", ctx);
 	tlog_info("call %s: INVITE %s -> %s (context %s)", call_cid(c), from_user, ruri_user, ctx);
@@ -276,11 +303,8 @@ static bool invite_route(struct call_core *core, struct sip_tsx *st, struct sip_
 		call_check(c);
 		return true;
 	case TANDEM_DONE:
-		if (sip_tsx_answered(st)) {
-			c->a_final = true;
-			a->state = LEG_TERMINATED;
-			call_check(c);
-		}
+		route_done(c, t->hook_decider);
+		call_check(c);
 		return true;
 	case TANDEM_SUSPEND:
 		c->suspended = true;   /* tandem_call_resume goes on */
@@ -321,11 +345,9 @@ int tandem_call_resume(struct tandem_call *call, enum tandem_verdict v, int code
 		a_reply(c, code >= 300 && code < 700 ? code : 500, reason, NULL);
 		break;
 	case TANDEM_DONE:
-		/* the module answered A's INVITE itself (the event's tsx) */
-		if (sip_tsx_answered(c->a->st))
-			c->a_final = true, c->a->state = LEG_TERMINATED;
-		else
-			a_reply(c, 500, "Module Did Not Answer", NULL);
+		/* the module answered A (tandem_call_answer/reject), or did it
+		 * itself on the event's tsx, or owns the call from now on */
+		route_done(c, c->own.name[0] ? c->own.name : NULL);
 		break;
 	case TANDEM_RETRY:     /* BLEG_RESPONSE only: the loader made it CONTINUE */
 	case TANDEM_CONTINUE:

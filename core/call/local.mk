@@ -14,4 +14,7 @@ libtandemcore_a_SOURCES += \
 	core/call/media.c \
 	core/call/message.c \
 	core/call/transfer.c \
-	core/call/route_action.c
+	core/call/route_action.c \
+	core/call/owner.c \
+	core/call/bridge.c \
+	core/call/facts.c
