@@ -183,7 +183,8 @@ void plan_run(struct call *c)
 		case DIALPLAN_MODULE: {
 			struct tandem_event ev = { .t = c->core->t, .point = TANDEM_HOOK_ROUTE,
 			                           .msg = (struct sip_msg *)sip_tsx_request(c->a->st),
-			                           .tsx = c->a->st, .call = (struct tandem_call *)c };
+			                           .tsx = c->a->st, .call = (struct tandem_call *)c,
+			                           .argc = s.argc, .argv = s.argv };
 			enum tandem_verdict v = route_run_action(c->core->t, c->cur, &s, &ev);
 			if (v == TANDEM_REJECT)
 				a_reply(c, ev.reject_code ? ev.reject_code : 500, ev.reject_reason,
