@@ -10,7 +10,8 @@
  *       apart, then bridge the unanswered caller to TARGET.
  * Hooks, chosen by the B-leg's target (ev->leg_target):
  *   BLEG_CREATE   "rejcreate": REJECT 404 (the target is skipped)
- *   BLEG_RESPONSE "tolocal" + 486: DONE, then the caller is answered here;
+ *   BLEG_RESPONSE "tolocal" + 486: DONE, then the caller is answered here
+ *                 ("tolocalbye": and hung up by the module 1.5 s later);
  *                 "auth" + 407: RETRY with a Proxy-Authorization line;
  *                 "rejresp" + 180: REJECT 403
  *   ANSWER        "rejans": REJECT 606
@@ -48,6 +49,8 @@ struct ctl_call {
 	unsigned want;
 	char target[256];
 	int queue_step;
+	ev_timer later;            /* "tolocalbye": the module hangs up */
+	bool hangup;
 };
 
 static const char ctl_sdp_fmt[] =
@@ -77,7 +80,7 @@ static void ctl_free(struct ctl_call *k)
 	if (!k)
 		return;
 	media_stop(k);
-	ev_timer_stop(tandem_loop(k->t), &k->tick);
+	ev_timer_stop(tandem_loop(k->t), &k->later);
 	free(k);
 }
 
@@ -181,6 +184,8 @@ static struct ctl_call *ctl_new(struct tandem_event *ev, const char *target)
 	snprintf(k->target, sizeof k->target, "%s", target ? target : "");
 	ev_timer_init(&k->tick, on_media_tick, 0., 0.);
 	k->tick.data = k;
+	ev_timer_init(&k->later, NULL, 0., 0.);
+	k->later.data = k;
 	struct tandem_call_owner owner = { .dtmf = on_dtmf, .bridge_done = on_bridge_done, .arg = k };
 	if (tandem_call_own(ev->call, MOD, &owner) < 0 || tandem_call_set_data(ev->call, MOD, k) < 0) {
 		free(k);
@@ -280,6 +285,14 @@ static enum tandem_verdict on_bleg_create(struct tandem_event *ev)
 	return TANDEM_REJECT;
 }
 
+static void on_hangup(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct ctl_call *k = w->data;
+	(void)loop; (void)revents;
+	int rc = tandem_call_hangup(k->t, k->call, "ctl: goodbye");   /* k may be gone now */
+	tlog_info("ctl: hung up: %d", rc);
+}
+
 static void on_local_answer(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct ctl_call *k = w->data;
@@ -287,6 +300,11 @@ static void on_local_answer(struct ev_loop *loop, ev_timer *w, int revents)
 	struct tandem_body body = { .p = static_sdp, .len = sizeof static_sdp - 1 };
 	int rc = tandem_call_answer(k->call, NULL, &body);
 	tlog_info("ctl: call %s: answered here after the busy callee: %d", tandem_call_id(k->call), rc);
+	if (rc == 0 && k->hangup) {
+		ev_init(&k->later, on_hangup);
+		ev_timer_set(&k->later, 1.5, 0.);
+		ev_timer_start(tandem_loop(k->t), &k->later);
+	}
 }
 
 static enum tandem_verdict on_bleg_response(struct tandem_event *ev)
@@ -296,6 +314,7 @@ static enum tandem_verdict on_bleg_response(struct tandem_event *ev)
 		struct ctl_call *k = ctl_new(ev, NULL);
 		if (!k)
 			return TANDEM_CONTINUE;
+		k->hangup = target_is(ev, "tolocalbye");
 		ev_init(&k->tick, on_local_answer);
 		ev_timer_set(&k->tick, 0., 0.);
 		ev_timer_start(tandem_loop(ev->t), &k->tick);

@@ -5,7 +5,9 @@
 #     caller (asserted in order), then bridges it unanswered to the callee,
 #     whose 200 is relayed;
 #  2. BLEG_RESPONSE DONE: the callee's 486 is taken over, the module
-#     answers the caller itself (200, ACK, BYE from the caller);
+#     answers the caller itself (200, ACK, BYE from the caller); again
+#     with A's in-dialog requests (re-INVITE answered with the module's SDP,
+#     INFO, DTMF INFO to the module) and tandem_call_hangup (BYE to A);
 #  3. BLEG_RESPONSE RETRY: a callee's 407 is answered with the module's
 #     Proxy-Authorization, the INVITE goes again (same Call-ID and From
 #     tag, CSeq one more, no To tag) and the call completes;
@@ -23,6 +25,7 @@ B=127.0.0.1:$uas_port
 EXTRA_RULES="
     { match = \"^queue$\"; do = ( \"ctl_queue(sip:agent@$B)\" ); },
     { match = \"^tolocal$\"; do = ( \"dial(sip:tolocal@$B, 5)\", \"reject(500, Plan Went On)\" ); },
+    { match = \"^tolocalbye$\"; do = ( \"dial(sip:tolocalbye@$B, 5)\" ); },
     { match = \"^auth$\"; do = ( \"dial(sip:auth@$B, 5)\" ); },
     { match = \"^rejresp$\"; do = ( \"dial(sip:rejresp@$B, 5)\" ); },
     { match = \"^rejans$\"; do = ( \"dial(sip:rejans@$B, 5)\" ); },
@@ -61,6 +64,17 @@ grep -q "Plan Went On" "$log" && fail "the dialplan went on after DONE"
 f=$(facts tolocal)
 has "$f" "disposition=ANSWERED status=200 side=caller cause=BYE" tolocal
 has "$f" "owner=ctl" tolocal
+
+# ... and the module keeps the dialog: A's re-INVITE gets the module's SDP
+# from the core, a non-DTMF INFO 200, a DTMF INFO reaches the module, then
+# the module hangs up (BYE to the caller)
+uas_reject 486
+uac_run ctl_uac_owned tolocalbye
+uas_wait call_uas_reject_486
+grep -q "ctl: call .* digit 7 (250 ms)" "$log" || fail "the INFO digit did not reach the owner"
+grep -q "hung up by a module: ctl: goodbye" "$log" || fail "tandem_call_hangup did not end the call"
+f=$(facts tolocalbye)
+has "$f" "disposition=ANSWERED status=200 side=tandem cause=ctl: goodbye" tolocalbye
 
 # 3. 407 and RETRY
 uas_start ctl_uas_407
@@ -111,6 +125,6 @@ has "$f" "ringing=yes answered=no ended=yes" carol
 
 # every call met CALL_END's second handler (the first returned DONE)
 n=$(grep -c "ctl: facts " "$log")
-[ "$n" -eq 10 ] || fail "CALL_END's second handler ran $n times for 10 calls"
+[ "$n" -eq 11 ] || fail "CALL_END's second handler ran $n times for 11 calls"
 assert_no_calls
 echo "ok: queue 182s then bridge, 486 taken over, RETRY on 407, REJECT at BLEG_RESPONSE/ANSWER/BLEG_CREATE, call facts"
