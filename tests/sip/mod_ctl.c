@@ -13,7 +13,8 @@
  *   BLEG_RESPONSE "tolocal" + 486: DONE, then the caller is answered here
  *                 ("tolocalbye": and hung up by the module 1.5 s later);
  *                 "auth" + 407: RETRY with a Proxy-Authorization line;
- *                 "rejresp" + 180: REJECT 403
+ *                 "rejresp" + 180: REJECT 403;
+ *                 "xferrej" + a failure (a transfer's target): REJECT 403
  *   ANSWER        "rejans": REJECT 606
  *   CALL_END      two handlers: the first returns DONE, the second must
  *                 still run; it logs the call facts.
@@ -327,6 +328,13 @@ static enum tandem_verdict on_bleg_response(struct tandem_event *ev)
 		tlog_info("ctl: call %s: 407 from %s: again with credentials", tandem_call_id(ev->call),
 		          ev->leg_target);
 		return TANDEM_RETRY;
+	}
+	if (target_is(ev, "xferrej") && status >= 300) {
+		/* a transfer's target: its failure becomes the module's */
+		tlog_info("ctl: call %s: %d from transfer target %s: 403", tandem_call_id(ev->call), status,
+		          ev->leg_target);
+		ev->reject_code = 403;
+		return TANDEM_REJECT;
 	}
 	if (target_is(ev, "rejresp") && status == 180) {
 		ev->reject_code = 403;
