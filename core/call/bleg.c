@@ -207,6 +207,9 @@ static void bleg_rejected(struct leg *b, const struct sip_msg *resp, int status,
 	dial_halt(c);   /* CANCELs b too when it still rings */
 	b->lost = true;
 	c->last_status = code;
+	char cause[64];
+	snprintf(cause, sizeof cause, "%d rejected by a module", code);
+	facts_hangup(c, TANDEM_HANGUP_TANDEM, cause);
 	a_reply(c, code, ev->reject_reason, ev->reject_headers);
 	if (c->bridging)
 		bridge_dial_end(c, code, false);
@@ -310,6 +313,7 @@ void bleg_response(struct leg *b, const struct sip_msg *resp, int status)
 			          c->core->t->hook_decider ? c->core->t->hook_decider : "?", code);
 			dial_halt(c);   /* BYE to b (its ACK first), CANCEL to the others */
 			c->last_status = code;
+			facts_hangup(c, TANDEM_HANGUP_TANDEM, "answer rejected by a module");
 			a_reply(c, code, ev.reject_reason, ev.reject_headers);
 			if (c->bridging)
 				bridge_dial_end(c, code, false);

@@ -145,7 +145,6 @@ int tandem_call_answer(struct tandem_call *call, const char *headers, const stru
 		return -EINVAL;
 	if (c->a_final || !c->a->st || c->a->state == LEG_TERMINATED)
 		return -EALREADY;
-	const struct sip_msg *req = sip_tsx_request(c->a->st);
 	/* RFC 3264 §5: an offer in the INVITE needs the answer in the 2xx; the
 	 * 2xx to an offerless INVITE must carry the offer (RFC 3261 §13.2.1) */
 	if (!body || !body->len)
@@ -153,7 +152,6 @@ int tandem_call_answer(struct tandem_call *call, const char *headers, const stru
 	int rc = a_respond(c, c->a->st, 200, NULL, headers, body, AH_DIALOG);
 	if (rc < 0)
 		return rc;
-	(void)req;
 	dial_stop(c);
 	c->a_final = true;
 	c->a->state = LEG_CONFIRMED;   /* §13.3.1.4: the IST resends the 2xx until A's ACK */
@@ -174,6 +172,9 @@ int tandem_call_reject(struct tandem_call *call, int code, const char *reason, c
 	if (c->a_final || !c->a->st)
 		return -EALREADY;
 	dial_stop(c);
+	char cause[64];
+	snprintf(cause, sizeof cause, "%d %s", code, reason ? reason : sip_reason_phrase(code));
+	facts_hangup(c, TANDEM_HANGUP_TANDEM, cause);
 	a_reply(c, code, reason, headers);
 	call_reap_soon(c);
 	return 0;

@@ -117,7 +117,8 @@ struct tandem_event {
 	struct sip_tsx *tsx;      /* REQUEST: the server transaction to answer */
 	struct tandem_call *call; /* NULL before a call exists */
 	/* BLEG_CREATE, BLEG_RESPONSE, ANSWER: the B-leg (its index, as MEDIA
-	 * events name legs) and its target label. */
+	 * events name legs) and its target label (the dial target as written:
+	 * "sip:bob@host", "1002"). TANDEM_LEG_A and NULL at other points. */
 	unsigned leg;
 	const char *leg_target;
 	const char *retry_headers;/* with TANDEM_RETRY: lines added to the INVITE */
@@ -230,8 +231,9 @@ int tandem_call_hangup(struct tandem *t, struct tandem_call *call, const char *r
 /* A dialplan action or ROUTE hook that returned TANDEM_SUSPEND goes on
  * later, from a timer or watcher of its own: TANDEM_CONTINUE runs the rest
  * of the plan, TANDEM_REJECT answers the caller code (reason NULL: the
- * default phrase), TANDEM_DONE means the module answered the INVITE itself
- * (the event's tsx). The caller may give up meanwhile (CANCEL): the call
+ * default phrase), TANDEM_DONE means the module took the call, as DONE at
+ * ROUTE does (it answered A with tandem_call_answer/reject, or will: it
+ * owns the call, include/tandem/call.h). The caller may give up meanwhile (CANCEL): the call
  * then meets CALL_END and the module must forget it. The call may end
  * before this returns. 0, or -EINVAL when the call is not suspended. */
 int tandem_call_resume(struct tandem_call *call, enum tandem_verdict v, int code,

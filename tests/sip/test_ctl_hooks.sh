@@ -91,6 +91,8 @@ uac_fail 403 rejresp
 uas_wait call_uas_cancel
 grep -q "180 from B-leg sip:rejresp@$B: mod_ctl rejects the call with 403" "$log" ||
 	fail "no REJECT at BLEG_RESPONSE"
+f=$(facts rejresp)
+has "$f" "disposition=FAILED status=403 side=tandem cause=403 rejected by a module" rejresp
 uas_start call_uas
 uac_fail 606 rejans
 uas_wait call_uas
