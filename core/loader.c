@@ -213,18 +213,49 @@ const struct tandem_action *loader_find_action(struct tandem *t, const char *nam
 	return NULL;
 }
 
+/* The "checker" of each point (include/tandem/tandem.h, the verdict
+ * table): the verdicts a point takes; any other is read as the table says. */
+static enum tandem_verdict verdict_at(enum tandem_hook_point p, enum tandem_verdict v)
+{
+	switch (v) {
+	case TANDEM_RETRY:
+		return p == TANDEM_HOOK_BLEG_RESPONSE ? v : TANDEM_CONTINUE;
+	case TANDEM_SUSPEND:
+		if (p == TANDEM_HOOK_BLEG_CREATE || p == TANDEM_HOOK_BLEG_RESPONSE ||
+		    p == TANDEM_HOOK_ANSWER)
+			return TANDEM_CONTINUE;
+		return p == TANDEM_HOOK_MEDIA ? TANDEM_DONE : v;
+	case TANDEM_REJECT:
+		return p == TANDEM_HOOK_MEDIA ? TANDEM_DONE : v;
+	case TANDEM_CONTINUE:
+	case TANDEM_DONE:
+		return v;
+	}
+	return TANDEM_CONTINUE;   /* a value outside the enum */
+}
+
+static const char *const verdict_names[] = { "CONTINUE", "DONE", "SUSPEND", "REJECT", "RETRY" };
+
 enum tandem_verdict loader_run_hooks(struct tandem *t, struct tandem_event *ev)
 {
 	unsigned n = t->nhooks[ev->point];
+	t->hook_decider = NULL;
 	for (unsigned i = 0; i < n; i++) {
-		enum tandem_verdict v = t->hooks[ev->point][i].hook->fn(ev);
-		if (v == TANDEM_RETRY && ev->point != TANDEM_HOOK_BLEG_RESPONSE) {
-			tlog_warn("mod_%s: RETRY is only a BLEG_RESPONSE verdict: taken as CONTINUE",
-			          t->hooks[ev->point][i].owner->mod->name);
-			v = TANDEM_CONTINUE;
-		}
-		if (v != TANDEM_CONTINUE)
+		const struct hook_entry *h = &t->hooks[ev->point][i];
+		enum tandem_verdict got = h->hook->fn(ev);
+		/* CALL_END is informational: every module frees its data there */
+		if (ev->point == TANDEM_HOOK_CALL_END)
+			continue;
+		enum tandem_verdict v = verdict_at(ev->point, got);
+		if (v != got)
+			tlog_warn("mod_%s: %s is not a verdict of this hook point: taken as %s",
+			          h->owner->mod->name,
+			          (unsigned)got < 5 ? verdict_names[got] : "an unknown verdict",
+			          verdict_names[v]);
+		if (v != TANDEM_CONTINUE) {
+			t->hook_decider = h->owner->mod->name;
 			return v;
+		}
 	}
 	return TANDEM_CONTINUE;
 }

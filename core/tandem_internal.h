@@ -82,8 +82,10 @@ void loader_stop_all(struct tandem *t);
 void loader_unload_all(struct tandem *t);
 /* Dialplan actions exported by the loaded modules. */
 const struct tandem_action *loader_find_action(struct tandem *t, const char *name);
-/* Run the hook chain of a point; returns the verdict that ended it
- * (TANDEM_CONTINUE when every handler continued). */
+/* Run the hook chain of a point; returns the verdict that ended it, as
+ * the point reads it (the table in tandem.h), TANDEM_CONTINUE when every
+ * handler continued, always for CALL_END (every handler runs there).
+ * t->hook_decider names the module that ended the chain. */
 enum tandem_verdict loader_run_hooks(struct tandem *t, struct tandem_event *ev);
 /* The slot of a loaded module in t->mods, or -ENOENT. */
 int loader_module_index(const struct tandem *t, const char *name);
@@ -110,6 +112,7 @@ struct tandem {
 	struct dialplan_cursor *route_cursor; /* while a module's dialplan action runs */
 	struct tandem_uac *uacs;         /* module requests in flight (call/uac.c) */
 	struct event_core *events;       /* event packages, subscriptions (call/subscription.c) */
+	const char *hook_decider;        /* the module whose verdict ended the last chain */
 
 	struct loaded_module mods[TANDEM_MAX_MODULES];
 	unsigned nmods;

@@ -98,6 +98,7 @@ void leg_unref(struct leg *l)
 		sip_tsx_unref(l->st);
 	free(l->ack);
 	free(l->label);
+	bleg_sent_free(l);
 	free(l);
 }
 
@@ -152,14 +153,18 @@ const enum sip_hdr_id call_resp_hdrs[] = {
 
 const char *const call_other_hdrs[] = { "Info-Package", "Recv-Info", NULL };
 
-void call_run_hook(struct call *c, enum tandem_hook_point p, const struct sip_msg *m)
+enum tandem_verdict call_run_hook(struct call *c, enum tandem_hook_point p, const struct sip_msg *m,
+                                  const struct leg *b, struct tandem_event *out)
 {
 	struct tandem *t = c->core->t;
-	if (!t->nhooks[p])
-		return;
 	struct tandem_event ev = { .t = t, .point = p, .msg = (struct sip_msg *)m,
-	                           .call = (struct tandem_call *)c };
-	loader_run_hooks(t, &ev);
+	                           .call = (struct tandem_call *)c,
+	                           .leg = b ? b->idx : TANDEM_LEG_A,
+	                           .leg_target = b ? b->label : NULL };
+	enum tandem_verdict v = t->nhooks[p] ? loader_run_hooks(t, &ev) : TANDEM_CONTINUE;
+	if (out)
+		*out = ev;
+	return v;
 }
 
 /* SDP passes the MEDIA hook on its way from one leg to the other; *sdp is
@@ -312,8 +317,10 @@ void call_destroy(struct call *c)
 	struct call_core *core = c->core;
 	if (!c->ended && c->a && c->a->d.call_id) {
 		c->ended = true;
-		call_run_hook(c, TANDEM_HOOK_CALL_END, NULL);
+		c->rec.end = call_now(c);
+		call_run_hook(c, TANDEM_HOOK_CALL_END, NULL, NULL, NULL);
 	}
+	owner_free(c);
 	dial_clear(&c->dial);
 	transfer_free(c);
 	if (c->prev)
@@ -343,6 +350,7 @@ void call_destroy(struct call *c)
 	}
 	dialplan_cursor_free(c->cur);
 	free(c->hdrs);
+	facts_free(c);
 	tlog_debug("call %lu destroyed (%u alive)", c->id, core->ncalls);
 	free(c);
 }
@@ -373,6 +381,8 @@ struct call *call_new(struct call_core *core)
 	c->core = core;
 	c->id = ++core->total;
 	dial_init(&c->dial, c, &call_dial_ops);
+	call_reap_init(c);
+	c->rec.start = call_now(c);
 	c->next = core->calls;
 	if (c->next)
 		c->next->prev = c;

@@ -3,6 +3,8 @@
 #ifndef TANDEM_CALL_INTERNAL_H
 #define TANDEM_CALL_INTERNAL_H
 
+#include <tandem/call.h>
+
 #include "call.h"
 #include "dial.h"
 #include "dialog.h"
@@ -50,6 +52,14 @@ struct leg {
 	bool detached;
 	struct dial *dial;         /* B: the dial that started it, its INVITE's answers go
 	                            * there (NULL: an orphan, a late 2xx is ACKed and BYEd) */
+	/* B: what its INVITE carried, so a BLEG_RESPONSE RETRY can send it
+	 * again (bleg_keep_invite) */
+	struct bleg_sent {
+		char *ruri, *headers, *ctype, *body;
+		size_t body_len;
+		int max_forwards;
+		unsigned retries;
+	} sent;
 	struct leg *next;          /* the call's B-legs */
 	struct leg *hnext;         /* dialog table chain */
 	bool in_table;
@@ -74,6 +84,27 @@ struct call {
 	char context[64];          /* the dialplan context the call was routed in */
 	bool suspended;            /* a module's SUSPEND holds the plan: tandem_call_resume */
 	struct xfer *xfer;         /* a transfer in progress (transfer.c) */
+	ev_timer reap;             /* call_check soon, outside whatever runs now */
+	/* A module owns the call (owner.c, include/tandem/call.h) */
+	struct call_owner {
+		bool on;
+		char name[32];
+		struct tandem_call_owner cb;
+		bool local;            /* A answered by the module: no B-leg behind it */
+		char *sdp;             /* the module's last SDP to A, for default answers */
+		size_t sdp_len;
+	} own;
+	bool bridging;             /* a tandem_call_bridge dial runs (bridge.c) */
+	/* What tandem_call_facts reports, recorded as it happens (facts.c) */
+	struct call_rec {
+		double start, ringing, answer, end;
+		int status;            /* A's final */
+		enum tandem_hangup_side side;
+		char cause[64];
+		char called[128];      /* the Request-URI user, cut at 127 */
+		char *callee, *b_call_id;
+		char *caller;
+	} rec;
 };
 
 
@@ -154,11 +185,17 @@ void leg_ack(struct leg *b, uint32_t cseq, struct sip_str ctype, struct sip_str 
 void leg_bye(struct leg *l);
 void bleg_abandon(struct leg *b);
 void bleg_prack(struct leg *b, const struct sip_msg *resp);
+/* Record-Route and our Contact for a dialog-creating response to A (§12.1.1). */
+void a_dialog_headers(struct leg *a, struct sip_wbuf *w);
 /* Answer UAS leg a's INVITE with leg b's response, in a's identifiers. */
 int uas_relay(struct leg *a, struct leg *b, const struct sip_msg *resp);
 void call_tab_add(struct call_core *core, struct leg *l);
 struct leg *call_tab_find(struct call_core *core, struct sip_str call_id, struct sip_str tag);
-void call_run_hook(struct call *c, enum tandem_hook_point p, const struct sip_msg *m);
+/* Run the hooks of point p for call c (b: the B-leg of a BLEG_* or ANSWER
+ * event, else NULL); the verdict as the point reads it, *out (may be NULL)
+ * the event as the handlers left it (reject_code, retry_headers...). */
+enum tandem_verdict call_run_hook(struct call *c, enum tandem_hook_point p, const struct sip_msg *m,
+                                  const struct leg *b, struct tandem_event *out);
 /* SDP of m crossing from one leg to another passes the MEDIA hook; *sdp is
  * the body to send (call_sdp_free once the message is built). */
 void call_media_hook(struct call *c, const struct sip_msg *m, const struct leg *from,
@@ -189,6 +226,13 @@ bool transfer_on_bye(struct leg *l);
 /* An out-of-dialog INVITE with Replaces (RFC 3891). */
 void replaces_invite(struct call_core *core, struct sip_tsx *st, struct sip_msg *req);
 void transfer_free(struct call *c);
+/* bridge.c: callee b answered a bridge with the offer in its 2xx resp while
+ * A was answered locally: offer it to A in a re-INVITE, A's answer goes to
+ * b in its ACK (RFC 3725 §4.1, as transfers do), then A and b talk. done
+ * is told 200 once bridged, else the failure (b is then ACKed and BYEd).
+ * 0, or -EBUSY (a transfer runs), -ENOMEM. */
+int transfer_reoffer(struct call *c, struct leg *b, const struct sip_msg *resp,
+                     void (*done)(struct call *c, int status));
 
 /* message.c */
 bool message_route(struct call_core *core, struct sip_tsx *st, struct sip_msg *req);
@@ -213,6 +257,40 @@ void plan_run(struct call *c);
 extern const struct dial_ops call_dial_ops;
 /* bleg.c */
 void bleg_response(struct leg *b, const struct sip_msg *resp, int status);
+/* Keep what B-leg b's INVITE carries (RETRY sends it again). 0 or -ENOMEM. */
+int bleg_keep_invite(struct leg *b, const char *ruri, const struct dialog_req *r);
+void bleg_sent_free(struct leg *b);
+
+/* owner.c: the A-leg of a call a module owns */
+/* The call is the module's (a verdict took it); name: the module, kept
+ * unless tandem_call_own named one already. */
+void owner_take(struct call *c, const char *name);
+/* An in-dialog request on A while nothing is bridged to it. true: handled. */
+bool owner_request(struct call *c, struct leg *a, struct sip_tsx *st, const struct sip_msg *req);
+/* call_check from the loop, soon: for API functions a module may call
+ * from anywhere, hooks of the same call included. */
+void call_reap_soon(struct call *c);
+void call_reap_init(struct call *c);
+void owner_free(struct call *c);
+
+/* bridge.c */
+/* Can a dial for A still ring: A unanswered, or answered locally and up. */
+bool call_a_waits(const struct call *c);
+/* A bridge dial ended without an answer (dial_settle): tell the owner. */
+void bridge_dial_end(struct call *c, int status, bool timed_out);
+/* A B-leg of a bridge answered (bleg.c); true when the bridge took it
+ * (A answered locally: the RFC 3725 §4.1 re-INVITE). */
+bool bridge_callee_answered(struct call *c, struct leg *b, const struct sip_msg *resp);
+/* The callee's 2xx reached an unanswered A: bridged. */
+void bridge_relayed(struct call *c);
+
+/* facts.c */
+double call_now(const struct call *c);
+/* A got its final response status; side and cause when it ended the call. */
+void facts_final(struct call *c, int status, const char *reason);
+void facts_ringing(struct call *c);
+void facts_hangup(struct call *c, enum tandem_hangup_side side, const char *cause);
+void facts_free(struct call *c);
 /* indialog.c */
 void relay_response(struct creq *cr, const struct sip_msg *resp, int status);
 

@@ -108,7 +108,16 @@ static int bleg_start(struct dial *d, const struct tandem_contact *ct, const cha
 	b->next = c->bs;
 	c->bs = b;
 	call_tab_add(core, b);
-	call_run_hook(c, TANDEM_HOOK_BLEG_CREATE, inv->req);
+	struct tandem_event ev;
+	if (call_run_hook(c, TANDEM_HOOK_BLEG_CREATE, inv->req, b, &ev) == TANDEM_REJECT) {
+		/* the table in tandem.h: this target fails with the module's code */
+		int code = loader_reject_status(ev.reject_code);
+		tlog_info("call %s: B-leg %s refused by mod_%s: %d", call_cid(c), label,
+		          core->t->hook_decider ? core->t->hook_decider : "?", code);
+		b->state = LEG_TERMINATED;
+		b->final = code;
+		return code;
+	}
 	struct call_sdp sdp = { .body = inv->body };
 	if (inv->req)
 		call_media_hook(c, inv->req, c->a, b, TANDEM_SDP_OFFER, &sdp);
@@ -134,6 +143,10 @@ static int bleg_start(struct dial *d, const struct tandem_contact *ct, const cha
 	size_t len;
 	/* an INVITE without the headers it should carry is not sent at all */
 	int rc = h.err ? -ENOMEM : dialog_build_request(core->t->stack, &b->d, &r, &b->dst, &buf, &len);
+	if (rc == 0 && bleg_keep_invite(b, ct->ruri, &r) < 0) {
+		free(buf);
+		rc = -ENOMEM;
+	}
 	sip_wbuf_free(&h);
 	call_sdp_free(&sdp);
 	if (rc < 0) {

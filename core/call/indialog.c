@@ -200,6 +200,7 @@ bool call_core_indialog(struct tandem *t, struct sip_tsx *st, struct sip_msg *re
 		/* §15.1.2: answer, then end the other leg with its own identifiers */
 		sip_tsx_respond(st, 200, NULL, NULL);
 		tlog_info("call %s: BYE from %s", call_cid(c), l->is_a ? "A" : "B");
+		facts_hangup(c, l->is_a ? TANDEM_HANGUP_CALLER : TANDEM_HANGUP_CALLEE, "BYE");
 		l->state = LEG_TERMINATED;
 		if (l->is_a && !c->a_final) {
 			/* BYE before the answer: end it like a CANCEL */
@@ -208,6 +209,11 @@ bool call_core_indialog(struct tandem *t, struct sip_tsx *st, struct sip_msg *re
 			dial_stop(&c->dial);
 		} else if (p && !transfer_on_bye(l)) {
 			leg_bye(p);
+		} else if (!p && l->is_a) {
+			/* nobody talked to A (a module answered it): a bridge still
+			 * ringing or re-offering for it ends too */
+			transfer_on_bye(l);
+			dial_stop(&c->dial);
 		}
 		call_check(c);
 		return true;
@@ -221,6 +227,9 @@ bool call_core_indialog(struct tandem *t, struct sip_tsx *st, struct sip_msg *re
 		sip_tsx_respond(st, 481, NULL, NULL);
 		return true;
 	}
+	/* A's requests on a call a module answered reach the module */
+	if (l->is_a && owner_request(c, l, st, req))
+		return true;
 	if (!p || p->state == LEG_TERMINATED || !p->d.remote_tag) {
 		sip_tsx_respond(st, req->method == SIP_INVITE ? 491 : 500, NULL, NULL);
 		return true;
@@ -259,6 +268,7 @@ bool call_core_cancel(struct tandem *t, struct sip_tsx *invite_st)
 	struct call *c = a->call;
 	tlog_info("call %s: CANCEL from A", call_cid(c));
 	c->cancelled = true;
+	facts_hangup(c, TANDEM_HANGUP_CALLER, "CANCEL");
 	a_reply(c, 487, NULL, NULL);   /* §9.2 */
 	dial_stop(&c->dial);
 	call_check(c);
@@ -276,6 +286,7 @@ void call_core_server_error(struct tandem *t, struct sip_tsx *st, int err)
 	struct call *c = a->call;
 	/* RFC 3261 §13.3.1.4: no ACK for our 2xx within 64*T1: end the session */
 	tlog_warn("call %s: the 2xx to A was never ACKed: ending the call", call_cid(c));
+	facts_hangup(c, TANDEM_HANGUP_TANDEM, "no ACK");
 	struct leg *p = leg_partner(a);
 	leg_bye(a);
 	if (p)

@@ -20,7 +20,7 @@ static void plan_start(struct call *c, const struct dialplan_input *in);
 
 /* Record-Route of A's request goes back in dialog-creating responses
  * (§12.1.1); our own Contact makes tandem A's remote target. */
-static void a_dialog_headers(struct leg *a, struct sip_wbuf *w)
+void a_dialog_headers(struct leg *a, struct sip_wbuf *w)
 {
 	const struct sip_msg *req = sip_tsx_request(a->st);
 	for (const struct sip_hdr *h = sip_msg_hdr(req, SIP_HDR_RECORD_ROUTE); h;
@@ -40,6 +40,7 @@ void a_reply(struct call *c, int status, const char *reason, const char *headers
 		tlog_debug("call %s: could not answer %d", call_cid(c), status);
 	if (status >= 300)
 		c->a->state = LEG_TERMINATED;
+	facts_final(c, status, reason);
 	tlog_info("call %s: answered %d %s", call_cid(c), status,
 	          reason ? reason : sip_reason_phrase(status));
 }
@@ -86,6 +87,13 @@ int a_relay(struct call *c, struct leg *b, const struct sip_msg *resp)
 	int rc = uas_relay(c->a, b, resp);
 	if (resp->status >= 200)
 		c->a_final = true;
+	if (rc == 0 && resp->status >= 180 && resp->status < 200)
+		facts_ringing(c);
+	else if (rc == 0 && resp->status >= 200) {
+		char reason[64];
+		sip_str_copy(reason, sizeof reason, resp->reason);
+		facts_final(c, resp->status, reason);
+	}
 	return rc;
 }
 
@@ -124,15 +132,39 @@ static void call_dial_progress(struct dial *d, struct leg *b, const struct sip_m
 
 static int call_dial_accept(struct dial *d, struct leg *b, const struct sip_msg *resp)
 {
-	(void)b; (void)resp;
+	struct call *c = dial_call(d);
 	/* A gave up (CANCEL, BYE) before this 2xx: dial_stop made b lost, so
 	 * only a final of A's own from elsewhere (a module) is left */
-	return dial_call(d)->a_final ? 487 : 0;
+	if (!call_a_waits(c))
+		return 487;
+	if (c->bridging && c->own.local)
+		return 0;   /* A was answered locally: the re-INVITE flow (answered) */
+	/* ANSWER runs before A hears of it, so a module can still refuse */
+	struct tandem_event ev;
+	if (call_run_hook(c, TANDEM_HOOK_ANSWER, resp, b, &ev) == TANDEM_REJECT) {
+		int code = loader_reject_status(ev.reject_code);
+		tlog_info("call %s: the answer of %s refused by mod_%s: %d to the caller", call_cid(c),
+		          b->label, c->core->t->hook_decider ? c->core->t->hook_decider : "?", code);
+		/* CANCEL to the others; the engine ACKs and BYEs b itself */
+		b->dial = NULL;
+		dial_stop(&c->dial);
+		b->dial = d;
+		c->dial.best.status = code;
+		c->dial.best.reason[0] = '\0';
+		facts_hangup(c, TANDEM_HANGUP_TANDEM, "answer rejected by a module");
+		a_reply(c, code, ev.reject_reason, ev.reject_headers);
+		if (c->bridging)
+			bridge_dial_end(c, code, false);
+		return code;
+	}
+	return 0;
 }
 
 static void call_dial_answered(struct dial *d, struct leg *b, const struct sip_msg *resp)
 {
 	struct call *c = dial_call(d);
+	if (bridge_callee_answered(c, b, resp))
+		return;   /* A was answered locally: the re-INVITE flow */
 	if (call_resp_role(sip_tsx_request(c->a->st)) == TANDEM_SDP_OFFER && call_media_is_sdp(resp)) {
 		/* late offer: A's ACK brings the answer (call_core_ack) */
 		b->ack_wait = true;
@@ -151,8 +183,9 @@ static void call_dial_answered(struct dial *d, struct leg *b, const struct sip_m
 	c->a->state = LEG_CONFIRMED;
 	if (c->cur)
 		dialplan_set_outcome(c->cur, DIALPLAN_OUTCOME_ANSWERED);
-	call_run_hook(c, TANDEM_HOOK_ANSWER, resp);
 	tlog_info("call %s: A -> B:%s answered (B Call-ID %s)", call_cid(c), b->label, b->d.call_id);
+	if (c->bridging)
+		bridge_relayed(c);
 }
 
 /* Nobody answered: the plan goes on with the outcome (on(busy)...). */
@@ -160,7 +193,11 @@ static void call_dial_settled(struct dial *d, enum tandem_dial_outcome o, int st
                               const char *reason)
 {
 	struct call *c = dial_call(d);
-	(void)status; (void)reason;   /* plan_end reads them from the dial */
+	(void)reason;   /* plan_end reads them from the dial */
+	if (c->bridging) {   /* a module's tandem_call_bridge: the module goes on */
+		bridge_dial_end(c, call_a_waits(c) ? status : 487, call_a_waits(c) && d->timed_out);
+		return;
+	}
 	if (c->a_final)
 		return;
 	if (c->cur)
@@ -203,6 +240,23 @@ static int call_dial(struct call *c, const struct dialplan_step *s)
 	dial_spec_from_step(s, &spec, targets, DIAL_MAX_TARGETS);
 	a_invite(c, &inv, from, sizeof from);
 	return dial_start(&c->dial, &spec, &inv);
+}
+
+/* DONE at ROUTE (the verdict table in tandem.h): the module took the call.
+ * It answered A through tandem_call_answer/reject (A's state is kept), or
+ * with a final of its own on the event's tsx (tandem cannot tell a 2xx from
+ * the rest there: the leg ends, as it did before the A-leg API), or not
+ * yet: then it owns the call and answers, rejects or bridges it later. */
+static void route_done(struct call *c, const char *module)
+{
+	if (c->a_final)
+		return;
+	if (sip_tsx_answered(c->a->st)) {
+		c->a_final = true;
+		c->a->state = LEG_TERMINATED;
+		return;
+	}
+	owner_take(c, module);
 }
 
 /* Step through the plan until something waits (a dial) or A is answered. */
@@ -254,14 +308,16 @@ void plan_run(struct call *c)
 		case DIALPLAN_MODULE: {
 			struct tandem_event ev = { .t = c->core->t, .point = TANDEM_HOOK_ROUTE,
 			                           .msg = (struct sip_msg *)sip_tsx_request(c->a->st),
-			                           .tsx = c->a->st, .call = (struct tandem_call *)c };
+			                           .tsx = c->a->st, .call = (struct tandem_call *)c,
+			                           .argc = s.argc, .argv = s.argv };
 			enum tandem_verdict v = route_run_action(c->core->t, c->cur, &s, &ev);
 			if (v == TANDEM_REJECT)
 				a_reply(c, loader_reject_status(ev.reject_code), ev.reject_reason,
 				        ev.reject_headers);
-			else if (v == TANDEM_DONE && sip_tsx_answered(c->a->st))
-				c->a_final = true, c->a->state = LEG_TERMINATED;
-			else if (v == TANDEM_SUSPEND) {
+			else if (v == TANDEM_DONE) {
+				route_done(c, s.name);
+				return;   /* the plan is over: the module has the call */
+			} else if (v == TANDEM_SUSPEND) {
 				/* the module answers later: tandem_call_resume */
 				tlog_info("call %s: %s suspended the plan", call_cid(c), s.name);
 				c->suspended = true;
@@ -360,6 +416,7 @@ static bool invite_route(struct call_core *core, struct sip_tsx *st, struct sip_
 		call_check(c);
 		return true;
 	}
+	snprintf(c->rec.called, sizeof c->rec.called, "%.127s", ruri_user);
 	const char *ctx = call_context_for(core, req);
 	snprintf(c->context, sizeof c->context, "%s", ctx);
 	tlog_info("call %s: INVITE %s -> %s (context %s)", call_cid(c), from_user, ruri_user, ctx);
@@ -372,11 +429,8 @@ static bool invite_route(struct call_core *core, struct sip_tsx *st, struct sip_
 		call_check(c);
 		return true;
 	case TANDEM_DONE:
-		if (sip_tsx_answered(st)) {
-			c->a_final = true;
-			a->state = LEG_TERMINATED;
-			call_check(c);
-		}
+		route_done(c, t->hook_decider);
+		call_check(c);
 		return true;
 	case TANDEM_SUSPEND:
 		c->suspended = true;   /* tandem_call_resume goes on */
@@ -417,11 +471,9 @@ int tandem_call_resume(struct tandem_call *call, enum tandem_verdict v, int code
 		a_reply(c, loader_reject_status(code), reason, NULL);
 		break;
 	case TANDEM_DONE:
-		/* the module answered A's INVITE itself (the event's tsx) */
-		if (sip_tsx_answered(c->a->st))
-			c->a_final = true, c->a->state = LEG_TERMINATED;
-		else
-			a_reply(c, 500, "Module Did Not Answer", NULL);
+		/* the module answered A (tandem_call_answer/reject), or did it
+		 * itself on the event's tsx, or owns the call from now on */
+		route_done(c, c->own.name[0] ? c->own.name : NULL);
 		break;
 	case TANDEM_RETRY:     /* BLEG_RESPONSE only: the loader made it CONTINUE */
 	case TANDEM_CONTINUE:

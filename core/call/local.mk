@@ -22,4 +22,7 @@ libtandemcore_a_SOURCES += \
 	core/call/route_action.c \
 	core/call/events.h \
 	core/call/uac.c \
-	core/call/subscription.c
+	core/call/subscription.c \
+	core/call/owner.c \
+	core/call/bridge.c \
+	core/call/facts.c

@@ -48,6 +48,7 @@ int tandem_call_hangup(struct tandem *t, struct tandem_call *call, const char *r
 	if (!up)
 		return -EALREADY;
 	tlog_notice("call %s: hung up by a module: %s", call_cid(c), reason ? reason : "(no reason)");
+	facts_hangup(c, TANDEM_HANGUP_TANDEM, reason ? reason : "hangup");
 	if (!c->a_final) {
 		/* not answered: A gets a final response, ringing B-legs CANCEL */
 		dial_stop(&c->dial);

@@ -57,6 +57,8 @@ struct xfer {
 	char offer_type[128];
 	uint32_t target_ack_cseq;  /* the target's 2xx waiting for our ACK (with the answer) */
 	struct creq *cr;           /* our re-INVITE in flight, told when we go */
+	/* transfer_reoffer (bridge.c): told how it ended, once x is gone */
+	void (*done)(struct call *c, int status);
 };
 
 static void xfer_plan(struct xfer *x);
@@ -153,7 +155,10 @@ static void xfer_fail(struct xfer *x, int status, const char *reason)
 	xfer_notify(x, status, reason, XR_NOTIFY);
 	if (x->referrer_gone)
 		leg_bye(x->transferee);   /* nobody left to talk to */
+	void (*done)(struct call *, int) = x->done;
 	xfer_finish(x);
+	if (done)
+		done(c, status);
 }
 
 /* The transferee answered the target's offer: from now on the two talk. */
@@ -177,7 +182,10 @@ static void xfer_bridge(struct xfer *x)
 	          p->label ? p->label : "A", t->label ? t->label : "A");
 	if (x->referrer && !x->referrer_gone)
 		xfer_notify(x, 200, "OK", XR_NOTIFY_BYE);   /* then BYE the referrer */
+	void (*done)(struct call *, int) = x->done;
 	xfer_finish(x);
+	if (done)
+		done(c, 200);
 }
 
 /* Offer the target's SDP to the transferee (RFC 3261 §14.1 re-INVITE). */
@@ -715,4 +723,27 @@ void replaces_invite(struct call_core *core, struct sip_tsx *st, struct sip_msg 
 	}
 	xfer_reinvite(x, XR_REPLACE, stays, offer);
 	call_check(c);
+}
+
+/* ---- a module's bridge (bridge.c) ---- */
+
+int transfer_reoffer(struct call *c, struct leg *b, const struct sip_msg *resp,
+                     void (*done)(struct call *c, int status))
+{
+	if (c->xfer)
+		return -EBUSY;
+	struct xfer *x = xfer_new(c, c->a);
+	if (!x)
+		return -ENOMEM;
+	x->done = done;
+	/* b is the transfer's target: xfer_fail ACKs and BYEs it */
+	x->target = hold(b);
+	x->target_ack_cseq = b->inv_cseq;
+	if (keep_offer(x, resp, b, c->a) < 0) {
+		/* RFC 3264 §5: a 2xx to an offerless INVITE must carry the offer */
+		xfer_fail(x, 488, NULL);
+		return 0;
+	}
+	xfer_reinvite(x, XR_REINVITE, c->a, true);
+	return 0;
 }

@@ -80,6 +80,7 @@ static void free_rule(struct dp_rule *r)
 {
 	if (r->has_match)
 		regfree(&r->match);
+	free(r->pattern);
 	if (r->has_from)
 		regfree(&r->from);
 	for (size_t i = 0; i < r->nmethods; i++)
@@ -613,8 +614,11 @@ static void load_rule(struct load *L, struct dp_rule *r, const config_setting_t 
 		const char *key = config_setting_name(m);
 		int mline = (int)config_setting_source_line(m);
 
-		if (!strcmp(key, "match"))
+		if (!strcmp(key, "match")) {
 			load_pattern(L, &r->match, &r->has_match, m, key, file, mline);
+			if (r->has_match && !r->pattern && config_setting_get_string(m))
+				r->pattern = strdup(config_setting_get_string(m));
+		}
 		else if (!strcmp(key, "from"))
 			load_pattern(L, &r->from, &r->has_from, m, key, file, mline);
 		else if (!strcmp(key, "method"))

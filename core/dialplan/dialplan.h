@@ -193,5 +193,8 @@ const char *dialplan_get_var(const struct dialplan_cursor *cur, const char *name
 int dialplan_goto(struct dialplan_cursor *cur, const char *ctx);
 /* Where the cursor is: current context and rule's file:line (for logs). */
 const char *dialplan_cursor_context(const struct dialplan_cursor *cur);
+/* The match pattern of the rule the cursor runs, as written; NULL for a
+ * rule without match (or none yet). Valid as long as the cursor. */
+const char *dialplan_cursor_rule(const struct dialplan_cursor *cur);
 
 #endif

@@ -269,6 +269,11 @@ const char *dialplan_cursor_context(const struct dialplan_cursor *c)
 	return c->dp->ctx[c->ctx].name;
 }
 
+const char *dialplan_cursor_rule(const struct dialplan_cursor *c)
+{
+	return c->rule ? c->rule->pattern : NULL;
+}
+
 static int set_var(struct dialplan_cursor *c, const char *name, size_t len, char *value)
 {
 	int b = dp_builtin_lookup(name, len);

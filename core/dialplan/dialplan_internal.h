@@ -48,6 +48,7 @@ struct dp_cidr {
 
 struct dp_rule {
 	regex_t match;
+	char *pattern;             /* match as written, for call facts */
 	bool has_match, has_from;
 	regex_t from;
 	char **methods;            /* NULL: any */

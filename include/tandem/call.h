@@ -99,53 +99,77 @@ void tandem_resolve_done(struct tandem_resolve *r, int status);
 
 /* ---- owning a call ----
  * A module owns a call once it took it: a dialplan action or ROUTE hook
- * that returned TANDEM_DONE or TANDEM_SUSPEND, a BLEG_RESPONSE hook that
- * returned TANDEM_DONE (the B-leg failed; the caller is the module's). The
- * owner is told what happens on the caller's leg through these callbacks
- * (each may be NULL); tandem_call_own sets them. */
+ * that returned TANDEM_DONE without answering A, a BLEG_RESPONSE hook that
+ * returned TANDEM_DONE on a final failure (the B-leg failed; the dial
+ * stops, the plan does not go on, the caller is the module's), or a call
+ * of tandem_call_own. The owner is told what happens on the caller's leg
+ * through these callbacks (each may be NULL); tandem_call_own sets them
+ * (call it from the hook or action that takes the call, or before). */
 struct tandem_call_owner {
 	/* An in-dialog request on the A-leg while no B-leg is bridged to it
-	 * (re-INVITE, UPDATE, INFO, MESSAGE...). Answer st with
-	 * tandem_call_respond (now or later). BYE and CANCEL are the core's:
-	 * the call ends and CALL_END follows. Without this callback the core
-	 * answers: re-INVITE/UPDATE with the owner's last SDP, INFO 200. */
+	 * (re-INVITE, UPDATE, INFO other than DTMF, MESSAGE, OPTIONS...).
+	 * Answer st with tandem_call_respond, now or later (sip_tsx_ref it to
+	 * answer after returning). BYE and CANCEL are the core's: the call
+	 * ends and CALL_END follows. Without this callback the core answers:
+	 * re-INVITE/UPDATE 200 with the owner's last SDP (488 when it sent
+	 * none), INFO and OPTIONS 200, anything else 405. */
 	void (*request)(struct tandem_call *call, struct sip_tsx *st, const struct sip_msg *req,
 	                void *arg);
 	/* One digit pressed by the caller, from RFC 4733 telephone-events on a
-	 * media endpoint of the call or from SIP INFO (application/dtmf-relay,
-	 * application/dtmf), each press once. */
+	 * media endpoint of the call (the media module calls tandem_call_dtmf)
+	 * or from SIP INFO on A (application/dtmf-relay, application/dtmf: the
+	 * core answers 200, or 400 with the reason for a body without a
+	 * digit), each press once. digit: 0-9, *, #, A-D. */
 	void (*dtmf)(struct tandem_call *call, char digit, unsigned duration_ms, void *arg);
 	/* A tandem_call_bridge dial ended: ANSWERED (the caller now talks to
-	 * the new B-leg; the module no longer owns the call) or why not (the
-	 * module still owns the caller). */
+	 * the new B-leg; the module no longer owns the call, but still gets
+	 * CALL_END) or why not (the module still owns the caller, and may
+	 * bridge again, answer, reject or hang up). */
 	void (*bridge_done)(struct tandem_call *call, enum tandem_dial_outcome o, int status,
 	                    void *arg);
 	void *arg;
 };
+/* 0; -EINVAL (no call, no name, the call ended); -EBUSY when the call is
+ * bridged to a B-leg the core dialled. module_name is what call facts
+ * report as the owner. */
 int tandem_call_own(struct tandem_call *call, const char *module_name,
                     const struct tandem_call_owner *owner);
 
-/* ---- A-leg control (the owning module) ---- */
+/* ---- A-leg control (the owning module) ----
+ * These work on the caller's INVITE server transaction and dialog
+ * (tandem's To tag). Any B-leg still ringing for the caller is CANCELled
+ * when the module answers or rejects it. */
 struct tandem_body {
 	const char *ctype;             /* NULL: application/sdp */
 	const char *p;
 	size_t len;
 };
 /* A provisional response to the caller: 180, 181, 182 or 183, any number
- * of times, with reason phrase (NULL: the default), extra header lines and
- * a body (183 with SDP: early media). 0; -EALREADY once A has a final
- * response; -EINVAL for a status outside 101..199. */
+ * of times, with reason phrase (NULL: the default), extra header lines
+ * ("Name: value\r\n"...) and a body (183 with SDP: early media). Each
+ * carries tandem's Contact and A's Record-Route, as a provisional that
+ * creates the early dialog must (RFC 3261 §12.1.1). Sent unreliably (no
+ * 100rel). 0; -EALREADY once A has a final response; -EINVAL for a status
+ * outside 101..199. */
 int tandem_call_progress(struct tandem_call *call, int status, const char *reason,
                          const char *headers, const struct tandem_body *body);
 /* Answer the caller locally: 200 with the module's SDP (tandem is the far
- * end, media from a media endpoint). The A-leg is then a confirmed dialog
- * the module owns; its in-dialog requests reach owner->request. */
+ * end, media from a media endpoint), the answer to A's offer or, for an
+ * offerless INVITE, the offer (A's ACK then brings the answer, which the
+ * module does not see). The A-leg is then a confirmed dialog the module
+ * owns: the 2xx goes again until A's ACK; without an ACK in 64*T1 the call
+ * ends with BYE (RFC 3261 §13.3.1.4); its in-dialog requests reach
+ * owner->request; tandem_call_hangup sends A a BYE. 0; -EALREADY A has
+ * its final; -EINVAL no body. */
 int tandem_call_answer(struct tandem_call *call, const char *headers,
                        const struct tandem_body *body);
-/* A final failure to the caller of an unanswered owned call (code 300..699). */
+/* A final failure to the caller of an unanswered call (code 300..699); the
+ * call then ends (CALL_END) once A's ACK came. 0, -EINVAL, -EALREADY. */
 int tandem_call_reject(struct tandem_call *call, int code, const char *reason,
                        const char *headers);
-/* Answer an in-dialog request that reached owner->request. */
+/* Answer an in-dialog request on A that reached owner->request (status
+ * 100..699); a 2xx to re-INVITE/UPDATE carries tandem's Contact, and its
+ * SDP becomes the one the core answers with later. 0 or -EINVAL. */
 int tandem_call_respond(struct tandem_call *call, struct sip_tsx *st, int status,
                         const char *reason, const char *headers, const struct tandem_body *body);
 
@@ -162,9 +186,12 @@ struct tandem_dial {
 /* Ring the targets for the caller of an owned call and, when one answers,
  * bridge it: an unanswered caller gets the callee's 2xx relayed; a caller
  * answered locally is re-INVITEd (RFC 3725 §4.1 flow: the callee is offered
- * nothing, its offer goes to the caller) so media moves to the callee.
- * owner->bridge_done says how it ended. 0 or -errno (-EBUSY: a dial of this
- * call is already running). */
+ * nothing, its offer goes to the caller, the caller's answer to the callee
+ * in its ACK) so media moves to the callee; the module should stop its own
+ * media then. BLEG_* and ANSWER hooks run for these B-legs as for any.
+ * owner->bridge_done says how it ended. 0; -EINVAL (no target, a bad
+ * trunk: target); -EBUSY a dial or transfer of this call is running, or A
+ * talks to someone; -EALREADY A is gone; -ENOENT no target could ring. */
 int tandem_call_bridge(struct tandem_call *call, const struct tandem_dial *d);
 /* Stop the bridge dial: ringing B-legs are CANCELled; bridge_done gets
  * TANDEM_DIAL_CANCELLED. */
@@ -172,7 +199,9 @@ int tandem_call_bridge_stop(struct tandem_call *call);
 
 /* ---- DTMF ----
  * A media module that decoded a digit of the call's caller (RFC 4733 on a
- * media endpoint) hands it to the core, which tells the owner. */
+ * media endpoint) hands it to the core, which tells the owner. 0; -EINVAL
+ * not a digit (0-9, *, #, A-D; a-d are taken as A-D); -ENOENT nobody owns
+ * the call or the owner has no dtmf callback. */
 int tandem_call_dtmf(struct tandem_call *call, char digit, unsigned duration_ms);
 
 /* ---- call facts (records, the control socket) ---- */
@@ -202,7 +231,16 @@ struct tandem_call_facts {
 	const char *hangup_cause;      /* "BYE", "CANCEL", "media timeout", a module's reason... */
 	const char *owner;             /* the module owning the call, or NULL */
 };
-/* Valid until the next call into the core. 0 or -EINVAL. */
+/* Valid until the next call into the core. At CALL_END everything is
+ * final (end set). caller is A's From as received (no tag), called the
+ * Request-URI user, context the dialplan context the call ended in (after
+ * any goto), rule the match pattern of the rule that ran. Disposition:
+ * ANSWERED once A got a 2xx (a local answer too); CANCELLED (A's CANCEL,
+ * a BYE before the answer, 487); BUSY (486, 600); NO ANSWER (408, 480,
+ * the dial timeout); FAILED (any other final). hangup_side: who ended it
+ * (a BYE, a CANCEL, a callee's failure passed to A is CALLEE, tandem's own
+ * rejection or tandem_call_hangup TANDEM); hangup_cause "BYE", "CANCEL",
+ * "486 Busy Here", the module's reason. 0 or -EINVAL. */
 int tandem_call_facts(const struct tandem_call *call, struct tandem_call_facts *out);
 /* Every live call, for the control socket: fn for each until it returns non-zero. */
 int tandem_call_foreach(struct tandem *t, int (*fn)(struct tandem_call *call, void *arg), void *arg);

@@ -88,6 +88,14 @@ struct mod_rtprelay_api {
 	bool (*wav_next_frame)(struct rtpr_wav_player *p, int16_t out[RTPR_FRAME_SAMPLES]);
 	/* The address SDP should carry for endpoints (the bind address). */
 	const char *(*media_address)(struct tandem *t);
+	/* RFC 4733 DTMF on an endpoint (media.h): media_recv_frame decodes
+	 * telephone-events (payload type media_set_dtmf_pt, 101 by default)
+	 * and returns -ENOMSG for them; media_dtmf then hands out each press
+	 * once (1, or 0 when none waits). The module that reads the endpoint
+	 * passes the digit on with tandem_call_dtmf (include/tandem/call.h),
+	 * which tells the call's owner. */
+	void (*media_set_dtmf_pt)(struct rtpr_media_ep *ep, unsigned pt);
+	int (*media_dtmf)(struct rtpr_media_ep *ep, char *digit, unsigned *ms);
 };
 
 /* mod_rtprelay's API, or NULL (logged: which module to load first) when

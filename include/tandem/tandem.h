@@ -32,6 +32,46 @@ bool tandem_log_enabled(enum tandem_log_level lvl);
 #define tlog_debug(...)  do { if (tandem_log_enabled(TLOG_DEBUG)) tandem_log(TLOG_DEBUG, __VA_ARGS__); } while (0)
 
 /* ---- hooks ---- */
+/* What a verdict means at each point. The core (core/loader.c
+ * loader_run_hooks, then the code of each point) reads it; a handler does
+ * not need to know what the others do. A verdict other than CONTINUE ends
+ * the chain (later handlers do not run), except at CALL_END. A verdict a
+ * point does not take is logged and read as the "(as X)" says.
+ *
+ * point          CONTINUE        DONE                    SUSPEND              REJECT                  RETRY
+ * RECEIVE        let it in       drop silently           drop silently        drop silently           (as CONTINUE)
+ * REQUEST        next / the core the module answered     the module answers   the core answers        (as CONTINUE)
+ *                                ev->tsx (or holds it)   later (holds ev->tsx) reject_code
+ * ROUTE          next / the plan the module owns the     plan held until      the caller gets         (as CONTINUE)
+ *                goes on         call: it answered A, or tandem_call_resume   reject_code
+ *                                will (tandem_call_*)
+ * BLEG_CREATE    next; the       stop the chain; the     (as CONTINUE)        this target is skipped: (as CONTINUE)
+ *                INVITE goes     INVITE goes out                              it failed with
+ *                                                                             reject_code, the dial
+ *                                                                             goes on with the others
+ * MEDIA          next; the body  stop the chain; the     (as DONE)            (as DONE: nobody to     (as CONTINUE)
+ *                as set is sent  body as set is sent                          reject to at an ACK/2xx)
+ * BLEG_RESPONSE  next; the core  final failure (>= 300): (as CONTINUE)        any response: the       final failure: that
+ *                handles it      the B-leg failed, the                        caller gets reject_code B-leg's INVITE again
+ *                                dial stops, the plan                         (not once answered),    (same Call-ID, From
+ *                                does not go on: the                          every B-leg ends (a 2xx tag, CSeq + 1) with
+ *                                module owns the caller;                      is ACKed then BYEd)     ev->retry_headers;
+ *                                1xx/2xx: (as CONTINUE)                                               1xx/2xx: (as CONTINUE)
+ * ANSWER         next; the 2xx   stop the chain; the 2xx (as CONTINUE)        the callee is ACKed and (as CONTINUE)
+ *  (a B-leg won, goes to the     goes to the caller                           BYEd, the caller gets
+ *   before A     caller                                                       reject_code
+ *   hears of it)
+ * INDIALOG       next / the core the module answered     the module answers   the core answers        (as CONTINUE)
+ *                relays it or    ev->tsx                 later (holds ev->tsx) reject_code
+ *                the owner gets it
+ * CALL_END       informational: every handler runs, whatever the earlier ones returned (each module
+ *                frees its call data here); the verdict is ignored.
+ *
+ * ev->leg and ev->leg_target name the B-leg at BLEG_CREATE, BLEG_RESPONSE
+ * and ANSWER. RETRY is honoured at most TANDEM_MAX_RETRIES times per B-leg
+ * (then as CONTINUE), so two modules cannot loop on a 401. */
+#define TANDEM_MAX_RETRIES 3
+
 /* In the order a call meets them (docs/ARCHITECTURE.md "The module ABI"), except
  * RECEIVE, which runs before all of them but was added later (values are
  * only ever appended). */
@@ -54,7 +94,7 @@ enum tandem_hook_point {
 
 enum tandem_verdict {
 	TANDEM_CONTINUE = 0,      /* next handler */
-	TANDEM_DONE,              /* handled: stop the chain */
+	TANDEM_DONE,              /* handled: stop the chain (the table above) */
 	TANDEM_SUSPEND,           /* async: the module resumes later */
 	TANDEM_REJECT,            /* the core answers with ev->reject_code */
 	TANDEM_RETRY              /* BLEG_RESPONSE: send the B-leg INVITE again with
@@ -80,7 +120,8 @@ struct tandem_event {
 	struct sip_tsx *tsx;      /* REQUEST: the server transaction to answer */
 	struct tandem_call *call; /* NULL before a call exists */
 	/* BLEG_CREATE, BLEG_RESPONSE, ANSWER: the B-leg (its index, as MEDIA
-	 * events name legs) and its target label. */
+	 * events name legs) and its target label (the dial target as written:
+	 * "sip:bob@host", "1002"). TANDEM_LEG_A and NULL at other points. */
 	unsigned leg;
 	const char *leg_target;
 	const char *retry_headers;/* with TANDEM_RETRY: lines added to the INVITE */
@@ -193,8 +234,9 @@ int tandem_call_hangup(struct tandem *t, struct tandem_call *call, const char *r
 /* A dialplan action or ROUTE hook that returned TANDEM_SUSPEND goes on
  * later, from a timer or watcher of its own: TANDEM_CONTINUE runs the rest
  * of the plan, TANDEM_REJECT answers the caller code (reason NULL: the
- * default phrase), TANDEM_DONE means the module answered the INVITE itself
- * (the event's tsx). The caller may give up meanwhile (CANCEL): the call
+ * default phrase), TANDEM_DONE means the module took the call, as DONE at
+ * ROUTE does (it answered A with tandem_call_answer/reject, or will: it
+ * owns the call, include/tandem/call.h). The caller may give up meanwhile (CANCEL): the call
  * then meets CALL_END and the module must forget it. The call may end
  * before this returns. 0, or -EINVAL when the call is not suspended. */
 int tandem_call_resume(struct tandem_call *call, enum tandem_verdict v, int code,

@@ -20,6 +20,10 @@ struct rtpr_media_ep {
 	uint16_t seq;
 	uint32_t ts, ssrc;
 	bool first;
+	unsigned te_pt;            /* telephone-event payload type */
+	struct rtpr_dtmf dtmf;
+	struct rtpr_dtmf_press q[RTPR_DTMF_QUEUE];
+	unsigned qhead, qlen;
 };
 
 int rtpr_media_open(struct rtpr_media_ep **out, struct rtpr_ports *ports, enum rtpr_codec codec)
@@ -38,6 +42,7 @@ int rtpr_media_open(struct rtpr_media_ep **out, struct rtpr_ports *ports, enum r
 	ep->ports = ports;
 	ep->codec = codec;
 	ep->first = true;
+	ep->te_pt = 101;
 	/* RFC 3550 §5.1: random initial sequence number, timestamp and SSRC */
 	uint8_t r[10];
 	if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r)
@@ -129,6 +134,19 @@ int rtpr_media_recv_frame(struct rtpr_media_ep *ep, int16_t *pcm, size_t max, si
 	if (off > end)
 		return -ENOMSG;
 	unsigned pt = p[1] & 0x7F;
+	if (pt == ep->te_pt) {
+		struct rtpr_dtmf_press got[2];
+		uint32_t ts = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 | (uint32_t)p[6] << 8 | p[7];
+		int k = rtpr_dtmf_feed(&ep->dtmf, (uint16_t)(p[2] << 8 | p[3]), ts, p + off, end - off, got);
+		for (int i = 0; i < k; i++) {
+			if (ep->qlen == RTPR_DTMF_QUEUE) {   /* drop the oldest */
+				ep->qhead = (ep->qhead + 1) % RTPR_DTMF_QUEUE;
+				ep->qlen--;
+			}
+			ep->q[(ep->qhead + ep->qlen++) % RTPR_DTMF_QUEUE] = got[i];
+		}
+		return -ENOMSG;
+	}
 	if (pt != RTPR_PCMU && pt != RTPR_PCMA)
 		return -ENOMSG;
 	size_t k = end - off < max ? end - off : max;
@@ -138,6 +156,67 @@ int rtpr_media_recv_frame(struct rtpr_media_ep *ep, int16_t *pcm, size_t max, si
 	if (seq)
 		*seq = (uint16_t)(p[2] << 8 | p[3]);
 	return 0;
+}
+
+void rtpr_media_set_dtmf_pt(struct rtpr_media_ep *ep, unsigned pt)
+{
+	ep->te_pt = pt & 0x7F;
+}
+
+int rtpr_media_dtmf(struct rtpr_media_ep *ep, char *digit, unsigned *ms)
+{
+	if (!ep->qlen)
+		return 0;
+	*digit = ep->q[ep->qhead].digit;
+	*ms = ep->q[ep->qhead].duration_ms;
+	ep->qhead = (ep->qhead + 1) % RTPR_DTMF_QUEUE;
+	ep->qlen--;
+	return 1;
+}
+
+int rtpr_dtmf_feed(struct rtpr_dtmf *d, uint16_t seq, uint32_t ts, const uint8_t *pl, size_t len,
+                   struct rtpr_dtmf_press out[2])
+{
+	/* RFC 4733 §3.2: events 0-9, 10 *, 11 #, 12-15 A-D */
+	static const char digits[] = "0123456789*#ABCD";
+	if (len < 4)
+		return -EINVAL;
+	unsigned event = pl[0], dur = (unsigned)(pl[2] << 8 | pl[3]);
+	bool end = pl[1] & 0x80;
+	int n = 0;
+	if (d->active && ts == d->ts) {
+		if (!d->ended) {
+			if (dur > d->dur)
+				d->dur = dur;
+			if (end) {
+				out[n++] = (struct rtpr_dtmf_press){ d->digit, d->dur / 8 };
+				d->ended = true;
+				d->end_seq = seq;
+			}
+			return n;
+		}
+		/* an end retransmission or a late update: nothing new, unless a
+		 * new press that kept the timestamp */
+		if (end || (int16_t)(seq - d->end_seq) <= 0)
+			return 0;
+	} else if (d->active && (int32_t)(ts - d->ts) < 0) {
+		return 0;   /* a late packet of an earlier press */
+	} else if (d->active && !d->ended) {
+		out[n++] = (struct rtpr_dtmf_press){ d->digit, d->dur / 8 };   /* its end was lost */
+	}
+	d->active = event < 16;
+	if (!d->active)
+		return n;
+	d->ended = false;
+	d->ts = ts;
+	d->digit = digits[event];
+	d->dur = dur;
+	if (end) {
+		out[n++] = (struct rtpr_dtmf_press){ d->digit, d->dur / 8 };
+		d->ended = true;
+		d->end_seq = seq;
+	}
+	return n;
 }
 
 bool rtpr_wav_next_frame(struct rtpr_wav_player *p, int16_t out[RTPR_FRAME_SAMPLES])

@@ -26,9 +26,45 @@ int rtpr_media_set_remote(struct rtpr_media_ep *ep, const char *addr, uint16_t p
 int rtpr_media_send_frame(struct rtpr_media_ep *ep, const int16_t pcm[RTPR_FRAME_SAMPLES]);
 /* Receive one packet and decode it into pcm (up to max samples; *n set).
  * -EAGAIN when nothing is queued, -ENOMSG for a packet that is not G.711
- * RTP (e.g. telephone-event: skipped). */
+ * RTP. A telephone-event (RFC 4733, payload type rtpr_media_set_dtmf_pt)
+ * is -ENOMSG too, but decoded first: the presses it completes are queued
+ * for rtpr_media_dtmf. */
 int rtpr_media_recv_frame(struct rtpr_media_ep *ep, int16_t *pcm, size_t max, size_t *n,
                           uint16_t *seq);
+/* The payload type of telephone-event the endpoint's SDP announced
+ * (a=rtpmap:PT telephone-event/8000); 101 until set. */
+void rtpr_media_set_dtmf_pt(struct rtpr_media_ep *ep, unsigned pt);
+/* The oldest press not yet taken: 1 and *digit (0-9 * # A-D), *ms set; 0
+ * when none is queued. At most RTPR_DTMF_QUEUE wait; older ones are
+ * dropped (the reader did not call this for a long time). */
+#define RTPR_DTMF_QUEUE 16
+int rtpr_media_dtmf(struct rtpr_media_ep *ep, char *digit, unsigned *ms);
+
+/* ---- RFC 4733 telephone-events, decoded ----
+ * One press is the packets that share one RTP timestamp (§2.5.1.1): the
+ * first, updates with a growing duration, and the end packet (E bit),
+ * sent three times (§2.5.1.4). A press is reported once, at its end; a
+ * press whose end packets were all lost is reported when the next one
+ * starts. A sender that keeps the timestamp for the next press is
+ * recognised by a packet without E bit after the end. */
+struct rtpr_dtmf_press {
+	char digit;
+	unsigned duration_ms;
+};
+struct rtpr_dtmf {
+	bool active, ended;
+	uint32_t ts;
+	uint16_t end_seq;
+	char digit;
+	unsigned dur;              /* timestamp units (8 kHz) */
+};
+/* Feed the payload of one telephone-event packet (its RTP sequence number
+ * and timestamp). The presses it completes go to out (a press whose end
+ * was lost, then one that starts and ends in this packet): their number,
+ * or -EINVAL for a payload shorter than the 4 bytes of §2.3. Events other
+ * than 0-15 (DTMF, §3.2) are ignored. */
+int rtpr_dtmf_feed(struct rtpr_dtmf *d, uint16_t seq, uint32_t ts, const uint8_t *pl, size_t len,
+                   struct rtpr_dtmf_press out[2]);
 
 /* The next 20 ms frame of a WAV player; false once every sample was
  * returned. */

@@ -355,6 +355,8 @@ static const struct mod_rtprelay_api rtprelay_api = {
 	.wav_free = rtpr_wav_free,
 	.wav_next_frame = rtpr_wav_next_frame,
 	.media_address = api_media_address,
+	.media_set_dtmf_pt = rtpr_media_set_dtmf_pt,
+	.media_dtmf = rtpr_media_dtmf,
 };
 
 const struct tandem_module tandem_module = {

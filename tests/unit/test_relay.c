@@ -721,6 +721,115 @@ static void media_loopback(enum rtpr_codec codec)
 	rtpr_ports_destroy(p);
 }
 
+/* ---- RFC 4733 telephone-events ---- */
+
+/* One packet of a press: event, end bit, duration (timestamp units). */
+static int te_feed(struct rtpr_dtmf *d, uint16_t seq, uint32_t ts, unsigned ev, bool end,
+                   unsigned dur, struct rtpr_dtmf_press out[2])
+{
+	uint8_t pl[4] = { (uint8_t)ev, (uint8_t)((end ? 0x80 : 0) | 10), (uint8_t)(dur >> 8),
+	                  (uint8_t)dur };
+	return rtpr_dtmf_feed(d, seq, ts, pl, sizeof pl, out);
+}
+
+/* A press as senders send it (and the SIPp dtmf_2833_*.pcap captures
+ * hold): updates every 40 ms, then the end packet three times (§2.5.1.4). */
+static int te_press(struct rtpr_dtmf *d, uint16_t *seq, uint32_t ts, unsigned ev, char *got,
+                    size_t n, unsigned *ms)
+{
+	struct rtpr_dtmf_press out[2];
+	int k = 0;
+	for (unsigned i = 0; i < 7; i++) {
+		int r = te_feed(d, (*seq)++, ts, ev, false, i * 320, out);
+		for (int j = 0; j < r && (size_t)k < n; j++)
+			got[k++] = out[j].digit, *ms = out[j].duration_ms;
+	}
+	for (unsigned i = 0; i < 3; i++) {
+		int r = te_feed(d, *seq, ts, ev, true, 2240, out);
+		for (int j = 0; j < r && (size_t)k < n; j++)
+			got[k++] = out[j].digit, *ms = out[j].duration_ms;
+	}
+	(*seq)++;
+	return k;
+}
+
+static void test_dtmf_decode(void)
+{
+	struct rtpr_dtmf d = { 0 };
+	struct rtpr_dtmf_press out[2];
+	char got[8];
+	unsigned ms = 0;
+	uint16_t seq = 65530;   /* wraps inside the presses */
+	/* each press once, at its end, whatever the retransmissions */
+	CU_ASSERT_EQUAL(te_press(&d, &seq, 43200, 5, got, sizeof got, &ms), 1);
+	CU_ASSERT_EQUAL(got[0], '5');
+	CU_ASSERT_EQUAL(ms, 280);
+	CU_ASSERT_EQUAL(te_press(&d, &seq, 44800, 11, got, sizeof got, &ms), 1);
+	CU_ASSERT_EQUAL(got[0], '#');
+	CU_ASSERT_EQUAL(te_press(&d, &seq, 46400, 10, got, sizeof got, &ms), 1);
+	CU_ASSERT_EQUAL(got[0], '*');
+	CU_ASSERT_EQUAL(te_press(&d, &seq, 48000, 15, got, sizeof got, &ms), 1);
+	CU_ASSERT_EQUAL(got[0], 'D');
+	/* the same digit twice is two presses (two timestamps) */
+	CU_ASSERT_EQUAL(te_press(&d, &seq, 49600, 15, got, sizeof got, &ms), 1);
+	/* a sender that keeps the timestamp: a new press after the end */
+	CU_ASSERT_EQUAL(te_press(&d, &seq, 49600, 3, got, sizeof got, &ms), 1);
+	CU_ASSERT_EQUAL(got[0], '3');
+	/* a late end retransmission of that press stays silent */
+	CU_ASSERT_EQUAL(te_feed(&d, (uint16_t)(seq - 1), 49600, 3, true, 2240, out), 0);
+	/* a press whose end packets were all lost: told when the next starts */
+	CU_ASSERT_EQUAL(te_feed(&d, seq++, 52000, 7, false, 0, out), 0);
+	CU_ASSERT_EQUAL(te_feed(&d, seq++, 52000, 7, false, 800, out), 0);
+	CU_ASSERT_EQUAL(te_feed(&d, seq++, 53600, 8, false, 0, out), 1);
+	CU_ASSERT_EQUAL(out[0].digit, '7');
+	CU_ASSERT_EQUAL(out[0].duration_ms, 100);
+	/* ... and a one-packet press (start and end together) right after */
+	CU_ASSERT_EQUAL(te_feed(&d, seq++, 55200, 9, true, 400, out), 2);
+	CU_ASSERT_EQUAL(out[0].digit, '8');
+	CU_ASSERT_EQUAL(out[1].digit, '9');
+	CU_ASSERT_EQUAL(out[1].duration_ms, 50);
+	/* a late packet of an earlier press, events above 15 (not DTMF), a
+	 * payload shorter than §2.3's four bytes */
+	CU_ASSERT_EQUAL(te_feed(&d, seq++, 53600, 8, true, 800, out), 0);
+	CU_ASSERT_EQUAL(te_feed(&d, seq++, 56800, 16, false, 0, out), 0);
+	CU_ASSERT_EQUAL(te_feed(&d, seq++, 56800, 16, true, 800, out), 0);
+	uint8_t shortpl[3] = { 1, 0x80, 0 };
+	CU_ASSERT_EQUAL(rtpr_dtmf_feed(&d, seq, 58400, shortpl, sizeof shortpl, out), -EINVAL);
+}
+
+/* telephone-events reaching an endpoint: not audio, each press once */
+static void test_dtmf_endpoint(void)
+{
+	struct rtpr_ports *p = NULL;
+	CU_ASSERT_EQUAL_FATAL(rtpr_ports_create(&p, "127.0.0.1", 43020, 43029), 0);
+	struct rtpr_media_ep *rx;
+	CU_ASSERT_EQUAL_FATAL(rtpr_media_open(&rx, p, RTPR_PCMU), 0);
+	rtpr_media_set_dtmf_pt(rx, 96);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	char digit;
+	unsigned ms;
+	CU_ASSERT_EQUAL(rtpr_media_dtmf(rx, &digit, &ms), 0);
+	for (unsigned i = 0; i < 5; i++) {
+		bool end = i >= 2;
+		uint8_t pkt[16] = { 0x80, 96, 0, (uint8_t)(i < 2 ? i : 2), 0, 0, 0x10, 0, 1, 2, 3, 4,
+		                    1, (uint8_t)(end ? 0x8a : 0x0a), 0, (uint8_t)(end ? 160 : i * 80) };
+		ep_send(fd, rtpr_media_port(rx), pkt, sizeof pkt);
+		struct pollfd pfd = { .fd = rtpr_media_fd(rx), .events = POLLIN };
+		CU_ASSERT_EQUAL(poll(&pfd, 1, WAIT_MS), 1);
+		int16_t pcm[160];
+		size_t n;
+		CU_ASSERT_EQUAL(rtpr_media_recv_frame(rx, pcm, 160, &n, NULL), -ENOMSG);
+		CU_ASSERT_EQUAL(n, 0);
+	}
+	CU_ASSERT_EQUAL(rtpr_media_dtmf(rx, &digit, &ms), 1);
+	CU_ASSERT_EQUAL(digit, '1');
+	CU_ASSERT_EQUAL(ms, 20);
+	CU_ASSERT_EQUAL(rtpr_media_dtmf(rx, &digit, &ms), 0);
+	close(fd);
+	rtpr_media_close(rx);
+	rtpr_ports_destroy(p);
+}
+
 static void test_media_pcmu(void) { media_loopback(RTPR_PCMU); }
 static void test_media_pcma(void) { media_loopback(RTPR_PCMA); }
 
@@ -741,6 +850,8 @@ static CU_TestInfo relay_tests[] = {
 static CU_TestInfo media_tests[] = {
 	{ "g711 known values", test_g711_known },
 	{ "wav reader", test_wav },
+	{ "rfc 4733 decoding", test_dtmf_decode },
+	{ "rfc 4733 on an endpoint", test_dtmf_endpoint },
 	{ "wav -> PCMU RTP -> pcm", test_media_pcmu },
 	{ "wav -> PCMA RTP -> pcm", test_media_pcma },
 	CU_TEST_INFO_NULL,
