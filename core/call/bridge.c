@@ -77,15 +77,7 @@ bool bridge_callee_answered(struct call *c, struct leg *b, const struct sip_msg 
  * when A was answered here (its offer goes to A, RFC 3725 §4.1). */
 static void bridge_invite(struct call *c, struct bleg_invite *inv, char *from, size_t n)
 {
-	const struct sip_msg *req = sip_tsx_request(c->a->st);
-	const struct sip_hdr *fh = sip_msg_hdr(req, SIP_HDR_FROM);
-	party_as_seen(fh ? fh->value : SIP_STR_NULL, req, from, n);
-	const struct sip_hdr *ct = sip_msg_hdr(req, SIP_HDR_CONTENT_TYPE);
-	*inv = (struct bleg_invite){
-		.from = from, .req = req, .headers = c->hdrs,
-		.ctype = ct ? ct->value : SIP_STR_LIT("application/sdp"), .body = req->body,
-		.max_forwards = req->max_forwards < 0 ? 70 : req->max_forwards - 1,
-	};
+	call_a_invite(c, inv, from, n);
 	if (c->own.local) {
 		inv->req = NULL;
 		inv->body = SIP_STR_NULL;

@@ -436,3 +436,32 @@ unsigned call_core_count(const struct tandem *t)
 	const struct call_core *core = call_core_of(t);
 	return core ? core->ncalls : 0;
 }
+
+int call_respond_relayed(struct sip_tsx *st, const struct sip_msg *resp, const char *tag,
+                         struct sip_wbuf *h, struct call_sdp *sdp)
+{
+	const struct sip_msg *req = sip_tsx_request(st);
+	int status = resp->status;
+	char ctype[128] = "", reason[128];
+	const struct sip_hdr *ct = sip_msg_hdr(resp, SIP_HDR_CONTENT_TYPE);
+	if (ct && resp->body.len)
+		sip_str_copy(ctype, sizeof ctype, ct->value);
+	sip_str_copy(reason, sizeof reason, resp->reason);
+	struct sip_resp_extra extra = {
+		.headers = h->err ? NULL : h->p,
+		.content_type = resp->body.len ? (ctype[0] ? ctype : "application/sdp") : NULL,
+		.body = sdp->body,
+	};
+	struct sip_wbuf w;
+	sip_wbuf_init(&w, 512 + sdp->body.len);
+	int rc = sip_build_response(&w, req, status, reason[0] ? reason : NULL, tag, &extra);
+	sip_wbuf_free(h);
+	call_sdp_free(sdp);
+	char *buf;
+	long len = rc < 0 ? rc : sip_wbuf_take(&w, &buf);
+	if (len < 0) {
+		sip_wbuf_free(&w);
+		return -ENOMEM;
+	}
+	return sip_tsx_respond_buf(st, status, buf, (size_t)len);
+}

@@ -169,6 +169,12 @@ bool call_media_is_sdp(const struct sip_msg *m);
 void call_media_run(struct tandem *t, struct tandem_call *call, const struct sip_msg *m,
                     unsigned from, unsigned to, enum tandem_sdp_role role, struct call_sdp *out);
 void call_sdp_free(struct call_sdp *s);
+/* Answer st with resp relayed from the other leg: its status, reason and
+ * Content-Type, the header lines in h (NUL-terminated), sdp's body, our
+ * To tag. Frees h and sdp. The respond's result, or -ENOMEM when the
+ * response could not be built. */
+int call_respond_relayed(struct sip_tsx *st, const struct sip_msg *resp, const char *tag,
+                         struct sip_wbuf *h, struct call_sdp *sdp);
 
 /* call.c, for transfer.c */
 struct leg *leg_new(struct call *c, bool is_a);
@@ -253,6 +259,9 @@ struct call *call_new(struct call_core *core);
 void a_reply(struct call *c, int status, const char *reason, const char *headers);
 int a_relay(struct call *c, struct leg *b, const struct sip_msg *resp);
 void plan_run(struct call *c);
+/* The INVITE of A as B-legs carry it: caller identity (from, n bytes),
+ * end-to-end headers, set_header() lines, the offer, Max-Forwards less one. */
+void call_a_invite(struct call *c, struct bleg_invite *inv, char *from, size_t n);
 /* invite.c: the dial engine's callbacks for the call's own dial() */
 extern const struct dial_ops call_dial_ops;
 /* bleg.c */

@@ -68,34 +68,14 @@ void relay_response(struct creq *cr, const struct sip_msg *resp, int status)
 	if (c && (invite || req->method == SIP_UPDATE))
 		call_media_hook(c, resp, to, from, call_resp_role(req), &sdp);
 
-	struct sip_wbuf h, w;
+	struct sip_wbuf h;
 	sip_wbuf_init(&h, 256);
 	copy_headers(&h, resp, call_resp_hdrs, call_other_hdrs);
 	if (status < 300 && (invite || req->method == SIP_UPDATE) && c)
 		dialog_put_contact(c->core->t->stack, from->d.has_flow ? &from->d.flow : &from->dst, &h);
 	sip_wbuf_put(&h, "", 1);
-	char ctype[128] = "", reason[128];
-	const struct sip_hdr *ct = sip_msg_hdr(resp, SIP_HDR_CONTENT_TYPE);
-	if (ct && resp->body.len)
-		sip_str_copy(ctype, sizeof ctype, ct->value);
-	sip_str_copy(reason, sizeof reason, resp->reason);
-	struct sip_resp_extra extra = {
-		.headers = h.err ? NULL : h.p,
-		.content_type = resp->body.len ? (ctype[0] ? ctype : "application/sdp") : NULL,
-		.body = sdp.body,
-	};
-	sip_wbuf_init(&w, 512 + sdp.body.len);
-	int rc = sip_build_response(&w, req, status, reason[0] ? reason : NULL, from->d.local_tag, &extra);
-	sip_wbuf_free(&h);
-	call_sdp_free(&sdp);
-	char *buf;
-	long len = rc < 0 ? rc : sip_wbuf_take(&w, &buf);
-	if (len < 0) {
-		sip_wbuf_free(&w);
+	if (call_respond_relayed(cr->st, resp, from->d.local_tag, &h, &sdp) == -ENOMEM)
 		sip_tsx_respond(cr->st, 500, NULL, NULL);
-		return;
-	}
-	sip_tsx_respond_buf(cr->st, status, buf, (size_t)len);
 }
 
 /* Re-issue an in-dialog request on the other leg with that leg's

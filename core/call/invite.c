@@ -51,35 +51,13 @@ int uas_relay(struct leg *a, struct leg *b, const struct sip_msg *resp)
 	const struct sip_msg *req = sip_tsx_request(a->st);
 	struct call_sdp sdp;
 	call_media_hook(a->call, resp, b, a, call_resp_role(req), &sdp);
-	struct sip_wbuf h, w;
-	int status = resp->status;
+	struct sip_wbuf h;
 	sip_wbuf_init(&h, 256);
 	copy_headers(&h, resp, call_resp_hdrs, NULL);
-	if (status < 300)
+	if (resp->status < 300)
 		a_dialog_headers(a, &h);
 	sip_wbuf_put(&h, "", 1);
-	char ctype[128] = "";
-	const struct sip_hdr *ct = sip_msg_hdr(resp, SIP_HDR_CONTENT_TYPE);
-	if (ct && resp->body.len)
-		sip_str_copy(ctype, sizeof ctype, ct->value);
-	struct sip_resp_extra extra = {
-		.headers = h.err ? NULL : h.p,
-		.content_type = resp->body.len ? (ctype[0] ? ctype : "application/sdp") : NULL,
-		.body = sdp.body,
-	};
-	char reason[128];
-	sip_str_copy(reason, sizeof reason, resp->reason);
-	sip_wbuf_init(&w, 512 + sdp.body.len);
-	int rc = sip_build_response(&w, req, status, reason[0] ? reason : NULL, a->d.local_tag, &extra);
-	sip_wbuf_free(&h);
-	call_sdp_free(&sdp);
-	char *buf;
-	long len = rc < 0 ? rc : sip_wbuf_take(&w, &buf);
-	if (len < 0) {
-		sip_wbuf_free(&w);
-		return (int)len;
-	}
-	return sip_tsx_respond_buf(a->st, status, buf, (size_t)len);
+	return call_respond_relayed(a->st, resp, a->d.local_tag, &h, &sdp);
 }
 
 int a_relay(struct call *c, struct leg *b, const struct sip_msg *resp)
@@ -215,7 +193,7 @@ const struct dial_ops call_dial_ops = {
 
 /* The INVITE of A as B-legs carry it: caller identity, end-to-end
  * headers, set_header() lines, the offer, Max-Forwards less one. */
-static void a_invite(struct call *c, struct bleg_invite *inv, char *from, size_t n)
+void call_a_invite(struct call *c, struct bleg_invite *inv, char *from, size_t n)
 {
 	const struct sip_msg *req = sip_tsx_request(c->a->st);
 	const struct sip_hdr *fh = sip_msg_hdr(req, SIP_HDR_FROM);
@@ -238,7 +216,7 @@ static int call_dial(struct call *c, const struct dialplan_step *s)
 	struct bleg_invite inv;
 	char from[600];
 	dial_spec_from_step(s, &spec, targets, DIAL_MAX_TARGETS);
-	a_invite(c, &inv, from, sizeof from);
+	call_a_invite(c, &inv, from, sizeof from);
 	return dial_start(&c->dial, &spec, &inv);
 }
 
