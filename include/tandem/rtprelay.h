@@ -96,6 +96,27 @@ struct mod_rtprelay_api {
 	 * which tells the call's owner. */
 	void (*media_set_dtmf_pt)(struct rtpr_media_ep *ep, unsigned pt);
 	int (*media_dtmf)(struct rtpr_media_ep *ep, char *digit, unsigned *ms);
+	/* Be the far end of a caller's offer (RFC 3264 §6): parse the SDP
+	 * offer[0..len), open an endpoint for its first RTP/AVP audio stream
+	 * with G.711 (PCMU or PCMA, in the offerer's order of preference),
+	 * aimed at the offer's address and port, with the offer's
+	 * telephone-event payload type, and write the answer (our address and
+	 * port, the chosen codec, telephone-event when offered, every other
+	 * m-line rejected with port 0, the direction mirrored) into
+	 * answer[0..size), NUL-terminated. Returns the answer's length;
+	 * -EPROTONOSUPPORT (no plain RTP audio stream with G.711: answer 488),
+	 * -EINVAL (malformed SDP), -ENOSPC, or media_open's error. */
+	int (*media_answer)(struct tandem *t, const char *offer, size_t len,
+	                    struct rtpr_media_ep **ep, char *answer, size_t size);
+	/* For an INVITE without SDP: open an endpoint and write an offer
+	 * (PCMU, PCMA, telephone-event 101). The remote is learnt from the
+	 * first RTP the peer sends (below). Returns the offer's length or
+	 * negative as media_answer. */
+	int (*media_offer)(struct tandem *t, struct rtpr_media_ep **ep, char *offer, size_t size);
+	/* Endpoints are symmetric (RFC 4961): RTP received from an address
+	 * other than the remote moves the remote there, so a phone behind NAT
+	 * hears what it is sent; media_recv_frame decodes PCMU and PCMA
+	 * whatever codec the endpoint sends. */
 };
 
 /* mod_rtprelay's API, or NULL (logged: which module to load first) when
