@@ -182,7 +182,9 @@ const char *dialplan_cursor_error(const struct dialplan_cursor *cur);
 
 /* Call variables. Built-ins (exten, from_user, auth_user...) read as the
  * input; the core may overwrite them (auth_user once authenticated). The
- * config's set() may not. 0, -EINVAL bad name, -ENOMEM. */
+ * config's set() may not. dial_outcome is the last dial's outcome in the
+ * words of on(...) ("" before a dial): read-only. 0, -EINVAL bad name,
+ * -ENOMEM. */
 int dialplan_set_var(struct dialplan_cursor *cur, const char *name, const char *value);
 /* NULL when never set (expands to ""). */
 const char *dialplan_get_var(const struct dialplan_cursor *cur, const char *name);

@@ -56,10 +56,25 @@ static void fail(struct dialplan_cursor *c, int rc, const struct dp_action *a, c
 	c->state = rc;
 }
 
+/* ${dial_outcome}: "" before any dial. */
+static const char *outcome_word(enum dialplan_outcome o)
+{
+	switch (o) {
+	case DIALPLAN_OUTCOME_NONE: break;
+	case DIALPLAN_OUTCOME_ANSWERED: return "answered";
+	case DIALPLAN_OUTCOME_BUSY: return "busy";
+	case DIALPLAN_OUTCOME_NOANSWER: return "noanswer";
+	case DIALPLAN_OUTCOME_UNAVAILABLE: return "unavailable";
+	case DIALPLAN_OUTCOME_FAIL: return "fail";
+	}
+	return "";
+}
+
 static void scope_of(const struct dialplan_cursor *c, struct dp_scope *s)
 {
 	for (int i = 0; i < DP_VAR__COUNT; i++)
 		s->builtin[i] = c->builtin[i];
+	s->builtin[DP_VAR_DIAL_OUTCOME] = outcome_word(c->outcome);
 	for (int i = 0; i <= DIALPLAN_MAX_CAPTURES; i++)
 		s->capture[i] = c->capture[i];
 	s->vars = c->vars;
@@ -312,7 +327,8 @@ int dialplan_set_var(struct dialplan_cursor *c, const char *name, const char *va
 	char *v;
 
 	/* captures belong to the match */
-	if (!dp_var_name_ok(name, len) || (len == 1 && name[0] >= '1' && name[0] <= '9'))
+	if (!dp_var_name_ok(name, len) || (len == 1 && name[0] >= '1' && name[0] <= '9') ||
+	    dp_builtin_lookup(name, len) == DP_VAR_DIAL_OUTCOME)   /* the dial's, read-only */
 		return -EINVAL;
 	v = strdup(value ? value : "");
 	if (!v)

@@ -105,7 +105,7 @@ bool dp_cidr_match(const struct dp_cidr *c, const struct sockaddr *sa);
 /* dialplan_vars.c: ${name} templates */
 enum dp_builtin {
 	DP_VAR_EXTEN = 0, DP_VAR_FROM_USER, DP_VAR_FROM_DOMAIN, DP_VAR_AUTH_USER,
-	DP_VAR_METHOD, DP_VAR_SOURCE_IP, DP_VAR_CALL_ID, DP_VAR__COUNT
+	DP_VAR_METHOD, DP_VAR_SOURCE_IP, DP_VAR_CALL_ID, DP_VAR_DIAL_OUTCOME, DP_VAR__COUNT
 };
 int dp_builtin_lookup(const char *name, size_t len);
 bool dp_var_name_ok(const char *name, size_t len);

@@ -17,6 +17,9 @@ static const char *const builtin_names[DP_VAR__COUNT] = {
 	[DP_VAR_METHOD] = "method",
 	[DP_VAR_SOURCE_IP] = "source_ip",
 	[DP_VAR_CALL_ID] = "call_id",
+	/* how the last dial ended, in the words of on(...): what an action in
+	 * an on(busy|noanswer) continuation reads to know why it runs */
+	[DP_VAR_DIAL_OUTCOME] = "dial_outcome",
 };
 
 int dp_builtin_lookup(const char *name, size_t len)

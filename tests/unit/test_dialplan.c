@@ -561,7 +561,12 @@ static void test_issue_example(void)
 	CU_ASSERT_PTR_NULL(st.u.module.priv);
 	CU_ASSERT_EQUAL_FATAL(dialplan_next(cur, &st), DIALPLAN_STEP);
 	CU_ASSERT_EQUAL(st.kind, DIALPLAN_DIAL);
+	CU_ASSERT_STRING_EQUAL(dialplan_get_var(cur, "dial_outcome"), "");
 	dialplan_set_outcome(cur, DIALPLAN_OUTCOME_NOANSWER);
+	/* ${dial_outcome} says why an on(...) continuation runs; read-only */
+	CU_ASSERT_STRING_EQUAL(dialplan_get_var(cur, "dial_outcome"), "noanswer");
+	CU_ASSERT_EQUAL(dialplan_set_var(cur, "dial_outcome", "busy"), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(dialplan_get_var(cur, "dial_outcome"), "noanswer");
 	CU_ASSERT_EQUAL_FATAL(dialplan_next(cur, &st), DIALPLAN_STEP);
 	CU_ASSERT_EQUAL(st.kind, DIALPLAN_MODULE);
 	CU_ASSERT_PTR_EQUAL(st.u.module.action, &test_actions[2]);
