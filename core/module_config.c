@@ -3,8 +3,11 @@
 #include "config.h"
 
 #include <errno.h>
+#include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <tandem/tandem.h>
 
@@ -38,4 +41,18 @@ int tandem_config_uint(const char *module, const config_setting_t *group, const 
 	}
 	*out = (unsigned)v;
 	return 0;
+}
+
+char *tandem_setting_path(const config_setting_t *where, const char *path, const char *leaf)
+{
+	const char *file = where ? config_setting_source_file(where) : NULL;
+	char *copy = file && path[0] != '/' ? strdup(file) : NULL;
+	const char *dir = copy ? dirname(copy) : NULL;
+	size_t n = (dir ? strlen(dir) + 1 : 0) + strlen(path) + (leaf ? strlen(leaf) + 1 : 0) + 1;
+	char *out = malloc(n);
+	if (out)
+		snprintf(out, n, "%s%s%s%s%s", dir ? dir : "", dir ? "/" : "", path, leaf ? "/" : "",
+		         leaf ? leaf : "");
+	free(copy);
+	return out;
 }

@@ -216,6 +216,11 @@ void tandem_config_error(const char *module, const config_setting_t *where, cons
 int tandem_config_uint(const char *module, const config_setting_t *group, const char *name,
                        unsigned def, unsigned min, unsigned max, unsigned *out);
 
+/* A path of the config: absolute as given, else relative to the folder of
+ * the file where the setting is (an @include'd file's own folder), with
+ * leaf appended ("/leaf") when not NULL. malloc'd; NULL on ENOMEM. */
+char *tandem_setting_path(const config_setting_t *where, const char *path, const char *leaf);
+
 /* ---- calls (what a module may do with ev->call) ---- */
 /* MEDIA point: send buf[0..len) instead of the body (the core copies it
  * and writes the Content-Length). 0, -EINVAL at another point, -ENOMEM. */

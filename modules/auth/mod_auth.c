@@ -17,7 +17,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,23 +72,6 @@ static void conf_free(struct auth_conf *c)
 }
 
 /* A path from the config, relative to the file that set it. */
-static char *resolve(const config_setting_t *where, const char *p)
-{
-	const char *file = config_setting_source_file(where);
-	if (p[0] == '/' || !file)
-		return strdup(p);
-	char *copy = strdup(file);
-	if (!copy)
-		return NULL;
-	const char *dir = dirname(copy);
-	size_t n = strlen(dir) + strlen(p) + 2;
-	char *out = malloc(n);
-	if (out)
-		snprintf(out, n, "%s/%s", dir, p);
-	free(copy);
-	return out;
-}
-
 #define CFG_ERR(where, ...) tandem_config_error("auth", where, __VA_ARGS__)
 
 static int read_uint(const config_setting_t *g, const char *name, unsigned def,
@@ -113,7 +95,7 @@ static int conf_read(const config_setting_t *cfg, struct auth_conf *c)
 		CFG_ERR(cfg, "auth.users_file missing");
 		return -EINVAL;
 	}
-	char *path = resolve(config_setting_get_member(cfg, "users_file"), users_file);
+	char *path = tandem_setting_path(config_setting_get_member(cfg, "users_file"), users_file, NULL);
 	if (!path)
 		return -ENOMEM;
 	rc = auth_users_load(path, &c->users, err, sizeof err);
@@ -174,7 +156,7 @@ static int conf_read(const config_setting_t *cfg, struct auth_conf *c)
 		state_dir = sd ? config_setting_get_string(sd) : NULL;
 	}
 	if (state_dir) {
-		char *dir = resolve(sd, state_dir);
+		char *dir = tandem_setting_path(sd, state_dir, NULL);
 		size_t n = dir ? strlen(dir) + sizeof "/auth.secret" : 0;
 		if (!dir || !(c->secret_path = malloc(n))) {
 			free(dir);

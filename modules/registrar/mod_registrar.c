@@ -15,7 +15,6 @@
 
 #include <errno.h>
 #include <ev.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,19 +53,6 @@ static int read_uint(const config_setting_t *g, const char *name, unsigned def,
 	return tandem_config_uint("registrar", g, name, def, min, max, out);
 }
 
-static char *resolve(const config_setting_t *where, const char *p, const char *leaf)
-{
-	const char *file = config_setting_source_file(where);
-	char *copy = file && p[0] != '/' ? strdup(file) : NULL;
-	const char *dir = copy ? dirname(copy) : NULL;
-	size_t n = (dir ? strlen(dir) + 1 : 0) + strlen(p) + strlen(leaf) + 2;
-	char *out = malloc(n);
-	if (out)
-		snprintf(out, n, "%s%s%s/%s", dir ? dir : "", dir ? "/" : "", p, leaf);
-	free(copy);
-	return out;
-}
-
 static int conf_read(const config_setting_t *cfg, struct reg_conf *c)
 {
 	*c = (struct reg_conf){ .authenticate = true };
@@ -98,7 +84,7 @@ static int conf_read(const config_setting_t *cfg, struct reg_conf *c)
 			CFG_ERR(sd, "state_dir must be a string");
 			return -EINVAL;
 		}
-		if (!(c->state_file = resolve(sd, dir, "location.db")))
+		if (!(c->state_file = tandem_setting_path(sd, dir, "location.db")))
 			return -ENOMEM;
 	}
 	return 0;
