@@ -50,6 +50,7 @@ struct vm_box {
 struct vm_boxes {
 	struct vm_box *v;          /* sorted by name */
 	size_t n;
+	char *realm;               /* users.realm: Message-Account's domain */
 };
 /* Load the boxes of path. 0, or -EINVAL with "file:line: why" in err,
  * -ENOMEM. */
@@ -87,7 +88,7 @@ struct vm_msg {
 	struct vm_meta meta;
 };
 
-/* Make <spool>/<box>/{INBOX,Old,tmp}, drop leftovers of a crash (tmp/*, a
+/* Make <spool>/<box>/{INBOX,Old,tmp}, drop leftovers of a crash (what tmp/ holds, a
  * .txt without its .wav), and count. 0 or -errno. */
 int vm_spool_prepare(const char *spool, const char *box, unsigned *nnew, unsigned *nold);
 /* The messages of a folder, oldest first (by number); *out malloc'd, free()
@@ -183,6 +184,7 @@ struct vm {
 	unsigned max_message_s, min_message_ms, silence_s, silence_level;
 	unsigned max_messages;     /* default per box */
 	unsigned max_login_tries;
+	unsigned idle_s;           /* retrieval: no key for this long ends it */
 	/* counts per box, parallel to boxes->v */
 	unsigned *nnew, *nold;
 	struct vm_mwi *mwi;
@@ -235,5 +237,15 @@ bool vm_session_playing(const struct vm_session *s);
 /* Hang up from a timer (not from a callback of the call). */
 void vm_session_hangup(struct vm_session *s, const char *why);
 struct tandem_call *vm_session_call(const struct vm_session *s);
+/* The call's CALL_END: ops->ended, then the session is freed. */
+void vm_session_end(struct tandem_call *call);
+
+/* ---- the dialplan actions (deposit.c, retrieve.c) ---- */
+/* voicemail(box[, busy|unavailable]): leave a message; without the
+ * reason, ${dial_outcome} busy gives the busy greeting, else unavailable. */
+enum tandem_verdict vm_deposit_run(struct tandem_event *ev, void *priv);
+/* voicemail_main([box]): listen; with box (${auth_user}) an owner logged
+ * in by digest goes straight in, else the box number and PIN are asked. */
+enum tandem_verdict vm_retrieve_run(struct tandem_event *ev, void *priv);
 
 #endif
