@@ -57,6 +57,23 @@ tests_unit_test_location_SOURCES = tests/unit/test_location.c modules/registrar/
 tests_unit_test_location_CFLAGS = $(TANDEM_UNIT_CFLAGS)
 tests_unit_test_location_LDADD = $(TANDEM_UNIT_LIBS)
 
+# mod_voicemail: the spool on real files (WAV and metadata, numbering,
+# save/delete, crash leftovers, greetings)
+check_PROGRAMS += tests/unit/test_vm_spool
+TESTS += tests/unit/test_vm_spool
+tests_unit_test_vm_spool_SOURCES = tests/unit/test_vm_spool.c modules/voicemail/spool.c \
+	modules/voicemail/voicemail.h
+tests_unit_test_vm_spool_CFLAGS = $(TANDEM_UNIT_CFLAGS)
+tests_unit_test_vm_spool_LDADD = $(TANDEM_UNIT_LIBS)
+
+# mod_voicemail: boxes from the users file, and mod_auth reading the same file
+check_PROGRAMS += tests/unit/test_vm_boxes
+TESTS += tests/unit/test_vm_boxes
+tests_unit_test_vm_boxes_SOURCES = tests/unit/test_vm_boxes.c modules/voicemail/boxes.c \
+	modules/voicemail/voicemail.h modules/auth/users.c modules/auth/users.h
+tests_unit_test_vm_boxes_CFLAGS = $(TANDEM_UNIT_CFLAGS)
+tests_unit_test_vm_boxes_LDADD = $(TANDEM_UNIT_LIBS)
+
 # mod_rtprelay: SDP parse/rewrite
 check_PROGRAMS += tests/unit/test_sdp
 TESTS += tests/unit/test_sdp

@@ -85,7 +85,8 @@ static bool good_hex(const char *s, size_t len)
 static int load_user(const char *path, const config_setting_t *e, const char *realm,
                      struct auth_user *u, char *err, size_t errlen)
 {
-	static const char *const keys[] = { "user", "password", "ha1_md5", "ha1_sha256", "context", NULL };
+	static const char *const keys[] = { "user", "password", "ha1_md5", "ha1_sha256", "context",
+	                                    "voicemail", NULL };
 	static const char *const ha1_keys[SIP_DIGEST_ALG__COUNT] = { "ha1_md5", "ha1_sha256" };
 	const char *name = NULL, *password = NULL, *context = NULL;
 
@@ -98,7 +99,13 @@ static int load_user(const char *path, const config_setting_t *e, const char *re
 		for (const char *const *kk = keys; *kk; kk++)
 			known |= strcmp(*kk, k) == 0;
 		if (!known)
-			return fail(err, errlen, path, s, "unknown setting '%s' (user, password, ha1_md5, ha1_sha256, context)", k);
+			return fail(err, errlen, path, s, "unknown setting '%s' (user, password, ha1_md5, ha1_sha256, context, voicemail)", k);
+		/* the user's box: mod_voicemail's to read and check */
+		if (strcmp(k, "voicemail") == 0) {
+			if (!config_setting_is_group(s))
+				return fail(err, errlen, path, s, "'voicemail' must be a group { ... }");
+			continue;
+		}
 		if (config_setting_type(s) != CONFIG_TYPE_STRING)
 			return fail(err, errlen, path, s, "'%s' must be a string", k);
 	}
