@@ -128,3 +128,19 @@ EXTRA_DIST += tests/sip/test_sipvicious.sh tests/sip/test_auth_invite.py
 # Two baresip phones register and call each other through the location service
 TESTS += tests/sip/test_baresip.sh
 EXTRA_DIST += tests/sip/test_baresip.sh tests/sip/baresip_ctrl.py
+
+# mod_voicemail: the MWI body (RFC 3842 §5.2) and where an unsolicited NOTIFY goes
+check_PROGRAMS += tests/unit/test_vm_mwi
+TESTS += tests/unit/test_vm_mwi
+tests_unit_test_vm_mwi_SOURCES = tests/unit/test_vm_mwi.c modules/voicemail/mwi_text.c \
+	modules/voicemail/voicemail.h
+tests_unit_test_vm_mwi_CFLAGS = $(TANDEM_UNIT_CFLAGS)
+tests_unit_test_vm_mwi_LDADD = $(TANDEM_UNIT_LIBS)
+
+# mod_voicemail: the notify command (posix_spawn, its environment, reaped by the loop)
+check_PROGRAMS += tests/unit/test_vm_notify
+TESTS += tests/unit/test_vm_notify
+tests_unit_test_vm_notify_SOURCES = tests/unit/test_vm_notify.c modules/voicemail/notify.c \
+	modules/voicemail/voicemail.h
+tests_unit_test_vm_notify_CFLAGS = $(TANDEM_UNIT_CFLAGS)
+tests_unit_test_vm_notify_LDADD = $(TANDEM_UNIT_LIBS)

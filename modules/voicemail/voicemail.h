@@ -8,6 +8,7 @@
  *   deposit.c        leaving a message (greeting, beep, recording)
  *   retrieve.c       listening to a box (PIN, menus)
  *   mwi.c            message-summary (RFC 3842): SUBSCRIBE, NOTIFY, unsolicited
+ *   mwi_text.c       its body and the unsolicited NOTIFY's destination (pure)
  *   notify.c         the per-box command run on each new message
  * Everything runs on the signalling loop. */
 #ifndef VOICEMAIL_H
@@ -200,14 +201,25 @@ int vm_mwi_start(struct vm *vm);
  * when the box asks for unsolicited NOTIFY. */
 void vm_mwi_changed(struct vm *vm, const char *box);
 void vm_mwi_stop(struct vm *vm);
-/* The RFC 3842 §5.2 body for a box (pure). Returns its length or -ENOSPC. */
+/* The RFC 3842 §5.2 body for a box (pure; mwi_text.c). account_uri NULL or
+ * "": no Message-Account line. Returns its length or -ENOSPC. */
 int vm_mwi_body(const char *account_uri, unsigned nnew, unsigned nold, char *out, size_t size);
+/* Where an unsolicited NOTIFY to a registered contact goes: a SIP URI of
+ * the address and transport its REGISTER came from ("sip:192.0.2.7:40000",
+ * "sip:[2001:db8::1]:5062;transport=tcp"), as tandem_uac_req.dest (pure;
+ * mwi_text.c). Its length, -EAFNOSUPPORT when the contact has no source
+ * address, -EPROTONOSUPPORT, -ENOSPC. */
+struct location_contact;
+int vm_mwi_flow_uri(const struct location_contact *c, char *out, size_t size);
 
 /* ---- notify command (notify.c) ----
  * Run box->notify_argv for a new message with posix_spawn (no shell), the
  * metadata in the environment: VM_BOX, VM_MSGNUM, VM_WAV, VM_CALLER_ID,
  * VM_CALLER_NAME, VM_DURATION (seconds), VM_REASON, VM_TIME (RFC 3339),
- * VM_CALL_ID. The child is reaped by the loop; its exit is logged. */
+ * VM_CALL_ID. The child is reaped by the loop; its exit is logged.
+ * 0 (also for a box without a command), or -errno, logged: -EINVAL for a
+ * command that is not an absolute path, the spawn's error (-ENOENT...).
+ * vm_notify_stop stops watching; running commands are left to finish. */
 int vm_notify_run(struct vm *vm, const struct vm_box *box, unsigned num, const char *wav_path,
                   const struct vm_meta *meta);
 void vm_notify_stop(struct vm *vm);
