@@ -65,6 +65,7 @@ void vm_boxes_free(struct vm_boxes *b)
 	for (size_t i = 0; i < b->n; i++)
 		box_clear(&b->v[i]);
 	free(b->v);
+	free(b->realm);
 	free(b);
 }
 
@@ -329,6 +330,9 @@ static int load(struct load *l, config_t *cfg, struct vm_boxes *out)
 		return fail(l->err, l->errlen, l->path, g, "no 'users' group");
 	const config_setting_t *list = config_setting_get_member(g, "list");
 	const config_setting_t *boxes = config_setting_get_member(g, "boxes");
+	const char *realm = NULL;   /* mod_auth checks it; we only name it */
+	if (config_setting_lookup_string(g, "realm", &realm) && !(out->realm = strdup(realm)))
+		return -ENOMEM;
 	if (list && !config_setting_is_list(list))
 		return fail(l->err, l->errlen, l->path, list, "users.list must be a list ( {...}, {...} )");
 	if (boxes && !config_setting_is_list(boxes))

@@ -140,6 +140,7 @@ static void test_load(void)
 	                                10, &b, err, sizeof err), 0);
 	CU_ASSERT_EQUAL(b->n, 0);
 	CU_ASSERT_PTR_NULL(vm_boxes_find(b, "1"));
+	CU_ASSERT_STRING_EQUAL(b->realm, "r");   /* MWI's Message-Account domain */
 	vm_boxes_free(b);
 	CU_ASSERT_EQUAL_FATAL(load_text("users: { realm = \"r\"; };\n", 10, &b, err, sizeof err), 0);
 	CU_ASSERT_EQUAL(b->n, 0);
