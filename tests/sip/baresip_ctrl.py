@@ -63,17 +63,22 @@ class Ctrl:
         return self.wait(lambda m: m.get("event") and m.get("type") == kind, timeout)
 
 
-a = Ctrl("A", int(sys.argv[1]))
-b = Ctrl("B", int(sys.argv[2]))
-exten, hangup = sys.argv[3], sys.argv[4]
-up = float(sys.argv[5]) if len(sys.argv) > 5 else 0.5
+def main():
+    a = Ctrl("A", int(sys.argv[1]))
+    b = Ctrl("B", int(sys.argv[2]))
+    exten, hangup = sys.argv[3], sys.argv[4]
+    up = float(sys.argv[5]) if len(sys.argv) > 5 else 0.5
 
-a.command("dial", exten)
-for side in (a, b):
-    side.event("CALL_ESTABLISHED")
-    side.event("CALL_RTPESTAB")   # media flows end to end: the SDP crossed intact
-time.sleep(up)
-(a if hangup == "a" else b).command("hangup")
-for side in (a, b):
-    side.event("CALL_CLOSED")
-print("ok: %s answered, %s hung up, both sides closed" % (exten, hangup.upper()))
+    a.command("dial", exten)
+    for side in (a, b):
+        side.event("CALL_ESTABLISHED")
+        side.event("CALL_RTPESTAB")   # media flows end to end: the SDP crossed intact
+    time.sleep(up)
+    (a if hangup == "a" else b).command("hangup")
+    for side in (a, b):
+        side.event("CALL_CLOSED")
+    print("ok: %s answered, %s hung up, both sides closed" % (exten, hangup.upper()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,106 @@
+# Shared by the voicemail tests (sourced after calls_lib.sh): tandemd with
+# mod_auth, mod_registrar, mod_rtprelay and mod_voicemail, boxes for 1001,
+# 1002 (unsolicited MWI off) and 1003, the prompt set made by
+# tools/make-prompts once per build tree, and SIPp callers that leave
+# messages with known audio.
+SOUNDS="$top_builddir/tests/sounds"
+SPOOL="$WORK/spool"
+VM_PY="$top_srcdir/tests/sip/vm_media.py"
+
+# The prompt set, made once (tests run in parallel: one maker at a time).
+flock "$top_builddir/tests/sounds.lock" "$top_srcdir/tools/make-prompts" "$SOUNDS" \
+	>"$WORK/make-prompts.out" 2>&1 || { cat "$WORK/make-prompts.out" >&2; fail "tools/make-prompts failed"; }
+
+relay_min=$(free_port)
+
+# vm_config [extra rules] [extra settings]: the office of the tests. 1xxx
+# dials the SIPp callee for 3 s, then voicemail on busy / no answer;
+# vmNNNN deposits straight into box NNNN; *97 listens (after digest).
+vm_config() {
+	cat >"$WORK/users.conf" <<USERS
+users: { realm = "tandem.local"; list = (
+  { user = "1001"; password = "alice-1001"; voicemail = { pin = "1111"; }; },
+  { user = "1002"; password = "bob-1002"; voicemail = { pin = "2222"; ${VM_BOX_EXTRA:-} }; },
+  { user = "1003"; password = "carol-1003"; voicemail = { }; }
+); };
+USERS
+	mkdir -p "$WORK/state"
+	cat >"$WORK/tandem.conf" <<CONF
+log_level = "debug";
+state_dir = "state";
+modules = ( "auth", "registrar", "rtprelay", "voicemail" );
+listen = (
+  { transport = "udp"; address = "127.0.0.1"; port = $port; },
+  { transport = "tcp"; address = "127.0.0.1"; port = $port; }
+);
+sip: { t1_ms = 500; };
+# SIPp 3.6 and baresip 1.0 answer MD5 challenges only
+auth: { users_file = "users.conf"; algorithms = ( "MD5" ); };
+registrar: { min_expires = 30; };
+rtprelay: { bind = "127.0.0.1"; port_min = $relay_min; port_max = $((relay_min + 99)); };
+calls: { dial_timeout = 10; };
+voicemail: {
+  users_file = "users.conf";
+  spool_dir = "$SPOOL";
+  sounds_dir = "$SOUNDS";
+  min_message = 1;
+  silence = ${VM_SILENCE:-0};
+  ${VM_SETTINGS:-}
+};
+dialplan: {
+  internal: (${1:-}
+    { match = "^\\\\*97\$"; do = ( "auth", "voicemail_main(\${auth_user})" ); },
+    { match = "^vm(.+)\$"; do = ( "voicemail(\${1}, busy)" ); },
+    { match = "^1[0-9]{3}\$";
+      do = ( "dial(sip:\${exten}@127.0.0.1:$uas_port, 3)",
+             "on(busy|noanswer|unavailable): voicemail(\${exten})" ); }
+  );
+};
+${2:-}
+CONF
+}
+
+# prompt_ms NAME...: how long these prompts of the set play, in ms.
+prompt_ms() {
+	files=""
+	for p in "$@"; do files="$files $SOUNDS/$p.wav"; done
+	# shellcheck disable=SC2086
+	python3 "$VM_PY" ms $files
+}
+
+# deposit SERVICE SECONDS GREETING_MS [TAG]: a SIPp caller (From 1001,
+# "Alice "A" Smith") calls SERVICE, waits GREETING_MS, streams SECONDS of
+# the known audio and hangs up.
+deposit() {
+	svc=$1; secs=$2; wait_ms=$3; tag=${4:-$1}
+	python3 "$VM_PY" pcap "$WORK/audio-$tag.pcap" "$secs" || fail "cannot write the pcap"
+	audio_ms=$(python3 -c "print(int($secs * 1000) + 700)")
+	scen_subst vm_uac_deposit "deposit-$tag" "s|PCAP|$WORK/audio-$tag.pcap|; s|AUDIO_MS|$audio_ms|"
+	SCEN=$WORK uac_run "deposit-$tag" "$svc" -d "$wait_ms" -mi 127.0.0.1 -mp "$(free_port)" -timeout 60
+}
+
+# subscriber_start BOX USER PASSWORD INITIAL WAITING NEXT: a SIPp MWI
+# subscriber in the background that must see INITIAL ("new/old") first,
+# then a NOTIFY with NEXT (and Messages-Waiting: WAITING); NEXT "-" skips
+# the wait for a change (WAITING then applies to the first NOTIFY).
+subscriber_start() {
+	if [ "$6" = "-" ]; then
+		sed -e '/<!-- change -->/,/<!-- \/change -->/d' \
+		    -e "s|Voice-Message: INITIAL|Voice-Message: $4|; s|Messages-Waiting: WAITING|Messages-Waiting: $5|" \
+		    -e 's|assign_to="b1"/>|assign_to="b1"/><ereg regexp="Messages-Waiting: '"$5"'" search_in="body" check_it="true" assign_to="w1"/>|' \
+		    -e 's|variables="ae,e1,s1,c1,b1,a1,w2,b2,s3"|variables="ae,e1,s1,c1,b1,a1,w1,s3"|' \
+		    "$SCEN/vm_sub_mwi.xml" >"$WORK/sub-$1.xml"
+	else
+		sed -e "s|Voice-Message: INITIAL|Voice-Message: $4|; s|Voice-Message: NEXT|Voice-Message: $6|" \
+		    -e "s|Messages-Waiting: WAITING|Messages-Waiting: $5|" \
+		    "$SCEN/vm_sub_mwi.xml" >"$WORK/sub-$1.xml"
+	fi
+	sub_port=$(free_port)
+	SCEN=$WORK peer_start "sub-$1" "$sub_port" 127.0.0.1:"$port" -s "$1" -au "$2" -ap "$3" -timeout 90
+	SUB_PID=$PEER_PID
+}
+
+# spool_count BOX FOLDER: the messages (.wav) in a folder of the box.
+spool_count() {
+	find "$SPOOL/$1/$2" -maxdepth 1 -name 'msg[0-9][0-9][0-9][0-9].wav' 2>/dev/null | wc -l
+}
