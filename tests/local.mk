@@ -84,6 +84,17 @@ tests_unit_test_media_answer_SOURCES = tests/unit/test_media_answer.c \
 tests_unit_test_media_answer_CFLAGS = $(TANDEM_UNIT_CFLAGS)
 tests_unit_test_media_answer_LDADD = $(TANDEM_UNIT_LIBS) -lpthread
 
+# mod_voicemail: the prompt set made by tools/make-prompts (espeak-ng, sox),
+# loaded with mod_rtprelay's WAV reader; numbers and digits said
+check_PROGRAMS += tests/unit/test_vm_prompts
+TESTS += tests/unit/test_vm_prompts
+tests_unit_test_vm_prompts_SOURCES = tests/unit/test_vm_prompts.c \
+	modules/voicemail/prompts.c modules/voicemail/voicemail.h \
+	modules/rtprelay/wav.c modules/rtprelay/wav.h
+tests_unit_test_vm_prompts_CFLAGS = $(TANDEM_UNIT_CFLAGS) -DTOP_SRCDIR='"$(abs_top_srcdir)"'
+tests_unit_test_vm_prompts_LDADD = $(TANDEM_UNIT_LIBS)
+EXTRA_DIST += tools/make-prompts
+
 # mod_rtprelay end to end: Python caller/callee (RTP counts, hold, latching,
 # late offer, media timeout) and baresip SRTP <-> plain RTP
 RTPRELAY_TESTS = tests/sip/test_rtprelay.sh tests/sip/test_rtprelay_timeout.sh \

@@ -63,8 +63,10 @@ int rtpr_sdp_choose(const struct rtpr_sdp *offer, struct rtpr_sdp_choice *out)
 			continue;
 		out->stream = i;
 		out->codec = m->fmt[k] == RTPR_PCMU ? RTPR_PCMU : RTPR_PCMA;
-		/* RFC 4733 §7.1.1: the events at the codec's 8 kHz clock */
-		if (m->te_pt >= 0 && m->te_rate == 8000 && offers_pt(m, m->te_pt))
+		/* RFC 4733 §7.1.1: the events at the codec's 8 kHz clock, on a
+		 * type of their own (not one of the audio's) */
+		if (m->te_pt >= 0 && m->te_rate == 8000 && offers_pt(m, m->te_pt) &&
+		    m->te_pt != RTPR_PCMU && m->te_pt != RTPR_PCMA)
 			out->te_pt = m->te_pt;
 		out->dir = mirror(m->dir);
 		if (sendable(m->addr)) {

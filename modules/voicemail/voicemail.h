@@ -87,7 +87,7 @@ struct vm_msg {
 	struct vm_meta meta;
 };
 
-/* Make <spool>/<box>/{INBOX,Old,tmp}, drop leftovers of a crash (tmp/*, a
+/* Make <spool>/<box>/{INBOX,Old,tmp}, drop leftovers of a crash (what tmp/ holds, a
  * .txt without its .wav), and count. 0 or -errno. */
 int vm_spool_prepare(const char *spool, const char *box, unsigned *nnew, unsigned *nold);
 /* The messages of a folder, oldest first (by number); *out malloc'd, free()

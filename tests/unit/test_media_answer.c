@@ -163,6 +163,12 @@ static void test_telephone_event(void)
 	            &ch, out, sizeof out, &back);
 	CU_ASSERT_FATAL(rc > 0);
 	CU_ASSERT_EQUAL(ch.te_pt, -1);
+	/* on the audio's own type: audio wins */
+	rc = answer(SESS "m=audio 4000 RTP/AVP 0 8\r\na=rtpmap:8 telephone-event/8000\r\n",
+	            &ch, out, sizeof out, &back);
+	CU_ASSERT_FATAL(rc > 0);
+	CU_ASSERT_EQUAL(ch.te_pt, -1);
+	CU_ASSERT(has_line(out, "m=audio 30000 RTP/AVP 0"));
 }
 
 static void test_direction(void)
