@@ -86,9 +86,31 @@ check_PROGRAMS += tests/unit/test_relay
 TESTS += tests/unit/test_relay
 tests_unit_test_relay_SOURCES = tests/unit/test_relay.c \
 	modules/rtprelay/ports.c modules/rtprelay/relay.c modules/rtprelay/srtp.c \
-	modules/rtprelay/sdp.c modules/rtprelay/g711.c modules/rtprelay/wav.c modules/rtprelay/media.c
+	modules/rtprelay/sdp.c modules/rtprelay/g711.c modules/rtprelay/wav.c modules/rtprelay/media.c \
+	modules/rtprelay/answer.c
 tests_unit_test_relay_CFLAGS = $(TANDEM_UNIT_CFLAGS) $(SRTP_CFLAGS)
 tests_unit_test_relay_LDADD = $(TANDEM_UNIT_LIBS) $(SRTP_LIBS) -lpthread
+
+# mod_rtprelay: an endpoint as the far end: SDP answer/offer (RFC 3264),
+# symmetric RTP (RFC 4961) on 127.0.0.1
+check_PROGRAMS += tests/unit/test_media_answer
+TESTS += tests/unit/test_media_answer
+tests_unit_test_media_answer_SOURCES = tests/unit/test_media_answer.c \
+	modules/rtprelay/answer.c modules/rtprelay/sdp.c modules/rtprelay/media.c \
+	modules/rtprelay/ports.c modules/rtprelay/g711.c
+tests_unit_test_media_answer_CFLAGS = $(TANDEM_UNIT_CFLAGS)
+tests_unit_test_media_answer_LDADD = $(TANDEM_UNIT_LIBS) -lpthread
+
+# mod_voicemail: the prompt set made by tools/make-prompts (espeak-ng, sox),
+# loaded with mod_rtprelay's WAV reader; numbers and digits said
+check_PROGRAMS += tests/unit/test_vm_prompts
+TESTS += tests/unit/test_vm_prompts
+tests_unit_test_vm_prompts_SOURCES = tests/unit/test_vm_prompts.c \
+	modules/voicemail/prompts.c modules/voicemail/voicemail.h \
+	modules/rtprelay/wav.c modules/rtprelay/wav.h
+tests_unit_test_vm_prompts_CFLAGS = $(TANDEM_UNIT_CFLAGS) -DTOP_SRCDIR='"$(abs_top_srcdir)"'
+tests_unit_test_vm_prompts_LDADD = $(TANDEM_UNIT_LIBS)
+EXTRA_DIST += tools/make-prompts
 
 # mod_rtprelay end to end: Python caller/callee (RTP counts, hold, latching,
 # late offer, media timeout) and baresip SRTP <-> plain RTP

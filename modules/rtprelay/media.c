@@ -1,4 +1,5 @@
-/* mod_rtprelay — RTP endpoint sending/receiving G.711 (RFC 3550, RFC 3551). */
+/* mod_rtprelay — RTP endpoint sending/receiving G.711 (RFC 3550, RFC 3551),
+ * symmetric (RFC 4961), answering or making an offer (answer.c). */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -8,13 +9,20 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <time.h>
 
+#include <tandem/tandem.h>
+#include <tandem/transport.h>
+
+#include "answer.h"
 #include "media.h"
+#include "sdp.h"
 
 struct rtpr_media_ep {
 	struct rtpr_ports *ports;
 	struct rtpr_port_pair pair;
 	enum rtpr_codec codec;
+	bool follow_codec;         /* it offered both: send what the peer sends */
 	struct sockaddr_storage remote;
 	socklen_t remote_len;
 	uint16_t seq;
@@ -42,7 +50,7 @@ int rtpr_media_open(struct rtpr_media_ep **out, struct rtpr_ports *ports, enum r
 	ep->ports = ports;
 	ep->codec = codec;
 	ep->first = true;
-	ep->te_pt = 101;
+	ep->te_pt = RTPR_TE_PT_DEFAULT;
 	/* RFC 3550 §5.1: random initial sequence number, timestamp and SSRC */
 	uint8_t r[10];
 	if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r)
@@ -110,12 +118,41 @@ int rtpr_media_send_frame(struct rtpr_media_ep *ep, const int16_t pcm[RTPR_FRAME
 	return 0;
 }
 
+/* RFC 4961 §3: send to where the peer sends from (a phone behind NAT
+ * sends from another address than its SDP says). pt is G.711 or the
+ * telephone-event type. */
+static void follow_peer(struct rtpr_media_ep *ep, const struct sockaddr_storage *src,
+                        socklen_t srclen, unsigned pt)
+{
+	char a[64], b[64];
+	if (!ep->remote_len || !rtpr_sa_eq(src, &ep->remote)) {
+		if (ep->remote_len)
+			sip_addr_str((const struct sockaddr *)&ep->remote, b, sizeof b);
+		else
+			strcpy(b, "none");
+		tlog_debug("rtprelay: media port %u: remote %s -> %s (symmetric RTP)",
+		           ep->pair.rtp_port, b, sip_addr_str((const struct sockaddr *)src, a, sizeof a));
+		memcpy(&ep->remote, src, srclen);
+		ep->remote_len = srclen;
+	}
+	/* RFC 3264 §6.1: the answerer sends one of the answer's formats,
+	 * which are among ours: sending the same one is always allowed. */
+	if (ep->follow_codec && (pt == RTPR_PCMU || pt == RTPR_PCMA) && pt != (unsigned)ep->codec) {
+		tlog_debug("rtprelay: media port %u: sending %s like the peer", ep->pair.rtp_port,
+		           pt == RTPR_PCMU ? "PCMU" : "PCMA");
+		ep->codec = pt == RTPR_PCMU ? RTPR_PCMU : RTPR_PCMA;
+	}
+}
+
 int rtpr_media_recv_frame(struct rtpr_media_ep *ep, int16_t *pcm, size_t max, size_t *n,
                           uint16_t *seq)
 {
 	uint8_t p[2048];
+	struct sockaddr_storage src;
+	socklen_t srclen = sizeof src;
 	*n = 0;
-	ssize_t len = recv(ep->pair.rtp_fd, p, sizeof p, MSG_DONTWAIT);
+	ssize_t len = recvfrom(ep->pair.rtp_fd, p, sizeof p, MSG_DONTWAIT, (struct sockaddr *)&src,
+	                       &srclen);
 	if (len < 0)
 		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
 	if (len < 12 || (p[0] >> 6) != 2)
@@ -134,7 +171,13 @@ int rtpr_media_recv_frame(struct rtpr_media_ep *ep, int16_t *pcm, size_t max, si
 	if (off > end)
 		return -ENOMSG;
 	unsigned pt = p[1] & 0x7F;
-	if (pt == ep->te_pt) {
+	bool te = pt == ep->te_pt;
+	/* only a packet we can use moves the remote: not stray traffic */
+	if (te ? end - off < 4 : pt != RTPR_PCMU && pt != RTPR_PCMA)
+		return -ENOMSG;
+	if (srclen <= sizeof src && (src.ss_family == AF_INET || src.ss_family == AF_INET6))
+		follow_peer(ep, &src, srclen, pt);
+	if (te) {
 		struct rtpr_dtmf_press got[2];
 		uint32_t ts = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 | (uint32_t)p[6] << 8 | p[7];
 		int k = rtpr_dtmf_feed(&ep->dtmf, (uint16_t)(p[2] << 8 | p[3]), ts, p + off, end - off, got);
@@ -147,8 +190,6 @@ int rtpr_media_recv_frame(struct rtpr_media_ep *ep, int16_t *pcm, size_t max, si
 		}
 		return -ENOMSG;
 	}
-	if (pt != RTPR_PCMU && pt != RTPR_PCMA)
-		return -ENOMSG;
 	size_t k = end - off < max ? end - off : max;
 	for (size_t i = 0; i < k; i++)
 		pcm[i] = pt == RTPR_PCMU ? rtpr_ulaw_decode(p[off + i]) : rtpr_alaw_decode(p[off + i]);
@@ -230,4 +271,63 @@ bool rtpr_wav_next_frame(struct rtpr_wav_player *p, int16_t out[RTPR_FRAME_SAMPL
 	memset(out + k, 0, (RTPR_FRAME_SAMPLES - k) * sizeof *out);
 	p->pos += k;
 	return true;
+}
+
+/* ---- SDP: the endpoint as the call's far end ---- */
+
+/* o= session id (RFC 4566 §5.2): unique enough, and small for peers that
+ * read it into 32 bits. */
+static uint64_t sess_id(void)
+{
+	uint32_t r;
+	if (getrandom(&r, sizeof r, 0) != (ssize_t)sizeof r)
+		r = (uint32_t)time(NULL);
+	return (r & 0x7FFFFFFFu) | 1u;
+}
+
+int rtpr_media_answer(struct rtpr_ports *ports, const char *my_addr, const char *offer,
+                      size_t len, struct rtpr_media_ep **out, char *answer, size_t size)
+{
+	*out = NULL;
+	struct rtpr_sdp sdp;
+	int rc = rtpr_sdp_parse(offer, len, &sdp);
+	if (rc == -E2BIG)
+		return -EPROTONOSUPPORT;   /* valid, but more than we can answer */
+	if (rc < 0)
+		return -EINVAL;
+	struct rtpr_sdp_choice ch;
+	if ((rc = rtpr_sdp_choose(&sdp, &ch)) < 0)
+		return rc;
+	struct rtpr_media_ep *ep;
+	if ((rc = rtpr_media_open(&ep, ports, ch.codec)) < 0)
+		return rc;
+	rc = rtpr_sdp_answer(&sdp, my_addr, ep->pair.rtp_port, sess_id(), &ch, answer, size);
+	if (rc < 0) {
+		rtpr_media_close(ep);
+		return rc;
+	}
+	if (ch.te_pt >= 0)
+		rtpr_media_set_dtmf_pt(ep, (unsigned)ch.te_pt);
+	if (ch.remote[0])
+		rtpr_media_set_remote(ep, ch.remote, ch.remote_port);
+	*out = ep;
+	return rc;
+}
+
+int rtpr_media_offer(struct rtpr_ports *ports, const char *my_addr, struct rtpr_media_ep **out,
+                     char *offer, size_t size)
+{
+	*out = NULL;
+	struct rtpr_media_ep *ep;
+	int rc = rtpr_media_open(&ep, ports, RTPR_PCMU);
+	if (rc < 0)
+		return rc;
+	rc = rtpr_sdp_offer(my_addr, ep->pair.rtp_port, sess_id(), offer, size);
+	if (rc < 0) {
+		rtpr_media_close(ep);
+		return rc;
+	}
+	ep->follow_codec = true;
+	*out = ep;
+	return rc;
 }

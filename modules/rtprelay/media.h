@@ -28,9 +28,24 @@ int rtpr_media_send_frame(struct rtpr_media_ep *ep, const int16_t pcm[RTPR_FRAME
  * -EAGAIN when nothing is queued, -ENOMSG for a packet that is not G.711
  * RTP. A telephone-event (RFC 4733, payload type rtpr_media_set_dtmf_pt)
  * is -ENOMSG too, but decoded first: the presses it completes are queued
- * for rtpr_media_dtmf. */
+ * for rtpr_media_dtmf. PCMU and PCMA are decoded whatever the endpoint
+ * sends. Symmetric (RFC 4961): a G.711 or telephone-event packet from
+ * another address than the remote moves the remote there. */
 int rtpr_media_recv_frame(struct rtpr_media_ep *ep, int16_t *pcm, size_t max, size_t *n,
                           uint16_t *seq);
+/* Be the far end of a caller's SDP offer (mod_rtprelay_api.media_answer):
+ * an endpoint on ports for the stream rtpr_sdp_choose picks, its remote
+ * the offer's address (unset when on hold or a name), and the answer in
+ * answer[0..size) carrying my_addr. Returns the answer's length,
+ * -EPROTONOSUPPORT (no usable stream, or more m-lines than
+ * RTPR_SDP_MAX_MEDIA), -EINVAL (malformed), -ENOSPC, or the port
+ * allocator's error; *out is NULL on error. */
+int rtpr_media_answer(struct rtpr_ports *ports, const char *my_addr, const char *offer,
+                      size_t len, struct rtpr_media_ep **out, char *answer, size_t size);
+/* Open an endpoint and write an offer for it (mod_rtprelay_api.media_offer).
+ * It sends PCMU until the peer sends PCMA; its remote is latched. */
+int rtpr_media_offer(struct rtpr_ports *ports, const char *my_addr, struct rtpr_media_ep **out,
+                     char *offer, size_t size);
 /* The payload type of telephone-event the endpoint's SDP announced
  * (a=rtpmap:PT telephone-event/8000); 101 until set. */
 void rtpr_media_set_dtmf_pt(struct rtpr_media_ep *ep, unsigned pt);

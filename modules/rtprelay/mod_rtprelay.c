@@ -328,6 +328,25 @@ static int api_media_open(struct tandem *t, enum rtpr_codec codec, struct rtpr_m
 	return rtpr_media_open(out, s->ports, codec);
 }
 
+static int api_media_answer(struct tandem *t, const char *offer, size_t len,
+                            struct rtpr_media_ep **ep, char *answer, size_t size)
+{
+	struct rtprelay_state *s = tandem_module_data(t, "rtprelay");
+	*ep = NULL;
+	if (!s || !s->ports)
+		return -ENODEV;
+	return rtpr_media_answer(s->ports, s->bind, offer, len, ep, answer, size);
+}
+
+static int api_media_offer(struct tandem *t, struct rtpr_media_ep **ep, char *offer, size_t size)
+{
+	struct rtprelay_state *s = tandem_module_data(t, "rtprelay");
+	*ep = NULL;
+	if (!s || !s->ports)
+		return -ENODEV;
+	return rtpr_media_offer(s->ports, s->bind, ep, offer, size);
+}
+
 static const char *api_media_address(struct tandem *t)
 {
 	struct rtprelay_state *s = tandem_module_data(t, "rtprelay");
@@ -357,6 +376,8 @@ static const struct mod_rtprelay_api rtprelay_api = {
 	.media_address = api_media_address,
 	.media_set_dtmf_pt = rtpr_media_set_dtmf_pt,
 	.media_dtmf = rtpr_media_dtmf,
+	.media_answer = api_media_answer,
+	.media_offer = api_media_offer,
 };
 
 const struct tandem_module tandem_module = {

@@ -3,6 +3,7 @@
 #ifndef RTPRELAY_PORTS_H
 #define RTPRELAY_PORTS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
@@ -29,5 +30,8 @@ void rtpr_ports_release(struct rtpr_ports *p, struct rtpr_port_pair *pair);
 unsigned rtpr_ports_in_use(struct rtpr_ports *p);
 /* The bind address as a socket address (port 0) and its family. */
 const struct sockaddr_storage *rtpr_ports_addr(const struct rtpr_ports *p, socklen_t *len);
+
+/* Same family, address and port (IPv4, IPv6); false for other families. */
+bool rtpr_sa_eq(const struct sockaddr_storage *a, const struct sockaddr_storage *b);
 
 #endif

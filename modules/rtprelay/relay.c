@@ -88,22 +88,6 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static bool sa_eq(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
-{
-	if (a->ss_family != b->ss_family)
-		return false;
-	if (a->ss_family == AF_INET) {
-		const struct sockaddr_in *x = (const void *)a, *y = (const void *)b;
-		return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
-	}
-	if (a->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)b;
-		return x->sin6_port == y->sin6_port &&
-		       memcmp(&x->sin6_addr, &y->sin6_addr, sizeof x->sin6_addr) == 0;
-	}
-	return false;
-}
-
 static socklen_t sa_len(const struct sockaddr_storage *a)
 {
 	return a->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
@@ -195,7 +179,7 @@ static int relay_batch(struct worker *w, struct sock *x, int64_t now)
 			continue;
 		}
 		/* Symmetric RTP: once latched, a third address cannot take over. */
-		if (in->latched[k] && !sa_eq(&w->src[i], &in->remote[k])) {
+		if (in->latched[k] && !rtpr_sa_eq(&w->src[i], &in->remote[k])) {
 			in->st.dropped_foreign++;
 			continue;
 		}

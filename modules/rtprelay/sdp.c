@@ -228,6 +228,10 @@ static void parse_rtpmap(struct tok v, struct rtpr_sdp_media *m)
 		r.len = (size_t)(slash - r.p);
 	if (tok_uint(r, 1000000, &rate) < 0)
 		return;
+	/* An offer may carry one per clock rate (8000 for G.711, 48000 for
+	 * Opus): the 8 kHz one is kept, it is the one G.711 endpoints use. */
+	if (m->te_pt >= 0 && m->te_rate == 8000)
+		return;
 	m->te_pt = (int)n;
 	m->te_rate = (unsigned)rate;
 }
