@@ -18,7 +18,7 @@ start_tandemd "$WORK/tandem.conf"
 # 1. message-waiting: challenged, then the owner's first NOTIFY
 subscriber_start 1002 1002 bob-1002 0/0 yes 1/0
 sed "s|nosy@|1001@|" "$SCEN/vm_sub_forbidden.xml" >"$WORK/vm_sub_forbidden.xml"
-SCEN=$WORK uac_run vm_sub_forbidden 1002 -au 1001 -ap alice-1001
+SCEN=$WORK uac_run vm_sub_forbidden 1002 -au 1001 -ap alice-1001 -auth_uri "1002@127.0.0.1:$port"
 
 # 2. busy: the busy greeting, then the caller's audio is recorded
 busy_greeting=$(($(prompt_ms vm-busy vm-leave beep) + 800))

@@ -19,10 +19,10 @@ deposit vm1002 3 "$greeting" second
 subscriber_start 1002 1002 bob-1002 2/0 yes 1/1
 # when the keys go: 2 in the first message's menu, 7 in the second message
 header="vm-from digits/1 digits/0 digits/0 digits/1"
-first=$(($(prompt_ms vm-youhave digits/2 vm-new vm-messages vm-first $header) + 3000 + 1000))
+first=$(($(prompt_ms vm-you-have digits/2 vm-new vm-messages vm-first $header) + 3000 + 1000))
 key2=$(($(prompt_ms vm-next $header) + 1500))
 scen_subst vm_uac_retrieve retrieve "s|OWNER|1002|g; s|KEY2_MS|$key2|"
-SCEN=$WORK uac_run retrieve '*97' -au 1002 -ap bob-1002 -d "$first" -mi 127.0.0.1 \
+SCEN=$WORK uac_run retrieve '*97' -au 1002 -ap bob-1002 -auth_uri "*97@127.0.0.1:$port" -d "$first" -mi 127.0.0.1 \
 	-mp "$(free_port)" -timeout 60
 peer_wait sub-1002 "$SUB_PID"
 

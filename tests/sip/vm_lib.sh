@@ -76,7 +76,19 @@ deposit() {
 	python3 "$VM_PY" pcap "$WORK/audio-$tag.pcap" "$secs" || fail "cannot write the pcap"
 	audio_ms=$(python3 -c "print(int($secs * 1000) + 700)")
 	scen_subst vm_uac_deposit "deposit-$tag" "s|PCAP|$WORK/audio-$tag.pcap|; s|AUDIO_MS|$audio_ms|"
+	before=$(deposits_logged)
 	SCEN=$WORK uac_run "deposit-$tag" "$svc" -d "$wait_ms" -mi 127.0.0.1 -mp "$(free_port)" -timeout 60
+	# the BYE's 200 may reach the caller before the message is written
+	i=0
+	until [ "$(deposits_logged)" -gt "$before" ]; do
+		i=$((i + 1)); [ $i -lt 50 ] || fail "the message of $tag was neither stored nor dropped"
+		sleep 0.1
+	done
+}
+
+deposits_logged() {
+	grep -c -E "mod_voicemail: call .*: (message [0-9]+ left in box|message for box .* dropped)" \
+		"$WORK/tandemd.log"
 }
 
 # subscriber_start BOX USER PASSWORD INITIAL WAITING NEXT: a SIPp MWI
@@ -89,14 +101,14 @@ subscriber_start() {
 		    -e "s|Voice-Message: INITIAL|Voice-Message: $4|; s|Messages-Waiting: WAITING|Messages-Waiting: $5|" \
 		    -e 's|assign_to="b1"/>|assign_to="b1"/><ereg regexp="Messages-Waiting: '"$5"'" search_in="body" check_it="true" assign_to="w1"/>|' \
 		    -e 's|variables="ae,e1,s1,c1,b1,a1,w2,b2,s3"|variables="ae,e1,s1,c1,b1,a1,w1,s3"|' \
-		    "$SCEN/vm_sub_mwi.xml" >"$WORK/sub-$1.xml"
+		    -e "s|sip:BOX@|sip:$1@|" "$SCEN/vm_sub_mwi.xml" >"$WORK/sub-$1.xml"
 	else
 		sed -e "s|Voice-Message: INITIAL|Voice-Message: $4|; s|Voice-Message: NEXT|Voice-Message: $6|" \
-		    -e "s|Messages-Waiting: WAITING|Messages-Waiting: $5|" \
+		    -e "s|Messages-Waiting: WAITING|Messages-Waiting: $5|; s|sip:BOX@|sip:$1@|" \
 		    "$SCEN/vm_sub_mwi.xml" >"$WORK/sub-$1.xml"
 	fi
 	sub_port=$(free_port)
-	SCEN=$WORK peer_start "sub-$1" "$sub_port" 127.0.0.1:"$port" -s "$1" -au "$2" -ap "$3" -timeout 90
+	SCEN=$WORK peer_start "sub-$1" "$sub_port" 127.0.0.1:"$port" -s "$1" -au "$2" -ap "$3" -auth_uri "$1@127.0.0.1:$port" -timeout 90
 	SUB_PID=$PEER_PID
 }
 
