@@ -15,7 +15,7 @@ write_calls_config
 start_tandemd "$WORK/tandem.conf"
 
 # 1. a 302 to the caller, Contact = the target
-sed -e "s|<recv response=\"CODE\"/>|<recv response=\"302\"><action><ereg regexp=\"<sip:carol@127.0.0.1:$carol_port>\" search_in=\"hdr\" header=\"Contact:\" check_it=\"true\" assign_to=\"contact\"/></action></recv>|" \
+sed -e "s|<recv response=\"CODE\"/>|<recv response=\"302\"><action><ereg regexp=\"\\&lt;sip:carol@127.0.0.1:$carol_port\\&gt;\" search_in=\"hdr\" header=\"Contact:\" check_it=\"true\" assign_to=\"contact\"/></action></recv>|" \
     -e 's|</scenario>|<Reference variables="contact"/></scenario>|' \
     "$SCEN/call_uac_fail.xml" >"$WORK/redirect_302.xml"
 uas_reject 486
