@@ -49,13 +49,13 @@ static void on_child(struct ev_loop *loop, ev_child *w, int revents)
 	struct notify_child *c = w->data;
 	int st = w->rstatus;
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
-		tlog_info("mod_voicemail: notify command for box %s message %u exited with status 0",
+		tlog_info("mod_voicemail: notify command for box %s message %04u exited with status 0",
 		          c->box, c->num);
 	else if (WIFEXITED(st))
-		tlog_warn("mod_voicemail: notify command for box %s message %u exited with status %d",
+		tlog_warn("mod_voicemail: notify command for box %s message %04u exited with status %d",
 		          c->box, c->num, WEXITSTATUS(st));
 	else if (WIFSIGNALED(st))
-		tlog_warn("mod_voicemail: notify command for box %s message %u killed by signal %d (%s)",
+		tlog_warn("mod_voicemail: notify command for box %s message %04u killed by signal %d (%s)",
 		          c->box, c->num, WTERMSIG(st), strsignal(WTERMSIG(st)));
 	ev_child_stop(loop, w);
 	child_unlink(c);
@@ -96,7 +96,7 @@ static int env_build(char **env, const struct vm_box *box, unsigned num, const c
                      const struct vm_meta *m)
 {
 	char num_s[16], dur_s[16], time_s[32];
-	snprintf(num_s, sizeof num_s, "%u", num);
+	snprintf(num_s, sizeof num_s, "%04u", num);
 	snprintf(dur_s, sizeof dur_s, "%u", (m->duration_ms + 500) / 1000);
 	/* RFC 3339 §5.6, in UTC */
 	struct tm tm;
@@ -217,7 +217,7 @@ void vm_notify_stop(struct vm *vm)
 			continue;
 		/* the command runs on, unwatched: libev's SIGCHLD handler still
 		 * reaps it while the loop runs, init once tandemd is gone */
-		tlog_info("mod_voicemail: notify command for box %s message %u (pid %d) still running "
+		tlog_info("mod_voicemail: notify command for box %s message %04u (pid %d) still running "
 		          "at stop: left to finish, its exit not logged", c->box, c->num, c->w.pid);
 		ev_child_stop(tandem_loop(vm->t), &c->w);
 		child_unlink(c);

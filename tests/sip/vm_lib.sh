@@ -116,3 +116,75 @@ subscriber_start() {
 spool_count() {
 	find "$SPOOL/$1/$2" -maxdepth 1 -name 'msg[0-9][0-9][0-9][0-9].wav' 2>/dev/null | wc -l
 }
+# vm_keys_scenario OUT CALLER END PAUSE_MS KEY...: $WORK/OUT.xml is
+# vm_uac_keys.xml with one INFO per KEY (PAUSE_MS before each) and the
+# ending END: "bye" (the caller hangs up after 1 s) or "wait" (tandem's BYE).
+vm_keys_scenario() {
+	out=$1; caller=$2; end=$3; pause=$4; shift 4
+	cseq=3
+	: >"$WORK/$out.keys"
+	for k in "$@"; do
+		cat >>"$WORK/$out.keys" <<XML
+  <pause milliseconds="$pause"/>
+  <send retrans="500">
+    <![CDATA[
+      INFO [next_url] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      [routes]
+      From: <sip:$caller@[remote_ip]:[remote_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: $cseq INFO
+      Contact: <sip:$caller@[local_ip]:[local_port];transport=[transport]>
+      Max-Forwards: 70
+      Content-Type: application/dtmf-relay
+      Content-Length: [len]
+
+      Signal=$k
+      Duration=160
+    ]]>
+  </send>
+  <recv response="200"/>
+XML
+		cseq=$((cseq + 1))
+	done
+	if [ "$end" = bye ]; then
+		cat >"$WORK/$out.end" <<XML
+  <pause milliseconds="1000"/>
+  <send retrans="500">
+    <![CDATA[
+      BYE [next_url] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      [routes]
+      From: <sip:$caller@[remote_ip]:[remote_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: $cseq BYE
+      Contact: <sip:$caller@[local_ip]:[local_port];transport=[transport]>
+      Max-Forwards: 70
+      Content-Length: 0
+
+    ]]>
+  </send>
+  <recv response="200"/>
+XML
+	else
+		cat >"$WORK/$out.end" <<XML
+  <recv request="BYE" timeout="30000"/>
+  <send>
+    <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+
+    ]]>
+  </send>
+XML
+	fi
+	sed -e "/^KEYS\$/r $WORK/$out.keys" -e '/^KEYS$/d' -e "/^END\$/r $WORK/$out.end" -e '/^END$/d' \
+	    -e "s|CALLER|$caller|g" "$SCEN/vm_uac_keys.xml" >"$WORK/$out.xml"
+}

@@ -129,7 +129,7 @@ static void test_env_and_reap(void)
 	const char *env = slurp(out);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(env);
 	CU_ASSERT(has_line(env, "VM_BOX=1001"));
-	CU_ASSERT(has_line(env, "VM_MSGNUM=7"));
+	CU_ASSERT(has_line(env, "VM_MSGNUM=0007"));
 	CU_ASSERT(has_line(env, "VM_WAV=/var/spool/vm/1001/INBOX/msg0007.wav"));
 	CU_ASSERT(has_line(env, "VM_CALLER_ID=1002"));
 	CU_ASSERT(has_line(env, "VM_CALLER_NAME=Eve; rm -rf / $(id) `id` \"q\" 'q' VM_BOX=evil !"));
