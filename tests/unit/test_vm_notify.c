@@ -220,7 +220,9 @@ static void test_signal_dispositions(void)
 	char out[128], script[192];
 	snprintf(out, sizeof out, "%s/env", dir);
 	unlink(out);
-	snprintf(script, sizeof script, "cat /proc/$$/status > '%s'", out);
+	/* the command's own state: a shell forking a child blocks signals
+	 * around the fork, so read it from the exec'd command itself */
+	snprintf(script, sizeof script, "exec cat /proc/self/status > '%s'", out);
 	char *argv[] = { "/bin/sh", "-c", script, NULL };
 	struct vm_box box = { .name = "c", .notify_argv = argv };
 	struct vm_meta m = { .caller_id = "1" };
