@@ -18,14 +18,7 @@ void config_errors_add(struct config_errors *e, const config_setting_t *where,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	const char *file = where ? config_setting_source_file(where) : NULL;
-	unsigned lno = where ? config_setting_source_line(where) : 0;
-	if (file && lno)
-		snprintf(line, sizeof line, "%s:%u: %s", file, lno, msg);
-	else if (file)
-		snprintf(line, sizeof line, "%s: %s", file, msg);
-	else
-		snprintf(line, sizeof line, "%s", msg);
+	tandem_setting_fail(line, sizeof line, NULL, where, "%s", msg);
 	char **grown = realloc(e->lines, (e->count + 1) * sizeof *grown);
 	if (!grown)
 		return;

@@ -13,14 +13,13 @@
 
 void tandem_config_error(const char *module, const config_setting_t *where, const char *fmt, ...)
 {
-	char msg[512];
+	char msg[512], line[768];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	const char *file = where ? config_setting_source_file(where) : NULL;
-	tlog_error("mod_%s: %s:%d: %s", module, file ? file : "?",
-	           where ? config_setting_source_line(where) : 0, msg);
+	tandem_setting_fail(line, sizeof line, "?", where, "%s", msg);
+	tlog_error("mod_%s: %s", module, line);
 }
 
 int tandem_config_uint(const char *module, const config_setting_t *group, const char *name,
@@ -55,4 +54,43 @@ char *tandem_setting_path(const config_setting_t *where, const char *path, const
 		         leaf ? leaf : "");
 	free(copy);
 	return out;
+}
+
+int tandem_config_read(config_t *cfg, const char *path, char *err, size_t errlen)
+{
+	config_init(cfg);
+	char *copy = strdup(path);
+	if (copy)
+		config_set_include_dir(cfg, dirname(copy));
+	free(copy);
+	if (config_read_file(cfg, path))
+		return 0;
+	if (config_error_type(cfg) == CONFIG_ERR_FILE_IO)
+		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+	else
+		snprintf(err, errlen, "%s:%d: %s", config_error_file(cfg) ? config_error_file(cfg) : path,
+		         config_error_line(cfg), config_error_text(cfg));
+	config_destroy(cfg);
+	return -EINVAL;
+}
+
+int tandem_setting_fail(char *err, size_t errlen, const char *path, const config_setting_t *where,
+                        const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	const char *file = where ? config_setting_source_file(where) : NULL;
+	unsigned line = where ? config_setting_source_line(where) : 0;
+	if (!file)
+		file = path;
+	if (file && line)
+		snprintf(err, errlen, "%s:%u: %s", file, line, msg);
+	else if (file)
+		snprintf(err, errlen, "%s: %s", file, msg);
+	else
+		snprintf(err, errlen, "%s", msg);
+	return -EINVAL;
 }

@@ -216,6 +216,17 @@ void tandem_config_error(const char *module, const config_setting_t *where, cons
 int tandem_config_uint(const char *module, const config_setting_t *group, const char *name,
                        unsigned def, unsigned min, unsigned max, unsigned *out);
 
+/* Read a config file of the module's own (a users file...) into cfg, with
+ * @include relative to its folder. 0; or -EINVAL with "FILE:LINE: why" (or
+ * "FILE: cannot read: why") in err, and cfg already destroyed. On success
+ * the caller destroys cfg. */
+int tandem_config_read(config_t *cfg, const char *path, char *err, size_t errlen);
+/* "FILE:LINE: message" for the setting where into err ("PATH: message"
+ * when where is NULL or has no line, just the message when path is NULL
+ * too); returns -EINVAL, for "return tandem_setting_fail(...)". */
+int tandem_setting_fail(char *err, size_t errlen, const char *path, const config_setting_t *where,
+                        const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
 /* A path of the config: absolute as given, else relative to the folder of
  * the file where the setting is (an @include'd file's own folder), with
  * leaf appended ("/leaf") when not NULL. malloc'd; NULL on ENOMEM. */

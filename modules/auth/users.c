@@ -2,36 +2,15 @@
 #include "config.h"
 
 #include <errno.h>
-#include <libgen.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <libconfig.h>
 #include <openssl/crypto.h>
+#include <tandem/tandem.h>
 
 #include "users.h"
-
-static int fail(char *err, size_t errlen, const char *path, const config_setting_t *where,
-                const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static int fail(char *err, size_t errlen, const char *path, const config_setting_t *where,
-                const char *fmt, ...)
-{
-	char msg[256];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	const char *file = where ? config_setting_source_file(where) : NULL;
-	unsigned line = where ? config_setting_source_line(where) : 0;
-	if (line)
-		snprintf(err, errlen, "%s:%u: %s", file ? file : path, line, msg);
-	else
-		snprintf(err, errlen, "%s: %s", file ? file : path, msg);
-	return -EINVAL;
-}
 
 void auth_users_free(struct auth_users *u)
 {
@@ -91,7 +70,7 @@ static int load_user(const char *path, const config_setting_t *e, const char *re
 	const char *name = NULL, *password = NULL, *context = NULL;
 
 	if (!config_setting_is_group(e))
-		return fail(err, errlen, path, e, "each entry of users.list must be a group { user = ...; }");
+		return tandem_setting_fail(err, errlen, path, e, "each entry of users.list must be a group { user = ...; }");
 	for (int i = 0; i < config_setting_length(e); i++) {
 		const config_setting_t *s = config_setting_get_elem(e, (unsigned)i);
 		const char *k = config_setting_name(s);
@@ -99,20 +78,20 @@ static int load_user(const char *path, const config_setting_t *e, const char *re
 		for (const char *const *kk = keys; *kk; kk++)
 			known |= strcmp(*kk, k) == 0;
 		if (!known)
-			return fail(err, errlen, path, s, "unknown setting '%s' (user, password, ha1_md5, ha1_sha256, context, voicemail)", k);
+			return tandem_setting_fail(err, errlen, path, s, "unknown setting '%s' (user, password, ha1_md5, ha1_sha256, context, voicemail)", k);
 		/* the user's box: mod_voicemail's to read and check */
 		if (strcmp(k, "voicemail") == 0) {
 			if (!config_setting_is_group(s))
-				return fail(err, errlen, path, s, "'voicemail' must be a group { ... }");
+				return tandem_setting_fail(err, errlen, path, s, "'voicemail' must be a group { ... }");
 			continue;
 		}
 		if (config_setting_type(s) != CONFIG_TYPE_STRING)
-			return fail(err, errlen, path, s, "'%s' must be a string", k);
+			return tandem_setting_fail(err, errlen, path, s, "'%s' must be a string", k);
 	}
 	if (!config_setting_lookup_string(e, "user", &name))
-		return fail(err, errlen, path, e, "user entry without 'user'");
+		return tandem_setting_fail(err, errlen, path, e, "user entry without 'user'");
 	if (!good_name(name))
-		return fail(err, errlen, path, e, "user '%s': empty, or holds a space, ':', '\"' or '\\'", name);
+		return tandem_setting_fail(err, errlen, path, e, "user '%s': empty, or holds a space, ':', '\"' or '\\'", name);
 	config_setting_lookup_string(e, "password", &password);
 	config_setting_lookup_string(e, "context", &context);
 	*u = (struct auth_user){ 0 };
@@ -121,9 +100,9 @@ static int load_user(const char *path, const config_setting_t *e, const char *re
 		if (!config_setting_lookup_string(e, ha1_keys[a], &h))
 			continue;
 		if (password)
-			return fail(err, errlen, path, e, "user '%s': give password or ha1_*, not both", name);
+			return tandem_setting_fail(err, errlen, path, e, "user '%s': give password or ha1_*, not both", name);
 		if (!good_hex(h, sip_digest_alg_hexlen((enum sip_digest_alg)a)))
-			return fail(err, errlen, path, config_setting_get_member(e, ha1_keys[a]),
+			return tandem_setting_fail(err, errlen, path, config_setting_get_member(e, ha1_keys[a]),
 			            "user '%s': %s must be %zu hex digits", name, ha1_keys[a],
 			            sip_digest_alg_hexlen((enum sip_digest_alg)a));
 		for (size_t i = 0; h[i]; i++)
@@ -132,15 +111,15 @@ static int load_user(const char *path, const config_setting_t *e, const char *re
 	}
 	if (password) {
 		if (!*password)
-			return fail(err, errlen, path, e, "user '%s': empty password", name);
+			return tandem_setting_fail(err, errlen, path, e, "user '%s': empty password", name);
 		for (int a = 0; a < SIP_DIGEST_ALG__COUNT; a++) {
 			if (sip_digest_ha1((enum sip_digest_alg)a, name, realm, password, u->ha1[a]) < 0)
-				return fail(err, errlen, path, e, "user '%s': hashing failed", name);
+				return tandem_setting_fail(err, errlen, path, e, "user '%s': hashing failed", name);
 			u->has_ha1[a] = true;
 		}
 	}
 	if (!u->has_ha1[SIP_DIGEST_MD5] && !u->has_ha1[SIP_DIGEST_SHA256])
-		return fail(err, errlen, path, e, "user '%s': needs password, ha1_md5 or ha1_sha256", name);
+		return tandem_setting_fail(err, errlen, path, e, "user '%s': needs password, ha1_md5 or ha1_sha256", name);
 	u->name = strdup(name);
 	u->context = context ? strdup(context) : NULL;
 	if (!u->name || (context && !u->context)) {
@@ -158,37 +137,22 @@ int auth_users_load(const char *path, struct auth_users **out, char *err, size_t
 	struct auth_users *u = NULL;
 	int rc = 0;
 
-	config_init(&cfg);
-	{
-		/* @include inside users.conf is relative to its own folder */
-		char *copy = strdup(path);
-		if (copy)
-			config_set_include_dir(&cfg, dirname(copy));
-		free(copy);
-	}
-	if (!config_read_file(&cfg, path)) {
-		if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO)
-			snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
-		else
-			snprintf(err, errlen, "%s:%d: %s",
-			         config_error_file(&cfg) ? config_error_file(&cfg) : path,
-			         config_error_line(&cfg), config_error_text(&cfg));
-		config_destroy(&cfg);
+	/* @include inside users.conf is relative to its own folder */
+	if (tandem_config_read(&cfg, path, err, errlen) < 0)
 		return -EINVAL;
-	}
 	const config_setting_t *g = config_lookup(&cfg, "users");
 	const config_setting_t *list = g ? config_setting_get_member(g, "list") : NULL;
 	const char *realm = NULL;
 	if (!g || !config_setting_is_group(g)) {
-		rc = fail(err, errlen, path, g, "no 'users' group");
+		rc = tandem_setting_fail(err, errlen, path, g, "no 'users' group");
 		goto out;
 	}
 	if (!config_setting_lookup_string(g, "realm", &realm) || !good_name(realm)) {
-		rc = fail(err, errlen, path, g, "users.realm missing or not a plain string");
+		rc = tandem_setting_fail(err, errlen, path, g, "users.realm missing or not a plain string");
 		goto out;
 	}
 	if (list && !config_setting_is_list(list)) {
-		rc = fail(err, errlen, path, list, "users.list must be a list ( {...}, {...} )");
+		rc = tandem_setting_fail(err, errlen, path, list, "users.list must be a list ( {...}, {...} )");
 		goto out;
 	}
 	u = calloc(1, sizeof *u);
@@ -208,7 +172,7 @@ int auth_users_load(const char *path, struct auth_users **out, char *err, size_t
 		u->n++;
 		for (size_t j = 0; j + 1 < u->n; j++) {
 			if (strcmp(u->v[j].name, u->v[u->n - 1].name) == 0) {
-				rc = fail(err, errlen, path, e, "user '%s' listed twice", u->v[j].name);
+				rc = tandem_setting_fail(err, errlen, path, e, "user '%s' listed twice", u->v[j].name);
 				goto out;
 			}
 		}

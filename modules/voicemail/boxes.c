@@ -4,8 +4,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <libgen.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,26 +14,6 @@
 
 #define PIN_MAX 16
 #define BOX_MAX_MESSAGES 9999   /* msgNNNN */
-
-static int fail(char *err, size_t errlen, const char *path, const config_setting_t *where,
-                const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static int fail(char *err, size_t errlen, const char *path, const config_setting_t *where,
-                const char *fmt, ...)
-{
-	char msg[256];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	const char *file = where ? config_setting_source_file(where) : NULL;
-	unsigned line = where ? config_setting_source_line(where) : 0;
-	if (line)
-		snprintf(err, errlen, "%s:%u: %s", file ? file : path, line, msg);
-	else
-		snprintf(err, errlen, "%s: %s", file ? file : path, msg);
-	return -EINVAL;
-}
 
 static void free_strv(char **v)
 {
@@ -164,7 +142,7 @@ static int box_settings(const struct load *l, const config_setting_t *g, const c
 			for (size_t j = 0; digits && j < n; j++)
 				digits = pin[j] >= '0' && pin[j] <= '9';
 			if (type != CONFIG_TYPE_STRING || !digits)
-				return fail(l->err, l->errlen, l->path, s,
+				return tandem_setting_fail(l->err, l->errlen, l->path, s,
 				            "%s: pin must be a string of 1 to %d digits", what, PIN_MAX);
 			if (!(b->pin = strdup(pin)))
 				return -ENOMEM;
@@ -172,7 +150,7 @@ static int box_settings(const struct load *l, const config_setting_t *g, const c
 			long long v = type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64
 			                  ? config_setting_get_int64(s) : 0;
 			if (v < 1 || v > BOX_MAX_MESSAGES)
-				return fail(l->err, l->errlen, l->path, s,
+				return tandem_setting_fail(l->err, l->errlen, l->path, s,
 				            "%s: max_messages must be an integer from 1 to %d", what,
 				            BOX_MAX_MESSAGES);
 			b->max_messages = (unsigned)v;
@@ -183,17 +161,17 @@ static int box_settings(const struct load *l, const config_setting_t *g, const c
 			else if (v && !strcmp(v, "unsolicited"))
 				b->mwi_unsolicited = true;
 			else
-				return fail(l->err, l->errlen, l->path, s,
+				return tandem_setting_fail(l->err, l->errlen, l->path, s,
 				            "%s: mwi must be \"subscribe\" or \"unsolicited\"", what);
 		} else if (!strcmp(k, "notify")) {
 			int n = config_setting_length(s);
 			if (!is_strings(s) || n < 1)
-				return fail(l->err, l->errlen, l->path, s,
+				return tandem_setting_fail(l->err, l->errlen, l->path, s,
 				            "%s: notify must be a list of strings ( \"/path/to/command\", \"arg\", ... )",
 				            what);
 			const char *cmd = config_setting_get_string_elem(s, 0);
 			if (cmd[0] != '/')
-				return fail(l->err, l->errlen, l->path, s,
+				return tandem_setting_fail(l->err, l->errlen, l->path, s,
 				            "%s: notify: the command '%s' must be an absolute path", what, cmd);
 			if (!(b->notify_argv = calloc((size_t)n + 1, sizeof *b->notify_argv)))
 				return -ENOMEM;
@@ -203,24 +181,24 @@ static int box_settings(const struct load *l, const config_setting_t *g, const c
 		} else if (shared && !strcmp(k, "owners")) {
 			int n = config_setting_length(s);
 			if (!is_strings(s))
-				return fail(l->err, l->errlen, l->path, s,
+				return tandem_setting_fail(l->err, l->errlen, l->path, s,
 				            "%s: owners must be a list of user names ( \"1001\", ... )", what);
 			if (n > 0 && !(b->owners = calloc((size_t)n, sizeof *b->owners)))
 				return -ENOMEM;
 			for (int j = 0; j < n; j++) {
 				const char *u = config_setting_get_string_elem(s, (unsigned)j);
 				if (!is_user(l, u))
-					return fail(l->err, l->errlen, l->path, s,
+					return tandem_setting_fail(l->err, l->errlen, l->path, s,
 					            "%s: owner '%s' is not a user of users.list", what, u);
 				if (vm_box_owned_by(b, u))
-					return fail(l->err, l->errlen, l->path, s,
+					return tandem_setting_fail(l->err, l->errlen, l->path, s,
 					            "%s: owner '%s' listed twice", what, u);
 				if (!(b->owners[b->nowners] = strdup(u)))
 					return -ENOMEM;
 				b->nowners++;
 			}
 		} else if (!(shared && !strcmp(k, "box"))) {
-			return fail(l->err, l->errlen, l->path, s,
+			return tandem_setting_fail(l->err, l->errlen, l->path, s,
 			            "%s: unknown setting '%s' (%s)", what, k,
 			            shared ? "box, pin, owners, max_messages, mwi, notify"
 			                   : "pin, max_messages, mwi, notify");
@@ -250,7 +228,7 @@ static int add_box(const struct load *l, const config_setting_t *where, struct v
 	struct vm_box *b = &out->v[out->n];
 	for (size_t i = 0; i < out->n; i++) {
 		if (!strcmp(out->v[i].name, b->name)) {
-			int rc = fail(l->err, l->errlen, l->path, where, "box '%s' defined twice", b->name);
+			int rc = tandem_setting_fail(l->err, l->errlen, l->path, where, "box '%s' defined twice", b->name);
 			box_clear(b);
 			return rc;
 		}
@@ -267,10 +245,10 @@ static int user_box(const struct load *l, const config_setting_t *vm, const char
 
 	snprintf(what, sizeof what, "user '%.*s'", VM_NAME_MAX, user);
 	if (!config_setting_is_group(vm))
-		return fail(l->err, l->errlen, l->path, vm, "%s: voicemail must be a group { pin = ...; }",
+		return tandem_setting_fail(l->err, l->errlen, l->path, vm, "%s: voicemail must be a group { pin = ...; }",
 		            what);
 	if (!good_box_name(user, why, sizeof why))
-		return fail(l->err, l->errlen, l->path, vm, "%s: not usable as a box name: %s", what, why);
+		return tandem_setting_fail(l->err, l->errlen, l->path, vm, "%s: not usable as a box name: %s", what, why);
 	if ((rc = grow(out, cap)) < 0)
 		return rc;
 	struct vm_box *b = &out->v[out->n];
@@ -296,15 +274,15 @@ static int shared_box(const struct load *l, const config_setting_t *e, struct vm
 	int rc;
 
 	if (!config_setting_is_group(e))
-		return fail(l->err, l->errlen, l->path, e,
+		return tandem_setting_fail(l->err, l->errlen, l->path, e,
 		            "each entry of users.boxes must be a group { box = ...; }");
 	const config_setting_t *n = config_setting_get_member(e, "box");
 	if (!n || !(name = config_setting_get_string(n)))
-		return fail(l->err, l->errlen, l->path, n ? n : e,
+		return tandem_setting_fail(l->err, l->errlen, l->path, n ? n : e,
 		            "users.boxes entry without box = \"name\"");
 	snprintf(what, sizeof what, "box '%.*s'", VM_NAME_MAX, name);
 	if (!good_box_name(name, why, sizeof why))
-		return fail(l->err, l->errlen, l->path, n, "%s: bad box name: %s", what, why);
+		return tandem_setting_fail(l->err, l->errlen, l->path, n, "%s: bad box name: %s", what, why);
 	if ((rc = grow(out, cap)) < 0)
 		return rc;
 	struct vm_box *b = &out->v[out->n];
@@ -327,16 +305,16 @@ static int load(struct load *l, config_t *cfg, struct vm_boxes *out)
 	int rc;
 
 	if (!g || !config_setting_is_group(g))
-		return fail(l->err, l->errlen, l->path, g, "no 'users' group");
+		return tandem_setting_fail(l->err, l->errlen, l->path, g, "no 'users' group");
 	const config_setting_t *list = config_setting_get_member(g, "list");
 	const config_setting_t *boxes = config_setting_get_member(g, "boxes");
 	const char *realm = NULL;   /* mod_auth checks it; we only name it */
 	if (config_setting_lookup_string(g, "realm", &realm) && !(out->realm = strdup(realm)))
 		return -ENOMEM;
 	if (list && !config_setting_is_list(list))
-		return fail(l->err, l->errlen, l->path, list, "users.list must be a list ( {...}, {...} )");
+		return tandem_setting_fail(l->err, l->errlen, l->path, list, "users.list must be a list ( {...}, {...} )");
 	if (boxes && !config_setting_is_list(boxes))
-		return fail(l->err, l->errlen, l->path, boxes,
+		return tandem_setting_fail(l->err, l->errlen, l->path, boxes,
 		            "users.boxes must be a list ( { box = ...; }, ... )");
 
 	int nlist = list ? config_setting_length(list) : 0;
@@ -346,7 +324,7 @@ static int load(struct load *l, config_t *cfg, struct vm_boxes *out)
 		const config_setting_t *e = config_setting_get_elem(list, (unsigned)i);
 		const char *user = NULL;
 		if (!config_setting_is_group(e) || !config_setting_lookup_string(e, "user", &user))
-			return fail(l->err, l->errlen, l->path, e, "users.list entry without user = \"name\"");
+			return tandem_setting_fail(l->err, l->errlen, l->path, e, "users.list entry without user = \"name\"");
 		l->users[l->nusers++] = user;
 	}
 	for (int i = 0; i < nlist; i++) {
@@ -377,25 +355,12 @@ int vm_boxes_load(const char *path, unsigned default_max_messages, struct vm_box
 		snprintf(err, errlen, "%s: out of memory", path);
 		return -ENOMEM;
 	}
-	config_init(&cfg);
-	{
-		/* @include is relative to the users file's own folder, as for mod_auth */
-		char *copy = strdup(path);
-		if (copy)
-			config_set_include_dir(&cfg, dirname(copy));
-		free(copy);
+	/* @include is relative to the users file's own folder, as for mod_auth */
+	if (tandem_config_read(&cfg, path, err, errlen) < 0) {
+		vm_boxes_free(b);
+		return -EINVAL;
 	}
-	if (!config_read_file(&cfg, path)) {
-		if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO)
-			snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
-		else
-			snprintf(err, errlen, "%s:%d: %s",
-			         config_error_file(&cfg) ? config_error_file(&cfg) : path,
-			         config_error_line(&cfg), config_error_text(&cfg));
-		rc = -EINVAL;
-	} else {
-		rc = load(&l, &cfg, b);
-	}
+	rc = load(&l, &cfg, b);
 	free(l.users);
 	config_destroy(&cfg);
 	if (rc < 0) {

@@ -26,26 +26,19 @@ struct deposit {
 	struct vm *vm;
 	struct vm_session *s;
 	enum deposit_stage stage;
-	struct vm_recording *rec;
+	struct vm_recorder rec;
 	struct vm_meta meta;
-	size_t silent;             /* samples of silence at the end so far */
-	size_t max_samples, silence_samples;
 	char box[VM_NAME_MAX];
 };
 
 static void finish(struct deposit *d, const char *why)
 {
-	if (!d->rec)
-		return;
 	struct vm *vm = d->vm;
-	struct vm_recording *rec = d->rec;
-	d->rec = NULL;
+	unsigned ms;
+	struct vm_recording *rec = vm_recorder_take(&d->rec, strcmp(why, "silence") == 0, &ms);
+	if (!rec)
+		return;
 	const char *call_id = tandem_call_id(vm_session_call(d->s));
-	/* trailing silence is no part of the message (it is what ended it) */
-	size_t n = vm_rec_samples(rec);
-	if (d->silent && d->silent <= n && strcmp(why, "silence") == 0)
-		vm_rec_truncate(rec, n - d->silent), n -= d->silent;
-	unsigned ms = (unsigned)(n / 8);
 	if (ms < vm->min_message_ms) {
 		vm_rec_abort(rec);
 		tlog_info("mod_voicemail: call %s: message for box %s dropped: %u ms, under the %u ms "
@@ -89,7 +82,7 @@ static void on_play_done(struct vm_session *s, void *arg)
 		vm_session_play(s, vm_prompt(d->vm->prompts, VM_P_BEEP));
 		break;
 	case DEP_BEEP: {
-		int rc = vm_rec_start(d->vm->spool, d->box, &d->rec);
+		int rc = vm_recorder_start(&d->rec, d->vm, d->box);
 		if (rc < 0) {
 			tlog_error("mod_voicemail: call %s: cannot record for box %s: %s",
 			           tandem_call_id(vm_session_call(s)), d->box, strerror(-rc));
@@ -108,37 +101,27 @@ static void on_play_done(struct vm_session *s, void *arg)
 	}
 }
 
-static bool frame_is_silent(const int16_t *pcm, size_t n, unsigned level)
-{
-	unsigned long sum = 0;
-	for (size_t i = 0; i < n; i++)
-		sum += (unsigned long)(pcm[i] < 0 ? -(long)pcm[i] : pcm[i]);
-	return n == 0 || sum / n < level;
-}
-
 static void on_audio(struct vm_session *s, const int16_t *pcm, size_t n, void *arg)
 {
 	struct deposit *d = arg;
 	(void)s;
-	if (d->stage != DEP_RECORDING || !d->rec)
+	if (d->stage != DEP_RECORDING)
 		return;   /* what the caller says over the greeting is not kept */
-	size_t have = vm_rec_samples(d->rec);
-	if (have + n > d->max_samples)
-		n = d->max_samples - have;
-	if (vm_rec_write(d->rec, pcm, n) < 0) {
+	switch (vm_recorder_feed(&d->rec, pcm, n)) {
+	case VM_REC_GOING:
+		break;
+	case VM_REC_FULL:
+		stop_recording(d, "maximum length");
+		break;
+	case VM_REC_SILENCE:
+		stop_recording(d, "silence");
+		break;
+	case VM_REC_ERROR:
 		tlog_error("mod_voicemail: call %s: writing the message for box %s failed",
 		           tandem_call_id(vm_session_call(d->s)), d->box);
 		stop_recording(d, "write error");
-		return;
+		break;
 	}
-	if (d->silence_samples && frame_is_silent(pcm, n, d->vm->silence_level))
-		d->silent += n;
-	else
-		d->silent = 0;
-	if (vm_rec_samples(d->rec) >= d->max_samples)
-		stop_recording(d, "maximum length");
-	else if (d->silence_samples && d->silent >= d->silence_samples)
-		stop_recording(d, "silence");
 }
 
 static void on_dtmf(struct vm_session *s, char digit, void *arg)
@@ -160,8 +143,7 @@ static void on_ended(struct vm_session *s, void *arg)
 	struct deposit *d = arg;
 	(void)s;
 	/* hanging up is how most callers end their message */
-	if (d->rec)
-		finish(d, "hangup");
+	finish(d, "hangup");
 	free(d);
 }
 
@@ -217,8 +199,6 @@ enum tandem_verdict vm_deposit_run(struct tandem_event *ev, void *priv)
 	sip_str_copy(d->meta.call_id, sizeof d->meta.call_id, ev->msg->call_id);
 	d->meta.time = time(NULL);
 	caller_of(ev->msg, &d->meta);
-	d->max_samples = (size_t)vm->max_message_s * 8000;
-	d->silence_samples = (size_t)vm->silence_s * 8000;
 
 	int code = vm_session_start(vm, ev, &deposit_ops, d, &d->s);
 	if (code) {

@@ -311,8 +311,28 @@ static enum tandem_verdict on_call_end(struct tandem_event *ev)
 	return TANDEM_CONTINUE;
 }
 
+/* voicemail(box[, busy|unavailable]): a reason written out must be one of
+ * the two greetings (a ${variable} is read at run time). */
+static int deposit_fixup(struct tandem *t, int argc, const char *const *argv, void **priv,
+                         char *err, size_t errlen)
+{
+	(void)t;
+	*priv = NULL;
+	if (!argv[0][0]) {
+		snprintf(err, errlen, "voicemail(): no box");
+		return -EINVAL;
+	}
+	if (argc > 1 && !strstr(argv[1], "${") && strcmp(argv[1], "busy") != 0 &&
+	    strcmp(argv[1], "unavailable") != 0) {
+		snprintf(err, errlen, "voicemail(%s, %s): the greeting is busy or unavailable", argv[0],
+		         argv[1]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static const struct tandem_action actions[] = {
-	{ "voicemail", 1, 2, NULL, vm_deposit_run, NULL },
+	{ "voicemail", 1, 2, deposit_fixup, vm_deposit_run, NULL },
 	{ "voicemail_main", 0, 1, NULL, vm_retrieve_run, NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL }
 };

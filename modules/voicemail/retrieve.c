@@ -55,9 +55,8 @@ struct retrieve {
 	size_t n, cur;
 	ev_timer idle;
 	/* greeting recording */
-	struct vm_recording *rec;
+	struct vm_recorder rec;
 	const char *rec_which;
-	size_t silent;
 };
 
 static const char *call_id(const struct retrieve *r)
@@ -214,10 +213,20 @@ static void delete_current(struct retrieve *r)
 	then_current(r);   /* the next message took its place */
 }
 
+/* "two new messages", "one old message". */
+static void say_count(struct retrieve *r, unsigned n, enum vm_prompt kind)
+{
+	const struct rtpr_wav *w[16];
+	size_t k = vm_say_number(r->vm->prompts, n, w, 16);
+	for (size_t i = 0; i < k; i++)
+		vm_session_play(r->s, w[i]);
+	say(r, kind);
+	say(r, n == 1 ? VM_P_MESSAGE : VM_P_MESSAGES);
+}
+
 /* "You have 2 new messages and 1 old message" / "You have no messages". */
 static void intro(struct retrieve *r, unsigned nnew, unsigned nold)
 {
-	const struct rtpr_wav *w[16];
 	r->stage = R_INTRO;
 	say(r, VM_P_YOU_HAVE);
 	if (!nnew && !nold) {
@@ -225,22 +234,12 @@ static void intro(struct retrieve *r, unsigned nnew, unsigned nold)
 		say(r, VM_P_MESSAGES);
 		return;
 	}
-	if (nnew) {
-		size_t k = vm_say_number(r->vm->prompts, nnew, w, 16);
-		for (size_t i = 0; i < k; i++)
-			vm_session_play(r->s, w[i]);
-		say(r, VM_P_NEW);
-		say(r, nnew == 1 ? VM_P_MESSAGE : VM_P_MESSAGES);
-	}
+	if (nnew)
+		say_count(r, nnew, VM_P_NEW);
 	if (nnew && nold)
 		say(r, VM_P_AND);
-	if (nold) {
-		size_t k = vm_say_number(r->vm->prompts, nold, w, 16);
-		for (size_t i = 0; i < k; i++)
-			vm_session_play(r->s, w[i]);
-		say(r, VM_P_OLD);
-		say(r, nold == 1 ? VM_P_MESSAGE : VM_P_MESSAGES);
-	}
+	if (nold)
+		say_count(r, nold, VM_P_OLD);
 }
 
 static void open_box(struct retrieve *r)
@@ -326,14 +325,11 @@ static void record_greeting(struct retrieve *r, const char *which)
 
 static void greeting_done(struct retrieve *r, const char *why)
 {
-	struct vm_recording *rec = r->rec;
-	r->rec = NULL;
+	unsigned ms;
+	struct vm_recording *rec = vm_recorder_take(&r->rec, strcmp(why, "silence") == 0, &ms);
 	if (!rec)
 		return;
-	size_t n = vm_rec_samples(rec);
-	if (strcmp(why, "silence") == 0 && r->silent <= n)
-		vm_rec_truncate(rec, n - r->silent), n -= r->silent;
-	if (n / 8 < r->vm->min_message_ms) {
+	if (ms < r->vm->min_message_ms) {
 		vm_rec_abort(rec);
 		options(r);
 		return;
@@ -345,8 +341,8 @@ static void greeting_done(struct retrieve *r, const char *why)
 		options(r);
 		return;
 	}
-	tlog_notice("mod_voicemail: call %s: box %s recorded its %s greeting (%zu ms)", call_id(r),
-	            r->box, r->rec_which, n / 8);
+	tlog_notice("mod_voicemail: call %s: box %s recorded its %s greeting (%u ms)", call_id(r),
+	            r->box, r->rec_which, ms);
 	vm_session_flush(r->s);
 	r->stage = R_RECORDED;
 	say(r, VM_P_RECORDED);
@@ -373,14 +369,13 @@ static void on_play_done(struct vm_session *s, void *arg)
 		say(r, VM_P_MENU);
 		return;
 	case R_REC_PROMPT: {
-		int rc = vm_rec_start(r->vm->spool, r->box, &r->rec);
+		int rc = vm_recorder_start(&r->rec, r->vm, r->box);
 		if (rc < 0) {
 			tlog_error("mod_voicemail: call %s: cannot record for box %s: %s", call_id(r),
 			           r->box, strerror(-rc));
 			options(r);
 			return;
 		}
-		r->silent = 0;
 		r->stage = R_RECORDING;
 		return;
 	}
@@ -415,18 +410,12 @@ static void on_audio(struct vm_session *s, const int16_t *pcm, size_t n, void *a
 {
 	struct retrieve *r = arg;
 	(void)s;
-	if (r->stage != R_RECORDING || !r->rec)
+	if (r->stage != R_RECORDING)
 		return;
-	size_t max = (size_t)r->vm->max_message_s * 8000, have = vm_rec_samples(r->rec);
-	if (have + n > max)
-		n = max - have;
-	unsigned long sum = 0;
-	for (size_t i = 0; i < n; i++)
-		sum += (unsigned long)(pcm[i] < 0 ? -(long)pcm[i] : pcm[i]);
-	r->silent = n && sum / n < r->vm->silence_level ? r->silent + n : 0;
-	if (vm_rec_write(r->rec, pcm, n) < 0 || vm_rec_samples(r->rec) >= max)
+	enum vm_rec_event e = vm_recorder_feed(&r->rec, pcm, n);
+	if (e == VM_REC_FULL || e == VM_REC_ERROR)
 		greeting_done(r, "maximum length");
-	else if (r->vm->silence_s && r->silent >= (size_t)r->vm->silence_s * 8000)
+	else if (e == VM_REC_SILENCE)
 		greeting_done(r, "silence");
 }
 
@@ -547,8 +536,7 @@ static void on_ended(struct vm_session *s, void *arg)
 	/* a caller who hangs up after listening has heard it */
 	if (r->stage == R_MSG_PLAY || r->stage == R_MSG_MENU)
 		leave_current(r, false);
-	if (r->rec)
-		vm_rec_abort(r->rec);   /* a greeting needs its '#' */
+	vm_recorder_abort(&r->rec);   /* a greeting needs its '#' */
 	OPENSSL_cleanse(r->digits, sizeof r->digits);
 	free(r->msgs);
 	free(r);

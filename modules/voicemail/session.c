@@ -69,6 +69,8 @@ static void enqueue(struct vm_session *s, const struct play_item *it)
 	}
 	unsigned at = (s->qhead + s->qlen++) % PLAY_QUEUE;
 	s->q[at] = *it;
+	if (it->owned)
+		s->q[at].w = &s->q[at].own;   /* its own copy, not the caller's */
 	if (s->qlen == 1)
 		s->player = (struct rtpr_wav_player){ .wav = s->q[at].w };
 	s->playing = true;
@@ -93,7 +95,6 @@ void vm_session_play_file(struct vm_session *s, const char *path)
 		s->playing = true;
 		return;
 	}
-	it.w = &it.own;
 	enqueue(s, &it);
 }
 

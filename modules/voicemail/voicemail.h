@@ -5,6 +5,7 @@
  *   spool.c          the on-disk store: messages, counts, atomic writes
  *   prompts.c        the prompt set and spoken numbers
  *   session.c        a call answered here: media endpoint, playback, audio in
+ *   recorder.c       a recording with its limits (length, silence)
  *   deposit.c        leaving a message (greeting, beep, recording)
  *   retrieve.c       listening to a box (PIN, menus)
  *   mwi.c            message-summary (RFC 3842): SUBSCRIBE, NOTIFY, unsolicited
@@ -26,6 +27,8 @@
 
 #define VM_MOD "voicemail"
 #define VM_NAME_MAX 64       /* a box name: a user name or a shared box */
+
+struct vm;                   /* the module state (below) */
 
 /* ---- boxes (boxes.c) ----
  * In the users file (the one mod_auth reads):
@@ -119,6 +122,24 @@ int vm_rec_commit(struct vm_recording *r, const struct vm_meta *meta, unsigned *
 int vm_rec_commit_greeting(struct vm_recording *r, const char *which);
 /* Drop it (too short, the caller gave up while the box was full...). */
 void vm_rec_abort(struct vm_recording *r);
+
+/* ---- a recording with limits (recorder.c) ----
+ * What deposit.c and retrieve.c (greetings) record through: the audio
+ * capped at voicemail.max_message, silence counted for voicemail.silence. */
+enum vm_rec_event { VM_REC_GOING = 0, VM_REC_FULL, VM_REC_SILENCE, VM_REC_ERROR };
+struct vm_recorder {
+	struct vm_recording *rec;  /* NULL: not recording */
+	size_t max_samples, silence_samples;   /* silence 0: never ends by it */
+	unsigned level;
+	size_t silent;             /* samples of silence at the end so far */
+};
+int vm_recorder_start(struct vm_recorder *r, const struct vm *vm, const char *box);
+/* Append a frame; says whether the recording should end now. */
+enum vm_rec_event vm_recorder_feed(struct vm_recorder *r, const int16_t *pcm, size_t n);
+/* The recording (NULL when none) for vm_rec_commit*, its trailing silence
+ * cut when cut_silence; *ms its length. r records nothing afterwards. */
+struct vm_recording *vm_recorder_take(struct vm_recorder *r, bool cut_silence, unsigned *ms);
+void vm_recorder_abort(struct vm_recorder *r);
 
 /* Metadata text <-> struct (pure; for the unit tests too). */
 int vm_meta_format(const struct vm_meta *m, char *out, size_t size);

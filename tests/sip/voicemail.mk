@@ -3,7 +3,8 @@
 # RFC 4733 keys, a baresip phone leaving a message, redirect on busy.
 VOICEMAIL_TESTS = tests/sip/test_vm_deposit.sh tests/sip/test_vm_crash.sh \
 	tests/sip/test_vm_retrieve.sh tests/sip/test_vm_baresip.sh tests/sip/test_vm_redirect.sh \
-	tests/sip/test_vm_options.sh tests/sip/test_vm_media.sh
+	tests/sip/test_vm_options.sh tests/sip/test_vm_media.sh \
+	tests/sip/test_vm_reload.sh
 TESTS += $(VOICEMAIL_TESTS)
 EXTRA_DIST += $(VOICEMAIL_TESTS) tests/sip/vm_lib.sh tests/sip/vm_media.py \
 	tests/sip/vm_baresip.py
