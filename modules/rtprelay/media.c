@@ -240,7 +240,8 @@ int rtpr_dtmf_feed(struct rtpr_dtmf *d, uint16_t seq, uint32_t ts, const uint8_t
 		 * new press that kept the timestamp */
 		if (end || (int16_t)(seq - d->end_seq) <= 0)
 			return 0;
-	} else if (d->active && (int32_t)(ts - d->ts) < 0) {
+	} else if (d->active && (int32_t)(ts - d->ts) < 0 &&
+	           (int16_t)(seq - (d->ended ? d->end_seq : seq)) > -RTPR_DTMF_RESTART) {
 		return 0;   /* a late packet of an earlier press */
 	} else if (d->active && !d->ended) {
 		out[n++] = (struct rtpr_dtmf_press){ d->digit, d->dur / 8 };   /* its end was lost */

@@ -66,6 +66,10 @@ struct rtpr_dtmf_press {
 	char digit;
 	unsigned duration_ms;
 };
+/* Timestamp and sequence number both far behind an ended press: the
+ * sender restarted its stream (a new call leg, a replayed capture), so a
+ * new press, not a late packet (RFC 3550 §8.2 leaves such jumps to us). */
+#define RTPR_DTMF_RESTART 100
 struct rtpr_dtmf {
 	bool active, ended;
 	uint32_t ts;

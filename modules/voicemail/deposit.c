@@ -219,15 +219,16 @@ enum tandem_verdict vm_deposit_run(struct tandem_event *ev, void *priv)
 	 * one and "leave a message after the tone" */
 	char path[1024];
 	const char *which = d->meta.reason == VM_REASON_BUSY ? "busy" : "unavail";
-	if (vm_spool_greeting_path(vm->spool, box->name, which, path, sizeof path) == 0 &&
-	    access(path, R_OK) == 0) {
+	bool own = vm_spool_greeting_path(vm->spool, box->name, which, path, sizeof path) == 0 &&
+	           access(path, R_OK) == 0;
+	if (own) {
 		vm_session_play_file(d->s, path);
 	} else {
 		vm_session_play(d->s, vm_prompt(vm->prompts, d->meta.reason == VM_REASON_BUSY ?
 		                                              VM_P_BUSY : VM_P_UNAVAIL));
 		vm_session_play(d->s, vm_prompt(vm->prompts, VM_P_LEAVE));
 	}
-	tlog_info("mod_voicemail: call %s: to box %s (%s)", tandem_call_id(ev->call), box->name,
-	          vm_reason_name(d->meta.reason));
+	tlog_info("mod_voicemail: call %s: to box %s (%s%s)", tandem_call_id(ev->call), box->name,
+	          vm_reason_name(d->meta.reason), own ? ", the box's own greeting" : "");
 	return TANDEM_DONE;
 }

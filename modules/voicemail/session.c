@@ -147,11 +147,13 @@ static void audio_in(struct vm_session *s, const int16_t *pcm, size_t n, uint16_
 {
 	if (s->have_seq) {
 		int16_t d = (int16_t)(seq - s->last_seq);
-		if (d <= 0)
+		if (d <= 0 && d > -GAP_FILL_MAX)
 			return;   /* a duplicate or a late packet: its place was filled */
 		static const int16_t silence[RTPR_FRAME_SAMPLES * 2];
 		size_t fill = n <= RTPR_FRAME_SAMPLES * 2 ? n : RTPR_FRAME_SAMPLES * 2;
-		for (int i = 1; i < d && i <= GAP_FILL_MAX && s->ops->audio; i++)
+		/* a jump beyond that is a new stream (another SSRC, the phone
+		 * restarted it): taken as it comes, nothing filled */
+		for (int i = 1; i < d && d <= GAP_FILL_MAX && s->ops->audio; i++)
 			s->ops->audio(s, silence, fill, s->arg);
 	}
 	s->have_seq = true;

@@ -795,6 +795,14 @@ static void test_dtmf_decode(void)
 	CU_ASSERT_EQUAL(te_feed(&d, seq++, 56800, 16, true, 800, out), 0);
 	uint8_t shortpl[3] = { 1, 0x80, 0 };
 	CU_ASSERT_EQUAL(rtpr_dtmf_feed(&d, seq, 58400, shortpl, sizeof shortpl, out), -EINVAL);
+	/* a stream that starts again far behind (SIPp's dtmf_2833_0 then _1
+	 * pcaps: timestamp 17632 then 13280, sequence 12087 then 7984): a press */
+	struct rtpr_dtmf r = { 0 };
+	seq = 12080;
+	CU_ASSERT_EQUAL(te_press(&r, &seq, 17632, 0, got, sizeof got, &ms), 1);
+	seq = 7984;
+	CU_ASSERT_EQUAL(te_press(&r, &seq, 13280, 1, got, sizeof got, &ms), 1);
+	CU_ASSERT_EQUAL(got[0], '1');
 }
 
 /* telephone-events reaching an endpoint: not audio, each press once */
