@@ -18,6 +18,12 @@ const char *tandem_call_id(const struct tandem_call *call)
 	return call ? call_cid((const struct call *)call) : "?";
 }
 
+const struct sip_msg *tandem_call_invite(const struct tandem_call *call)
+{
+	const struct call *c = (const struct call *)call;
+	return c && c->a && c->a->st ? sip_tsx_request(c->a->st) : NULL;
+}
+
 int tandem_call_set_data(struct tandem_call *call, const char *module_name, void *data)
 {
 	struct call *c = (struct call *)call;

@@ -135,6 +135,12 @@ struct tandem_call_owner {
 int tandem_call_own(struct tandem_call *call, const char *module_name,
                     const struct tandem_call_owner *owner);
 
+/* The caller's INVITE as received (its offer, From, Request-URI): what a
+ * module that takes the call over from a hook (BLEG_RESPONSE) answers.
+ * NULL once the caller's leg is gone (after a transfer). Valid until the
+ * next call into the core. */
+const struct sip_msg *tandem_call_invite(const struct tandem_call *call);
+
 /* ---- A-leg control (the owning module) ----
  * These work on the caller's INVITE server transaction and dialog
  * (tandem's To tag). Any B-leg still ringing for the caller is CANCELled

@@ -174,61 +174,69 @@ static void caller_of(const struct sip_msg *m, struct vm_meta *meta)
 	meta->caller_name[o] = '\0';
 }
 
-enum tandem_verdict vm_deposit_run(struct tandem_event *ev, void *priv)
+int vm_deposit_start(struct vm *vm, struct tandem_call *call, const struct sip_msg *invite,
+                     const char *name, enum vm_reason reason)
 {
-	(void)priv;
-	struct vm *vm = tandem_module_data(ev->t, VM_MOD);
-	const char *name = ev->argv[0];
-	const struct vm_box *box = vm ? vm_boxes_find(vm->boxes, name) : NULL;
+	const struct vm_box *box = vm_boxes_find(vm->boxes, name);
 	if (!box) {
-		tlog_warn("mod_voicemail: call %s: no voicemail box '%s'", tandem_call_id(ev->call), name);
-		ev->reject_code = 404;
-		ev->reject_reason = "No Such Mailbox";
-		return TANDEM_REJECT;
+		tlog_warn("mod_voicemail: call %s: no voicemail box '%s'", tandem_call_id(call), name);
+		return 404;
 	}
 	struct deposit *d = calloc(1, sizeof *d);
-	if (!d) {
-		ev->reject_code = 500;
-		return TANDEM_REJECT;
-	}
+	if (!d)
+		return 500;
 	d->vm = vm;
 	snprintf(d->box, sizeof d->box, "%s", box->name);
-	const char *why = ev->argc > 1 ? ev->argv[1] : tandem_route_var(ev, "dial_outcome");
-	d->meta.reason = why && strcmp(why, "busy") == 0 ? VM_REASON_BUSY : VM_REASON_UNAVAILABLE;
+	d->meta.reason = reason;
 	snprintf(d->meta.box, sizeof d->meta.box, "%s", box->name);
-	sip_str_copy(d->meta.call_id, sizeof d->meta.call_id, ev->msg->call_id);
+	sip_str_copy(d->meta.call_id, sizeof d->meta.call_id, invite->call_id);
 	d->meta.time = time(NULL);
-	caller_of(ev->msg, &d->meta);
+	caller_of(invite, &d->meta);
 
-	int code = vm_session_start(vm, ev, &deposit_ops, d, &d->s);
+	int code = vm_session_start(vm, call, invite, &deposit_ops, d, &d->s);
 	if (code) {
 		free(d);
-		ev->reject_code = code;
-		return TANDEM_REJECT;
+		return code;
 	}
 	unsigned nnew, nold;
 	vm_counts(vm, box->name, &nnew, &nold);
 	if (nnew + nold >= box->max_messages) {
-		tlog_notice("mod_voicemail: call %s: box %s is full (%u messages)",
-		            tandem_call_id(ev->call), box->name, nnew + nold);
+		tlog_notice("mod_voicemail: call %s: box %s is full (%u messages)", tandem_call_id(call),
+		            box->name, nnew + nold);
 		d->stage = DEP_GOODBYE;
 		vm_session_play(d->s, vm_prompt(vm->prompts, VM_P_FULL));
-		return TANDEM_DONE;
+		return 0;
 	}
 	/* the box's own greeting (which says what to do), else the default
 	 * one and "leave a message after the tone" */
 	char path[1024];
-	const char *which = d->meta.reason == VM_REASON_BUSY ? "busy" : "unavail";
+	const char *which = reason == VM_REASON_BUSY ? "busy" : "unavail";
 	bool own = vm_spool_greeting_path(vm->spool, box->name, which, path, sizeof path) == 0 &&
 	           access(path, R_OK) == 0;
 	if (own) {
 		vm_session_play_file(d->s, path);
 	} else {
-		vm_session_play(d->s, vm_prompt(vm->prompts, d->meta.reason == VM_REASON_BUSY ?
+		vm_session_play(d->s, vm_prompt(vm->prompts, reason == VM_REASON_BUSY ?
 		                                              VM_P_BUSY : VM_P_UNAVAIL));
 		vm_session_play(d->s, vm_prompt(vm->prompts, VM_P_LEAVE));
 	}
-	tlog_info("mod_voicemail: call %s: to box %s (%s%s)", tandem_call_id(ev->call), box->name,
-	          vm_reason_name(d->meta.reason), own ? ", the box's own greeting" : "");
+	tlog_info("mod_voicemail: call %s: to box %s (%s%s)", tandem_call_id(call), box->name,
+	          vm_reason_name(reason), own ? ", the box's own greeting" : "");
+	return 0;
+}
+
+enum tandem_verdict vm_deposit_run(struct tandem_event *ev, void *priv)
+{
+	(void)priv;
+	struct vm *vm = tandem_module_data(ev->t, VM_MOD);
+	const char *why = ev->argc > 1 ? ev->argv[1] : tandem_route_var(ev, "dial_outcome");
+	enum vm_reason reason = why && strcmp(why, "busy") == 0 ? VM_REASON_BUSY :
+	                        VM_REASON_UNAVAILABLE;
+	int code = vm ? vm_deposit_start(vm, ev->call, ev->msg, ev->argv[0], reason) : 500;
+	if (code) {
+		ev->reject_code = code;
+		ev->reject_reason = code == 404 ? "No Such Mailbox" : NULL;
+		return TANDEM_REJECT;
+	}
 	return TANDEM_DONE;
 }

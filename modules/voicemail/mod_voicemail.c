@@ -12,6 +12,7 @@
  *     max_messages = 100;           # per box, unless the box says otherwise
  *     login_tries = 3;              # PIN attempts per call
  *     idle = 30;                    # s without a key end a retrieval
+ *     takeover = false;             # a busy callee's caller straight to its box (takeover.c)
  *   };
  *
  * Dialplan actions: voicemail(box[, busy|unavailable]) (deposit.c) and
@@ -35,6 +36,7 @@ struct vm_conf {
 	char *users_file, *spool, *sounds;
 	unsigned max_message_s, min_message_s, silence_s, silence_level, max_messages;
 	unsigned login_tries, idle_s;
+	bool takeover;
 };
 
 static void conf_free(struct vm_conf *c)
@@ -96,6 +98,13 @@ static int conf_read(const config_setting_t *cfg, struct vm_conf *c)
 		conf_free(c);
 		return -EINVAL;
 	}
+	const config_setting_t *t = config_setting_get_member(cfg, "takeover");
+	if (t && config_setting_type(t) != CONFIG_TYPE_BOOL) {
+		CFG_ERR(t, "'takeover' must be true or false");
+		conf_free(c);
+		return -EINVAL;
+	}
+	c->takeover = t && config_setting_get_bool(t);
 	if (!c->spool) {
 		CFG_ERR(cfg, "voicemail.spool_dir missing (and no top-level state_dir)");
 		conf_free(c);
@@ -113,6 +122,7 @@ static void conf_apply(struct vm *vm, struct vm_conf *c)
 	vm->max_messages = c->max_messages;
 	vm->max_login_tries = c->login_tries;
 	vm->idle_s = c->idle_s;
+	vm->takeover = c->takeover;
 }
 
 /* ---- counts ---- */
@@ -305,9 +315,32 @@ static void vm_stop(struct tandem *t)
 	tandem_set_module_data(t, VM_MOD, NULL);
 }
 
+struct vm_call *vm_call_get(struct vm *vm, struct tandem_call *call, bool create)
+{
+	struct vm_call *vc = tandem_call_data(call, VM_MOD);
+	if (vc || !create)
+		return vc;
+	if (!(vc = calloc(1, sizeof *vc)))
+		return NULL;
+	vc->call = call;
+	vc->vm = vm;
+	ev_init(&vc->takeover, NULL);
+	if (tandem_call_set_data(call, VM_MOD, vc) < 0) {
+		free(vc);
+		return NULL;
+	}
+	return vc;
+}
+
 static enum tandem_verdict on_call_end(struct tandem_event *ev)
 {
+	struct vm_call *vc = vm_call_get(NULL, ev->call, false);
+	if (!vc)
+		return TANDEM_CONTINUE;
 	vm_session_end(ev->call);
+	vm_takeover_end(vc);
+	tandem_call_set_data(ev->call, VM_MOD, NULL);
+	free(vc);
 	return TANDEM_CONTINUE;
 }
 
@@ -338,6 +371,9 @@ static const struct tandem_action actions[] = {
 };
 
 static const struct tandem_hook hooks[] = {
+	/* after the other modules: a B-leg they refuse is no B-leg to count */
+	{ TANDEM_HOOK_BLEG_CREATE, 100, vm_takeover_bleg_create },
+	{ TANDEM_HOOK_BLEG_RESPONSE, 100, vm_takeover_bleg_response },
 	{ TANDEM_HOOK_CALL_END, 0, on_call_end },
 	{ 0, 0, NULL }
 };

@@ -567,7 +567,7 @@ enum tandem_verdict vm_retrieve_run(struct tandem_event *ev, void *priv)
 		snprintf(r->box, sizeof r->box, "%s", named);
 		r->box_fixed = true;
 	}
-	int code = vm_session_start(vm, ev, &retrieve_ops, r, &r->s);
+	int code = vm_session_start(vm, ev->call, ev->msg, &retrieve_ops, r, &r->s);
 	if (code) {
 		free(r);
 		ev->reject_code = code;

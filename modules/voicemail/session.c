@@ -226,25 +226,26 @@ static void session_free(struct vm_session *s)
 /* The CALL_END of a call with a session (mod_voicemail.c's hook). */
 void vm_session_end(struct tandem_call *call)
 {
-	struct vm_session *s = tandem_call_data(call, VM_MOD);
+	struct vm_call *vc = vm_call_get(NULL, call, false);
+	struct vm_session *s = vc ? vc->session : NULL;
 	if (!s)
 		return;
-	tandem_call_set_data(call, VM_MOD, NULL);
+	vc->session = NULL;
 	s->ending = true;
 	if (s->ops->ended)
 		s->ops->ended(s, s->arg);
 	session_free(s);
 }
 
-int vm_session_start(struct vm *vm, struct tandem_event *ev, const struct vm_session_ops *ops,
-                     void *arg, struct vm_session **out)
+int vm_session_start(struct vm *vm, struct tandem_call *call, const struct sip_msg *invite,
+                     const struct vm_session_ops *ops, void *arg, struct vm_session **out)
 {
 	*out = NULL;
 	struct vm_session *s = calloc(1, sizeof *s);
 	if (!s)
 		return 500;
 	s->vm = vm;
-	s->call = ev->call;
+	s->call = call;
 	s->ops = ops;
 	s->arg = arg;
 	ev_timer_init(&s->tick, on_tick, 0.02, 0.02);
@@ -256,28 +257,24 @@ int vm_session_start(struct vm *vm, struct tandem_event *ev, const struct vm_ses
 	 * our offer in the 200 (RFC 3261 §13.2.1) and the endpoint learns the
 	 * caller's address from its first packets */
 	char sdp[1024];
-	const struct sip_str *offer = &ev->msg->body;
+	const struct sip_str *offer = &invite->body;
 	int n = offer->len ? vm->rtp->media_answer(vm->t, offer->p, offer->len, &s->ep, sdp, sizeof sdp)
 	                   : vm->rtp->media_offer(vm->t, &s->ep, sdp, sizeof sdp);
 	if (n < 0) {
-		tlog_warn("mod_voicemail: call %s: no media: %s", tandem_call_id(ev->call), strerror(-n));
+		tlog_warn("mod_voicemail: call %s: no media: %s", tandem_call_id(call), strerror(-n));
 		free(s);
 		return n == -EPROTONOSUPPORT || n == -EINVAL ? 488 : 500;
 	}
 	struct tandem_call_owner owner = { .dtmf = on_dtmf, .arg = s };
-	if (tandem_call_own(ev->call, VM_MOD, &owner) < 0 ||
-	    tandem_call_set_data(ev->call, VM_MOD, s) < 0) {
-		vm->rtp->media_close(s->ep);
-		free(s);
-		return 500;
-	}
+	struct vm_call *vc = vm_call_get(vm, call, true);
 	struct tandem_body body = { .p = sdp, .len = (size_t)n };
-	if (tandem_call_answer(ev->call, NULL, &body) < 0) {
-		tandem_call_set_data(ev->call, VM_MOD, NULL);
+	if (!vc || vc->session || tandem_call_own(call, VM_MOD, &owner) < 0 ||
+	    tandem_call_answer(call, NULL, &body) < 0) {
 		vm->rtp->media_close(s->ep);
 		free(s);
 		return 500;
 	}
+	vc->session = s;
 	ev_io_init(&s->rx, on_rx, vm->rtp->media_fd(s->ep), EV_READ);
 	s->rx.data = s;
 	ev_io_start(tandem_loop(vm->t), &s->rx);

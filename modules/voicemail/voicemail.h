@@ -7,6 +7,7 @@
  *   session.c        a call answered here: media endpoint, playback, audio in
  *   recorder.c       a recording with its limits (length, silence)
  *   deposit.c        leaving a message (greeting, beep, recording)
+ *   takeover.c       voicemail.takeover: a busy callee's caller taken at BLEG_RESPONSE
  *   retrieve.c       listening to a box (PIN, menus)
  *   mwi.c            message-summary (RFC 3842): SUBSCRIBE, NOTIFY, unsolicited
  *   mwi_text.c       its body and the unsolicited NOTIFY's destination (pure)
@@ -20,6 +21,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include <time.h>
+
+#include <ev.h>
 
 #include <tandem/call.h>
 #include <tandem/rtprelay.h>
@@ -207,6 +210,7 @@ struct vm {
 	unsigned max_messages;     /* default per box */
 	unsigned max_login_tries;
 	unsigned idle_s;           /* retrieval: no key for this long ends it */
+	bool takeover;             /* takeover.c */
 	/* counts per box, parallel to boxes->v */
 	unsigned *nnew, *nold;
 	struct vm_mwi *mwi;
@@ -258,11 +262,11 @@ struct vm_session_ops {
 	/* the call ended (BYE, CANCEL): the session is freed after this */
 	void (*ended)(struct vm_session *s, void *arg);
 };
-/* Own the call of ev (a dialplan action), answer A with a media endpoint
- * answering its offer. 0, or the SIP status to reject with (488 no usable
- * audio, 500). */
-int vm_session_start(struct vm *vm, struct tandem_event *ev, const struct vm_session_ops *ops,
-                     void *arg, struct vm_session **out);
+/* Own call and answer its caller with a media endpoint answering the
+ * offer of invite (the caller's INVITE). 0, or the SIP status to reject
+ * with (488 no usable audio, 500). */
+int vm_session_start(struct vm *vm, struct tandem_call *call, const struct sip_msg *invite,
+                     const struct vm_session_ops *ops, void *arg, struct vm_session **out);
 void vm_session_play(struct vm_session *s, const struct rtpr_wav *w);
 void vm_session_play_file(struct vm_session *s, const char *path);   /* a message, a greeting */
 void vm_session_flush(struct vm_session *s);     /* stop playing now */
@@ -273,7 +277,31 @@ struct tandem_call *vm_session_call(const struct vm_session *s);
 /* The call's CALL_END: ops->ended, then the session is freed. */
 void vm_session_end(struct tandem_call *call);
 
+/* ---- what the module keeps per call (mod_voicemail.c) ----
+ * The module's one call-data pointer; freed at CALL_END. */
+struct vm_call {
+	struct vm_session *session;   /* answered here */
+	unsigned bleg_open;           /* takeover.c: B-legs created, not yet final */
+	ev_timer takeover;            /* takeover.c: the deposit starts out of the hook */
+	char takeover_box[VM_NAME_MAX];
+	struct vm *vm;
+	struct tandem_call *call;
+};
+/* The call's state, created when create (vm then names the module; may
+ * be NULL otherwise); NULL on ENOMEM, or when there is none. */
+struct vm_call *vm_call_get(struct vm *vm, struct tandem_call *call, bool create);
+
+/* ---- taking a busy callee's caller at BLEG_RESPONSE (takeover.c) ---- */
+enum tandem_verdict vm_takeover_bleg_create(struct tandem_event *ev);
+enum tandem_verdict vm_takeover_bleg_response(struct tandem_event *ev);
+void vm_takeover_end(struct vm_call *vc);
+
 /* ---- the dialplan actions (deposit.c, retrieve.c) ---- */
+/* Leave a message in box for the caller of call (its INVITE invite):
+ * answers it; 0, or the status to reject it with (404 no such box, 488,
+ * 500). */
+int vm_deposit_start(struct vm *vm, struct tandem_call *call, const struct sip_msg *invite,
+                     const char *box, enum vm_reason reason);
 /* voicemail(box[, busy|unavailable]): leave a message; without the
  * reason, ${dial_outcome} busy gives the busy greeting, else unavailable. */
 enum tandem_verdict vm_deposit_run(struct tandem_event *ev, void *priv);
