@@ -114,7 +114,12 @@ subscriber_start() {
 
 # spool_count BOX FOLDER: the messages (.wav) in a folder of the box.
 spool_count() {
-	find "$SPOOL/$1/$2" -maxdepth 1 -name 'msg[0-9][0-9][0-9][0-9].wav' 2>/dev/null | wc -l
+	spool_count_at "$SPOOL/$1" "$2"
+}
+
+# spool_count_at DIR FOLDER: the same for the box folder DIR.
+spool_count_at() {
+	find "$1/$2" -maxdepth 1 -name 'msg[0-9][0-9][0-9][0-9].wav' 2>/dev/null | wc -l
 }
 # vm_keys_scenario OUT CALLER END PAUSE_MS KEY...: $WORK/OUT.xml is
 # vm_uac_keys.xml with one INFO per KEY (PAUSE_MS before each) and the

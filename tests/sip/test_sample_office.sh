@@ -1,0 +1,39 @@
+#!/bin/sh
+# The sample office of etc/ (what ./tools/run starts), on ports of the
+# test's own: it loads, a user who calls an extension with no phone leaves
+# a voicemail after the digest, the owner's subscription says 1/0 and *97
+# opens the box without a PIN. The message lands under the office's
+# var/voicemail as 8 kHz 16-bit mono WAV with its metadata.
+. "$(dirname "$0")/calls_lib.sh"
+. "$top_srcdir/tests/sip/vm_lib.sh"
+cp -r "$top_srcdir/etc" "$WORK/etc"
+mkdir -p "$WORK/var/tls"
+ln -s "$SOUNDS" "$WORK/var/sounds"
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
+	-keyout "$WORK/var/tls/tandem.key" -out "$WORK/var/tls/tandem.crt" 2>/dev/null ||
+	fail "no certificate for the sample TLS listener"
+tls_port=$(free_port)
+sed -i -e "s/port = 5060;/port = $port;/g" -e "s/port = 5061;/port = $tls_port;/" \
+	-e "s/port_min = 20000;/port_min = $relay_min;/" -e "s/port_max = 29999;/port_max = $((relay_min + 99));/" \
+	"$WORK/etc/tandem.conf"
+grep -q "port = $port;" "$WORK/etc/tandem.conf" && grep -q "port_min = $relay_min;" "$WORK/etc/tandem.conf" ||
+	fail "the sample config's ports could not be moved"
+"$TANDEMD" --check-config -c "$WORK/etc/tandem.conf" -M "$MODDIR" >"$WORK/check.out" 2>&1 ||
+	fail "the sample config does not check: $(cat "$WORK/check.out")"
+start_tandemd "$WORK/etc/tandem.conf"
+grep -q "mod_voicemail: 4 boxes under $WORK/etc/../var/voicemail" "$WORK/tandemd.log" ||
+	fail "voicemail did not start on the sample boxes: $(grep voicemail "$WORK/tandemd.log")"
+
+greeting=$(($(prompt_ms vm-unavail vm-leave beep) + 800))
+python3 "$top_srcdir/tests/sip/sample_office.py" "$port" "$greeting" >"$WORK/office.out" 2>&1 ||
+	fail "the office: $(cat "$WORK/office.out")"
+cat "$WORK/office.out"
+box="$WORK/var/voicemail/1002"
+[ "$(spool_count_at "$box" INBOX)" = 1 ] || fail "want 1 message for 1002: $(ls -R "$WORK/var/voicemail")"
+python3 "$VM_PY" meta "$box/INBOX/msg0000.txt" callerid=1001 callername=Alice box=1002 \
+	reason=unavailable || fail "metadata"
+ms=$(sed -n 's/^duration_ms=//p' "$box/INBOX/msg0000.txt")
+[ "$ms" -ge 1900 ] && [ "$ms" -le 2100 ] || fail "the message lasts $ms ms, want 2000"
+grep -q "box 1002 opened by 1002 (1 new, 0 old)" "$WORK/tandemd.log" || fail "*97 did not open 1002's box"
+assert_no_calls
+echo "ok: the sample office takes a voicemail, lights 1002's MWI and opens its box on *97"
