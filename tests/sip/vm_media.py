@@ -1,9 +1,10 @@
 """Known audio for the voicemail tests, and checks of what was stored.
 
-  vm_media.py pcap OUT SECONDS       a pcap of SECONDS of PCMU RTP (20 ms
+  vm_media.py pcap OUT SECONDS [QUIET]  a pcap of SECONDS of PCMU RTP (20 ms
                                      packets) that SIPp's play_pcap_audio
                                      sends: a tone whose pitch changes every
-                                     frame, so any shift or loss shows
+                                     frame, so any shift or loss shows; then
+                                     QUIET seconds of silence
   vm_media.py check WAV SECONDS      the WAV is 8 kHz 16-bit mono, holds
                                      SECONDS of that audio +-1 frame, and its
                                      samples are the tone's (as G.711 decodes it)
@@ -54,8 +55,8 @@ def ulaw_decode(u):
     return -s if sign else s
 
 
-def pcap(path, seconds):
-    samples = tone(seconds)
+def pcap(path, seconds, quiet=0.0):
+    samples = tone(seconds) + [0] * int(round(quiet * RATE / FRAME)) * FRAME
     with open(path, "wb") as f:
         f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
         seq, ts, ssrc = 1000, 160000, 0x5EED1234
@@ -122,7 +123,7 @@ def meta(path, pairs):
 if __name__ == "__main__":
     cmd = sys.argv[1] if len(sys.argv) > 1 else ""
     if cmd == "pcap":
-        pcap(sys.argv[2], float(sys.argv[3]))
+        pcap(sys.argv[2], float(sys.argv[3]), float(sys.argv[4]) if len(sys.argv) > 4 else 0.0)
     elif cmd == "check":
         check(sys.argv[2], float(sys.argv[3]))
     elif cmd == "ms":
