@@ -7,6 +7,10 @@
 # then 7 while the second plays (delete). Afterwards INBOX is empty, Old
 # holds the first message whole, the second is gone, and a new subscriber
 # is told 0/1 with Messages-Waiting: no.
+# Then the other keys, by SIP INFO, with two new messages waiting: # skips
+# the introduction, 9 saves the first (to Old), # skips the rest of the
+# second (heard), * goes back (the second turns old) to the saved one, 7
+# deletes it: Old then holds the earlier message and the second one.
 . "$(dirname "$0")/calls_lib.sh"
 . "$top_srcdir/tests/sip/vm_lib.sh"
 vm_config
@@ -37,5 +41,18 @@ python3 "$VM_PY" check "$SPOOL/1002/Old/msg0000.wav" 3 || fail "the saved messag
 
 subscriber_start 1002 1002 bob-1002 0/1 no -
 peer_wait sub-1002 "$SUB_PID"
+
+deposit vm1002 1 "$greeting" third
+deposit vm1002 1 "$greeting" fourth
+vm_keys_scenario keys 1002 bye 1200 '#' 9 '#' '*' 7
+SCEN=$WORK uac_run keys '*97' -au 1002 -ap bob-1002 -auth_uri "*97@127.0.0.1:$port" \
+	-mi 127.0.0.1 -mp "$(free_port)" -timeout 60
+for line in "message 0000 heard, now old 0001" "message 0001 heard, now old 0002" \
+	"message 0001 (old) deleted"; do
+	grep -q "box 1002 $line" "$WORK/tandemd.log" || fail "keys 9 # * 7: no '$line'"
+done
+[ "$(spool_count 1002 INBOX)" = 0 ] || fail "INBOX not empty after the keys: $(ls -R "$SPOOL/1002")"
+[ -e "$SPOOL/1002/Old/msg0000.wav" ] && [ -e "$SPOOL/1002/Old/msg0002.wav" ] &&
+	[ ! -e "$SPOOL/1002/Old/msg0001.wav" ] || fail "Old is not 0000 and 0002: $(ls "$SPOOL/1002/Old")"
 assert_no_calls
-echo "ok: *97 with RFC 4733 keys: heard -> Old, deleted -> gone, MWI 2/0 -> 1/1 -> 0/1"
+echo "ok: *97 with RFC 4733 keys: heard -> Old, deleted -> gone, MWI 2/0 -> 1/1 -> 0/1; INFO keys # 9 # * 7"
