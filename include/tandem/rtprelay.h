@@ -113,6 +113,15 @@ struct mod_rtprelay_api {
 	 * first RTP the peer sends (below). Returns the offer's length or
 	 * negative as media_answer. */
 	int (*media_offer)(struct tandem *t, struct rtpr_media_ep **ep, char *offer, size_t size);
+	/* A new offer in the endpoint's session (a re-INVITE or UPDATE: hold,
+	 * resume, a new address or codec; RFC 3264 §8): the answer keeps the
+	 * endpoint's port and session, its o= version one higher; the remote,
+	 * codec and telephone-event type follow the offer, and while the
+	 * answer is recvonly or inactive (the peer holds) the endpoint sends
+	 * nothing. Returns the answer's length or negative as media_answer
+	 * (the endpoint unchanged). */
+	int (*media_reanswer)(struct tandem *t, struct rtpr_media_ep *ep, const char *offer,
+	                      size_t len, char *answer, size_t size);
 	/* Endpoints are symmetric (RFC 4961): RTP received from an address
 	 * other than the remote moves the remote there, so a phone behind NAT
 	 * hears what it is sent; media_recv_frame decodes PCMU and PCMA

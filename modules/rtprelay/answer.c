@@ -117,11 +117,11 @@ static int addr_type(const char *addr, const char **type)
 
 /* v=, o=, s=, c=, t= (RFC 4566 §5). The version equals the id: this is
  * the endpoint's first and only description. */
-static void session(struct wr *w, const char *addr, const char *type, uint64_t sess_id)
+static void session(struct wr *w, const char *addr, const char *type, uint64_t sess_id,
+                    uint64_t version)
 {
-	unsigned long long id = (unsigned long long)sess_id;
 	put(w, "v=0\r\no=tandem %llu %llu IN %s %s\r\ns=tandem\r\nc=IN %s %s\r\nt=0 0\r\n",
-	    id, id, type, addr, type, addr);
+	    (unsigned long long)sess_id, (unsigned long long)version, type, addr, type, addr);
 }
 
 static void codec_attrs(struct wr *w, enum rtpr_codec c)
@@ -143,7 +143,8 @@ static int finish(struct wr *w)
 }
 
 int rtpr_sdp_answer(const struct rtpr_sdp *offer, const char *my_addr, uint16_t my_port,
-                    uint64_t sess_id, struct rtpr_sdp_choice *choice, char *out, size_t size)
+                    uint64_t sess_id, uint64_t version, struct rtpr_sdp_choice *choice,
+                    char *out, size_t size)
 {
 	struct rtpr_sdp_choice ch;
 	const char *type;
@@ -157,7 +158,7 @@ int rtpr_sdp_answer(const struct rtpr_sdp *offer, const char *my_addr, uint16_t 
 	if (!out || size == 0 || size > INT32_MAX)
 		return -ENOSPC;
 	struct wr w = { out, size, 0, false };
-	session(&w, my_addr, type, sess_id);
+	session(&w, my_addr, type, sess_id, version);
 	/* RFC 3264 §6: as many m-lines as the offer, in its order */
 	for (unsigned i = 0; i < offer->nmedia; i++) {
 		const struct rtpr_sdp_media *m = &offer->media[i];
@@ -185,8 +186,8 @@ int rtpr_sdp_answer(const struct rtpr_sdp *offer, const char *my_addr, uint16_t 
 	return finish(&w);
 }
 
-int rtpr_sdp_offer(const char *my_addr, uint16_t my_port, uint64_t sess_id, char *out,
-                   size_t size)
+int rtpr_sdp_offer(const char *my_addr, uint16_t my_port, uint64_t sess_id, uint64_t version,
+                   char *out, size_t size)
 {
 	const char *type;
 	if (addr_type(my_addr, &type) < 0 || my_port == 0)
@@ -194,7 +195,7 @@ int rtpr_sdp_offer(const char *my_addr, uint16_t my_port, uint64_t sess_id, char
 	if (!out || size == 0 || size > INT32_MAX)
 		return -ENOSPC;
 	struct wr w = { out, size, 0, false };
-	session(&w, my_addr, type, sess_id);
+	session(&w, my_addr, type, sess_id, version);
 	put(&w, "m=audio %u RTP/AVP %d %d %d\r\n", my_port, RTPR_PCMU, RTPR_PCMA, RTPR_TE_PT_DEFAULT);
 	codec_attrs(&w, RTPR_PCMU);
 	codec_attrs(&w, RTPR_PCMA);

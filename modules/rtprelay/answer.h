@@ -33,19 +33,21 @@ struct rtpr_sdp_choice {
 int rtpr_sdp_choose(const struct rtpr_sdp *offer, struct rtpr_sdp_choice *out);
 
 /* Write the answer to offer into out[0..size), CRLF line ends,
- * NUL-terminated: o= with sess_id (as id and version), c= my_addr (IPv4
+ * NUL-terminated: o= with sess_id and version (RFC 4566 §5.2; one
+ * higher for every changed SDP of a session, RFC 3264 §8), c= my_addr (IPv4
  * or IPv6 literal), the m-lines of the offer in its order, the chosen one
  * on my_port with its codec and telephone-event (a=fmtp 0-15), every other
  * one with port 0. choice (may be NULL) gets what rtpr_sdp_choose chose.
  * Returns the answer's length, -EPROTONOSUPPORT, -EINVAL (bad my_addr or
  * my_port), -ENOSPC. */
 int rtpr_sdp_answer(const struct rtpr_sdp *offer, const char *my_addr, uint16_t my_port,
-                    uint64_t sess_id, struct rtpr_sdp_choice *choice, char *out, size_t size);
+                    uint64_t sess_id, uint64_t version, struct rtpr_sdp_choice *choice,
+                    char *out, size_t size);
 
 /* Write an offer of one audio stream on my_port: PCMU, PCMA and
  * telephone-event RTPR_TE_PT_DEFAULT, sendrecv. Returns its length,
  * -EINVAL, -ENOSPC. */
-int rtpr_sdp_offer(const char *my_addr, uint16_t my_port, uint64_t sess_id, char *out,
-                   size_t size);
+int rtpr_sdp_offer(const char *my_addr, uint16_t my_port, uint64_t sess_id, uint64_t version,
+                   char *out, size_t size);
 
 #endif

@@ -23,6 +23,8 @@ struct rtpr_media_ep {
 	struct rtpr_port_pair pair;
 	enum rtpr_codec codec;
 	bool follow_codec;         /* it offered both: send what the peer sends */
+	bool mute;                 /* our answer said recvonly or inactive (held) */
+	uint64_t sess_id, version; /* o= of the SDP last written for it */
 	struct sockaddr_storage remote;
 	socklen_t remote_len;
 	uint16_t seq;
@@ -99,6 +101,8 @@ int rtpr_media_send_frame(struct rtpr_media_ep *ep, const int16_t pcm[RTPR_FRAME
 {
 	if (!ep->remote_len)
 		return -ENOTCONN;
+	if (ep->mute)
+		return 0;     /* RFC 3264 §5.1: a recvonly side sends nothing */
 	uint8_t p[12 + RTPR_FRAME_SAMPLES];
 	p[0] = 0x80;                                  /* V=2 */
 	p[1] = (uint8_t)((ep->first ? 0x80 : 0) | ep->codec); /* marker: talkspurt start */
@@ -286,6 +290,18 @@ static uint64_t sess_id(void)
 	return (r & 0x7FFFFFFFu) | 1u;
 }
 
+/* What an answer agreed applies to the endpoint: the offerer's
+ * telephone-event type, its address (else latching finds it), and silence
+ * while we answered recvonly or inactive (the caller holds). */
+static void follow_answer(struct rtpr_media_ep *ep, const struct rtpr_sdp_choice *ch)
+{
+	if (ch->te_pt >= 0)
+		rtpr_media_set_dtmf_pt(ep, (unsigned)ch->te_pt);
+	if (ch->remote[0])
+		rtpr_media_set_remote(ep, ch->remote, ch->remote_port);
+	ep->mute = ch->dir == RTPR_DIR_RECVONLY || ch->dir == RTPR_DIR_INACTIVE;
+}
+
 int rtpr_media_answer(struct rtpr_ports *ports, const char *my_addr, const char *offer,
                       size_t len, struct rtpr_media_ep **out, char *answer, size_t size)
 {
@@ -302,16 +318,39 @@ int rtpr_media_answer(struct rtpr_ports *ports, const char *my_addr, const char 
 	struct rtpr_media_ep *ep;
 	if ((rc = rtpr_media_open(&ep, ports, ch.codec)) < 0)
 		return rc;
-	rc = rtpr_sdp_answer(&sdp, my_addr, ep->pair.rtp_port, sess_id(), &ch, answer, size);
+	ep->sess_id = ep->version = sess_id();
+	rc = rtpr_sdp_answer(&sdp, my_addr, ep->pair.rtp_port, ep->sess_id, ep->version, &ch, answer,
+	                     size);
 	if (rc < 0) {
 		rtpr_media_close(ep);
 		return rc;
 	}
-	if (ch.te_pt >= 0)
-		rtpr_media_set_dtmf_pt(ep, (unsigned)ch.te_pt);
-	if (ch.remote[0])
-		rtpr_media_set_remote(ep, ch.remote, ch.remote_port);
+	follow_answer(ep, &ch);
 	*out = ep;
+	return rc;
+}
+
+int rtpr_media_reanswer(struct rtpr_media_ep *ep, const char *my_addr, const char *offer,
+                        size_t len, char *answer, size_t size)
+{
+	struct rtpr_sdp sdp;
+	int rc = rtpr_sdp_parse(offer, len, &sdp);
+	if (rc == -E2BIG)
+		return -EPROTONOSUPPORT;
+	if (rc < 0)
+		return -EINVAL;
+	struct rtpr_sdp_choice ch;
+	if ((rc = rtpr_sdp_choose(&sdp, &ch)) < 0)
+		return rc;
+	/* RFC 3264 §8: the same session, its version one higher, our port
+	 * kept; what the new offer asks (codec, address, direction) applies */
+	rc = rtpr_sdp_answer(&sdp, my_addr, ep->pair.rtp_port, ep->sess_id, ep->version + 1, &ch,
+	                     answer, size);
+	if (rc < 0)
+		return rc;
+	ep->version++;
+	ep->codec = ch.codec;
+	follow_answer(ep, &ch);
 	return rc;
 }
 
@@ -323,7 +362,8 @@ int rtpr_media_offer(struct rtpr_ports *ports, const char *my_addr, struct rtpr_
 	int rc = rtpr_media_open(&ep, ports, RTPR_PCMU);
 	if (rc < 0)
 		return rc;
-	rc = rtpr_sdp_offer(my_addr, ep->pair.rtp_port, sess_id(), offer, size);
+	ep->sess_id = ep->version = sess_id();
+	rc = rtpr_sdp_offer(my_addr, ep->pair.rtp_port, ep->sess_id, ep->version, offer, size);
 	if (rc < 0) {
 		rtpr_media_close(ep);
 		return rc;

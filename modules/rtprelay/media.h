@@ -42,6 +42,9 @@ int rtpr_media_recv_frame(struct rtpr_media_ep *ep, int16_t *pcm, size_t max, si
  * allocator's error; *out is NULL on error. */
 int rtpr_media_answer(struct rtpr_ports *ports, const char *my_addr, const char *offer,
                       size_t len, struct rtpr_media_ep **out, char *answer, size_t size);
+/* A new offer for an endpoint's session (mod_rtprelay_api.media_reanswer). */
+int rtpr_media_reanswer(struct rtpr_media_ep *ep, const char *my_addr, const char *offer,
+                        size_t len, char *answer, size_t size);
 /* Open an endpoint and write an offer for it (mod_rtprelay_api.media_offer).
  * It sends PCMU until the peer sends PCMA; its remote is latched. */
 int rtpr_media_offer(struct rtpr_ports *ports, const char *my_addr, struct rtpr_media_ep **out,

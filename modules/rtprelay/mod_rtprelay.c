@@ -338,6 +338,15 @@ static int api_media_answer(struct tandem *t, const char *offer, size_t len,
 	return rtpr_media_answer(s->ports, s->bind, offer, len, ep, answer, size);
 }
 
+static int api_media_reanswer(struct tandem *t, struct rtpr_media_ep *ep, const char *offer,
+                              size_t len, char *answer, size_t size)
+{
+	struct rtprelay_state *s = tandem_module_data(t, "rtprelay");
+	if (!s || !ep)
+		return -ENODEV;
+	return rtpr_media_reanswer(ep, s->bind, offer, len, answer, size);
+}
+
 static int api_media_offer(struct tandem *t, struct rtpr_media_ep **ep, char *offer, size_t size)
 {
 	struct rtprelay_state *s = tandem_module_data(t, "rtprelay");
@@ -378,6 +387,7 @@ static const struct mod_rtprelay_api rtprelay_api = {
 	.media_dtmf = rtpr_media_dtmf,
 	.media_answer = api_media_answer,
 	.media_offer = api_media_offer,
+	.media_reanswer = api_media_reanswer,
 };
 
 const struct tandem_module tandem_module = {

@@ -38,6 +38,8 @@ struct vm_session {
 	bool have_seq;
 	uint16_t last_seq;
 	bool ending;
+	char sdp[1024];            /* our last SDP, for an offerless re-INVITE */
+	size_t sdp_len;
 };
 
 static void item_free(struct vm_session *s, struct play_item *it)
@@ -192,6 +194,39 @@ static void on_dtmf(struct tandem_call *call, char digit, unsigned ms, void *arg
 		s->ops->dtmf(s, digit, s->arg);
 }
 
+/* An in-dialog request of the caller while we are its far end. A
+ * re-INVITE or UPDATE with SDP (hold, resume, a new address) is answered
+ * in the same session (RFC 3264 §8); without SDP our last SDP is the
+ * offer again (RFC 3261 §14.1). The rest as the core would. */
+static void on_request(struct tandem_call *call, struct sip_tsx *st, const struct sip_msg *req,
+                       void *arg)
+{
+	struct vm_session *s = arg;
+	if (req->method != SIP_INVITE && req->method != SIP_UPDATE) {
+		bool ok = req->method == SIP_OPTIONS || req->method == SIP_INFO;
+		tandem_call_respond(call, st, ok ? 200 : 405, NULL,
+		                    ok ? NULL : "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE\r\n",
+		                    NULL);
+		return;
+	}
+	char sdp[sizeof s->sdp];
+	int n = req->body.len ? s->vm->rtp->media_reanswer(s->vm->t, s->ep, req->body.p, req->body.len,
+	                                                   sdp, sizeof sdp)
+	                      : (int)s->sdp_len;
+	if (n < 0) {
+		tlog_info("mod_voicemail: call %s: %.*s offer refused: %s", tandem_call_id(call),
+		          (int)req->method_str.len, req->method_str.p, strerror(-n));
+		tandem_call_respond(call, st, 488, NULL, NULL, NULL);   /* RFC 3261 §14.2 */
+		return;
+	}
+	if (req->body.len) {
+		memcpy(s->sdp, sdp, (size_t)n);
+		s->sdp_len = (size_t)n;
+	}
+	struct tandem_body body = { .p = s->sdp, .len = s->sdp_len };
+	tandem_call_respond(call, st, 200, NULL, NULL, &body);
+}
+
 static void on_hangup(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct vm_session *s = w->data;
@@ -256,16 +291,18 @@ int vm_session_start(struct vm *vm, struct tandem_call *call, const struct sip_m
 	/* RFC 3264 §6: answer the caller's offer; an INVITE without one gets
 	 * our offer in the 200 (RFC 3261 §13.2.1) and the endpoint learns the
 	 * caller's address from its first packets */
-	char sdp[1024];
+	char *sdp = s->sdp;
 	const struct sip_str *offer = &invite->body;
-	int n = offer->len ? vm->rtp->media_answer(vm->t, offer->p, offer->len, &s->ep, sdp, sizeof sdp)
-	                   : vm->rtp->media_offer(vm->t, &s->ep, sdp, sizeof sdp);
+	int n = offer->len ? vm->rtp->media_answer(vm->t, offer->p, offer->len, &s->ep, sdp,
+	                                           sizeof s->sdp)
+	                   : vm->rtp->media_offer(vm->t, &s->ep, sdp, sizeof s->sdp);
 	if (n < 0) {
 		tlog_warn("mod_voicemail: call %s: no media: %s", tandem_call_id(call), strerror(-n));
 		free(s);
 		return n == -EPROTONOSUPPORT || n == -EINVAL ? 488 : 500;
 	}
-	struct tandem_call_owner owner = { .dtmf = on_dtmf, .arg = s };
+	s->sdp_len = (size_t)n;
+	struct tandem_call_owner owner = { .request = on_request, .dtmf = on_dtmf, .arg = s };
 	struct vm_call *vc = vm_call_get(vm, call, true);
 	struct tandem_body body = { .p = sdp, .len = (size_t)n };
 	if (!vc || vc->session || tandem_call_own(call, VM_MOD, &owner) < 0 ||

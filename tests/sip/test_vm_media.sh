@@ -3,7 +3,10 @@
 # 1. An INVITE without SDP: tandem's 200 offers PCMU, PCMA and
 #    telephone-event, the caller's ACK answers; the caller's RTP is found
 #    where it comes from, and its 2 s of audio are stored intact.
-# 2. An offer with SRTP only (RTP/SAVP): voicemail plays and records plain
+# 2. A caller that holds (re-INVITE a=sendonly: answered a=recvonly) and
+#    resumes (a=sendrecv) during the greeting, then speaks: the same media
+#    port takes its audio, stored intact.
+# 3. An offer with SRTP only (RTP/SAVP): voicemail plays and records plain
 #    G.711 only, so the caller gets 488 Not Acceptable Here (RFC 3261
 #    §21.4.26) and nothing is stored.
 . "$(dirname "$0")/calls_lib.sh"
@@ -23,7 +26,18 @@ until [ "$(deposits_logged)" -gt "$before" ]; do
 done
 python3 "$VM_PY" check "$SPOOL/1002/INBOX/msg0000.wav" 2 || fail "the late-offer caller's audio"
 
-# 2. SRTP only: 488
+# 2. hold and resume, then the message
+python3 "$VM_PY" pcap "$WORK/hold.pcap" 2 || fail "cannot write the pcap"
+scen_subst vm_uac_hold hold "s|PCAP|$WORK/hold.pcap|; s|AUDIO_MS|2700|"
+before=$(deposits_logged)
+SCEN=$WORK uac_run hold vm1002 -d "$greeting" -mi 127.0.0.1 -mp "$(free_port)" -timeout 60
+i=0
+until [ "$(deposits_logged)" -gt "$before" ]; do
+	i=$((i + 1)); [ $i -lt 50 ] || fail "the message after hold/resume was not stored"; sleep 0.1
+done
+python3 "$VM_PY" check "$SPOOL/1002/INBOX/msg0001.wav" 2 || fail "the audio after hold and resume"
+
+# 3. SRTP only: 488
 sed -e 's|RTP/AVP 0|RTP/SAVP 0|' \
     -e 's|      a=rtpmap:0 PCMU/8000|      a=rtpmap:0 PCMU/8000\n      a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR|' \
     -e 's/"CODE"/"488"/' "$SCEN/call_uac_fail.xml" >"$WORK/savp_488.xml"
@@ -33,4 +47,4 @@ SCEN=$WORK uac_run savp_488 vm1003
 grep -q "mod_voicemail: call .*: no media: " "$WORK/tandemd.log" || fail "no log line for the refused offer"
 
 assert_no_calls
-echo "ok: late offer answered in the ACK and recorded intact; SRTP-only offer refused with 488"
+echo "ok: late offer answered in the ACK and recorded intact; hold answered recvonly, resume sendrecv, audio after it intact; SRTP-only offer refused with 488"

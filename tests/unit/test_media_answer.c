@@ -36,7 +36,7 @@ static int answer(const char *offer, struct rtpr_sdp_choice *ch, char *out, size
 	struct rtpr_sdp o;
 	int rc = rtpr_sdp_parse(offer, strlen(offer), &o);
 	CU_ASSERT_EQUAL_FATAL(rc, 0);
-	rc = rtpr_sdp_answer(&o, "127.0.0.1", MY_PORT, 4242, ch, out, size);
+	rc = rtpr_sdp_answer(&o, "127.0.0.1", MY_PORT, 4242, 4242, ch, out, size);
 	if (rc > 0) {
 		CU_ASSERT_EQUAL(strlen(out), (size_t)rc);
 		CU_ASSERT_EQUAL(rtpr_sdp_parse(out, (size_t)rc, back), 0);
@@ -216,14 +216,14 @@ static void test_remote_address(void)
 	const char *v6 = "v=0\r\no=- 1 1 IN IP6 2001:db8::1\r\ns=-\r\nc=IN IP6 2001:db8::1\r\n"
 	                 "t=0 0\r\nm=audio 4000 RTP/AVP 8\r\n";
 	CU_ASSERT_EQUAL_FATAL(rtpr_sdp_parse(v6, strlen(v6), &o), 0);
-	CU_ASSERT_FATAL(rtpr_sdp_answer(&o, "::1", MY_PORT, 7, &ch, out, sizeof out) > 0);
+	CU_ASSERT_FATAL(rtpr_sdp_answer(&o, "::1", MY_PORT, 7, 7, &ch, out, sizeof out) > 0);
 	CU_ASSERT_STRING_EQUAL(ch.remote, "2001:db8::1");
 	CU_ASSERT(has_line(out, "c=IN IP6 ::1"));
 	CU_ASSERT(has_line(out, "o=tandem 7 7 IN IP6 ::1"));
 	/* our address must be a literal, our port real */
-	CU_ASSERT_EQUAL(rtpr_sdp_answer(&o, "pbx.example.com", MY_PORT, 7, &ch, out, sizeof out), -EINVAL);
-	CU_ASSERT_EQUAL(rtpr_sdp_answer(&o, NULL, MY_PORT, 7, &ch, out, sizeof out), -EINVAL);
-	CU_ASSERT_EQUAL(rtpr_sdp_answer(&o, "127.0.0.1", 0, 7, &ch, out, sizeof out), -EINVAL);
+	CU_ASSERT_EQUAL(rtpr_sdp_answer(&o, "pbx.example.com", MY_PORT, 7, 7, &ch, out, sizeof out), -EINVAL);
+	CU_ASSERT_EQUAL(rtpr_sdp_answer(&o, NULL, MY_PORT, 7, 7, &ch, out, sizeof out), -EINVAL);
+	CU_ASSERT_EQUAL(rtpr_sdp_answer(&o, "127.0.0.1", 0, 7, 7, &ch, out, sizeof out), -EINVAL);
 }
 
 static void test_tiny_buffer(void)
@@ -233,27 +233,27 @@ static void test_tiny_buffer(void)
 	                    "a=rtpmap:101 telephone-event/8000\r\n";
 	CU_ASSERT_EQUAL_FATAL(rtpr_sdp_parse(offer, strlen(offer), &o), 0);
 	char full[1024], out[1024];
-	int len = rtpr_sdp_answer(&o, "127.0.0.1", MY_PORT, 1, NULL, full, sizeof full);
+	int len = rtpr_sdp_answer(&o, "127.0.0.1", MY_PORT, 1, 1, NULL, full, sizeof full);
 	CU_ASSERT_FATAL(len > 0);
 	int bad = 0;
 	for (int size = 0; size <= len; size++)
-		if (rtpr_sdp_answer(&o, "127.0.0.1", MY_PORT, 1, NULL, out, (size_t)size) != -ENOSPC)
+		if (rtpr_sdp_answer(&o, "127.0.0.1", MY_PORT, 1, 1, NULL, out, (size_t)size) != -ENOSPC)
 			bad++;
 	CU_ASSERT_EQUAL(bad, 0);
-	CU_ASSERT_EQUAL(rtpr_sdp_answer(&o, "127.0.0.1", MY_PORT, 1, NULL, out, (size_t)len + 1), len);
+	CU_ASSERT_EQUAL(rtpr_sdp_answer(&o, "127.0.0.1", MY_PORT, 1, 1, NULL, out, (size_t)len + 1), len);
 	CU_ASSERT_STRING_EQUAL(out, full);
 	/* the offer writer too */
-	len = rtpr_sdp_offer("127.0.0.1", MY_PORT, 1, full, sizeof full);
+	len = rtpr_sdp_offer("127.0.0.1", MY_PORT, 1, 1, full, sizeof full);
 	CU_ASSERT_FATAL(len > 0);
-	CU_ASSERT_EQUAL(rtpr_sdp_offer("127.0.0.1", MY_PORT, 1, out, (size_t)len), -ENOSPC);
-	CU_ASSERT_EQUAL(rtpr_sdp_offer("127.0.0.1", MY_PORT, 1, out, (size_t)len + 1), len);
+	CU_ASSERT_EQUAL(rtpr_sdp_offer("127.0.0.1", MY_PORT, 1, 1, out, (size_t)len), -ENOSPC);
+	CU_ASSERT_EQUAL(rtpr_sdp_offer("127.0.0.1", MY_PORT, 1, 1, out, (size_t)len + 1), len);
 }
 
 static void test_offer(void)
 {
 	char out[1024];
 	struct rtpr_sdp s;
-	int len = rtpr_sdp_offer("127.0.0.1", MY_PORT, 99, out, sizeof out);
+	int len = rtpr_sdp_offer("127.0.0.1", MY_PORT, 99, 99, out, sizeof out);
 	CU_ASSERT_FATAL(len > 0);
 	CU_ASSERT_EQUAL_FATAL(rtpr_sdp_parse(out, (size_t)len, &s), 0);
 	CU_ASSERT_EQUAL_FATAL(s.nmedia, 1);
@@ -267,7 +267,7 @@ static void test_offer(void)
 	CU_ASSERT_EQUAL(s.media[0].dir, RTPR_DIR_SENDRECV);
 	CU_ASSERT_STRING_EQUAL(s.media[0].addr, "127.0.0.1");
 	CU_ASSERT(has_line(out, "a=fmtp:101 0-15"));
-	CU_ASSERT_EQUAL(rtpr_sdp_offer("not an address", MY_PORT, 99, out, sizeof out), -EINVAL);
+	CU_ASSERT_EQUAL(rtpr_sdp_offer("not an address", MY_PORT, 99, 99, out, sizeof out), -EINVAL);
 }
 
 /* ---- endpoints over 127.0.0.1 ---- */
@@ -448,6 +448,62 @@ static void test_endpoint_offer(void)
 	rtpr_ports_destroy(ports);
 }
 
+/* The o= version of an SDP. */
+static unsigned long long o_version(const char *sdp)
+{
+	unsigned long long id, v;
+	const char *o = strstr(sdp, "o=");
+	return o && sscanf(o, "o=%*s %llu %llu", &id, &v) == 2 ? v : 0;
+}
+
+/* A re-INVITE's offer on the endpoint (RFC 3264 §8): hold, then resume
+ * at a new address, then an offer it cannot take. */
+static void test_reanswer(void)
+{
+	struct rtpr_ports *ports;
+	CU_ASSERT_EQUAL_FATAL(rtpr_ports_create(&ports, "127.0.0.1", PORT_MIN, PORT_MAX), 0);
+	uint16_t pa, pb;
+	int a = udp_open(&pa), b = udp_open(&pb);
+	CU_ASSERT_FATAL(a >= 0 && b >= 0);
+	const char *fmt = "v=0\r\no=- 1 %d IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
+	                  "t=0 0\r\nm=audio %u RTP/AVP %s\r\n%s";
+	char offer[512], first[1024], ans[1024], want[64];
+	snprintf(offer, sizeof offer, fmt, 1, pa, "0 101", "a=rtpmap:101 telephone-event/8000\r\n");
+	struct rtpr_media_ep *ep;
+	CU_ASSERT_FATAL(rtpr_media_answer(ports, "127.0.0.1", offer, strlen(offer), &ep, first,
+	                                  sizeof first) > 0);
+	snprintf(want, sizeof want, "m=audio %u RTP/AVP 0 101", rtpr_media_port(ep));
+	CU_ASSERT(ep_reaches(ep, a, WAIT_MS, RTPR_PCMU));
+
+	/* hold: sendonly answered recvonly, same port, version + 1, silence */
+	snprintf(offer, sizeof offer, fmt, 2, pa, "0 101",
+	         "a=rtpmap:101 telephone-event/8000\r\na=sendonly\r\n");
+	CU_ASSERT_FATAL(rtpr_media_reanswer(ep, "127.0.0.1", offer, strlen(offer), ans, sizeof ans) > 0);
+	CU_ASSERT(has_line(ans, want));
+	CU_ASSERT(has_line(ans, "a=recvonly"));
+	CU_ASSERT_EQUAL(o_version(ans), o_version(first) + 1);
+	CU_ASSERT(!ep_reaches(ep, a, 100, RTPR_PCMU));
+
+	/* resume, moved to b, PCMA now: sendrecv, version + 2, PCMA to b */
+	snprintf(offer, sizeof offer, fmt, 3, pb, "8", "");
+	CU_ASSERT_FATAL(rtpr_media_reanswer(ep, "127.0.0.1", offer, strlen(offer), ans, sizeof ans) > 0);
+	snprintf(want, sizeof want, "m=audio %u RTP/AVP 8", rtpr_media_port(ep));
+	CU_ASSERT(has_line(ans, want));
+	CU_ASSERT(has_line(ans, "a=sendrecv"));
+	CU_ASSERT_EQUAL(o_version(ans), o_version(first) + 2);
+	CU_ASSERT(ep_reaches(ep, b, WAIT_MS, RTPR_PCMA));
+
+	/* nothing usable: refused, the endpoint as it was */
+	snprintf(offer, sizeof offer, fmt, 4, pa, "18", "");
+	CU_ASSERT_EQUAL(rtpr_media_reanswer(ep, "127.0.0.1", offer, strlen(offer), ans, sizeof ans),
+	                -EPROTONOSUPPORT);
+	CU_ASSERT(ep_reaches(ep, b, WAIT_MS, RTPR_PCMA));
+	rtpr_media_close(ep);
+	close(a);
+	close(b);
+	rtpr_ports_destroy(ports);
+}
+
 static CU_TestInfo sdp_tests[] = {
 	{ "PCMA first in the offer: PCMA", test_pcma_first },
 	{ "no plain RTP G.711 stream: EPROTONOSUPPORT", test_no_usable_stream },
@@ -464,6 +520,7 @@ static CU_TestInfo endpoint_tests[] = {
 	{ "symmetric RTP: the remote follows the source", test_latching },
 	{ "answer errors give the port back", test_endpoint_answer_errors },
 	{ "offer: remote and codec learnt from the peer", test_endpoint_offer },
+	{ "re-offer: hold, resume elsewhere, refused", test_reanswer },
 	CU_TEST_INFO_NULL,
 };
 
