@@ -350,6 +350,7 @@ void call_destroy(struct call *c)
 	}
 	dialplan_cursor_free(c->cur);
 	free(c->hdrs);
+	free(c->outcome_headers);
 	facts_free(c);
 	tlog_debug("call %lu destroyed (%u alive)", c->id, core->ncalls);
 	free(c);

@@ -83,6 +83,11 @@ struct call {
 	void *mod_data[TANDEM_MAX_MODULES]; /* tandem_call_set_data, by module */
 	char context[64];          /* the dialplan context the call was routed in */
 	bool suspended;            /* a module's SUSPEND holds the plan: tandem_call_resume */
+	/* what the caller gets when a module's outcome (tandem_route_set_outcome)
+	 * finds no on(...) continuation */
+	int outcome_code;
+	char outcome_reason[64];
+	char *outcome_headers;
 	struct xfer *xfer;         /* a transfer in progress (transfer.c) */
 	ev_timer reap;             /* call_check soon, outside whatever runs now */
 	/* A module owns the call (owner.c, include/tandem/call.h) */

@@ -81,7 +81,10 @@ static void plan_end(struct call *c)
 		return;
 	enum dialplan_outcome o = c->cur ? dialplan_outcome(c->cur) : DIALPLAN_OUTCOME_NONE;
 	int st = dial_status(&c->dial);
-	if (o == DIALPLAN_OUTCOME_NONE)
+	if (o >= DIALPLAN_OUTCOME_TIMEOUT)   /* a module's outcome nobody continued */
+		a_reply(c, c->outcome_code, c->outcome_reason[0] ? c->outcome_reason : NULL,
+		        c->outcome_headers);
+	else if (o == DIALPLAN_OUTCOME_NONE)
 		a_reply(c, 404, "No Route", NULL);
 	else if (st == 408 && !c->dial.timed_out)
 		a_reply(c, 408, NULL, NULL);   /* the callee never responded (Timer B), §16.7 */
@@ -431,6 +434,48 @@ static void plan_start(struct call *c, const struct dialplan_input *in)
 		return;
 	}
 	plan_run(c);
+}
+
+/* The outcome of a module's action, and what the caller gets when no
+ * on(...) takes it. */
+static int set_module_outcome(struct call *c, const char *outcome, int code, const char *reason,
+                              const char *headers)
+{
+	int o = dialplan_outcome_parse(outcome);
+	size_t hl = headers ? strlen(headers) : 0;
+	/* header lines end in CRLF, or they would run into the next one */
+	if (!c->cur || o < DIALPLAN_OUTCOME_BUSY || code < 300 || code > 699 ||
+	    (hl && (hl < 2 || strcmp(headers + hl - 2, "\r\n") != 0)))
+		return -EINVAL;
+	char *h = headers ? strdup(headers) : NULL;
+	if (headers && !h)
+		return -ENOMEM;
+	free(c->outcome_headers);
+	c->outcome_headers = h;
+	c->outcome_code = code;
+	snprintf(c->outcome_reason, sizeof c->outcome_reason, "%s", reason ? reason : "");
+	dialplan_set_outcome(c->cur, (enum dialplan_outcome)o);
+	return 0;
+}
+
+int tandem_route_set_outcome(struct tandem_event *ev, const char *outcome, int code,
+                             const char *reason, const char *headers)
+{
+	if (!ev || ev->point != TANDEM_HOOK_ROUTE || !ev->call)
+		return -EINVAL;
+	return set_module_outcome((struct call *)ev->call, outcome, code, reason, headers);
+}
+
+int tandem_call_resume_outcome(struct tandem_call *call, const char *outcome, int code,
+                               const char *reason, const char *headers)
+{
+	struct call *c = (struct call *)call;
+	if (!c || !c->suspended || !c->cur)
+		return -EINVAL;
+	int rc = set_module_outcome(c, outcome, code, reason, headers);
+	if (rc < 0)
+		return rc;
+	return tandem_call_resume(call, TANDEM_CONTINUE, 0, NULL);
 }
 
 int tandem_call_resume(struct tandem_call *call, enum tandem_verdict v, int code, const char *reason)

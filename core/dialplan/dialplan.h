@@ -102,7 +102,17 @@ enum dialplan_outcome {
 	DIALPLAN_OUTCOME_NOANSWER,   /* the dial timeout fired */
 	DIALPLAN_OUTCOME_UNAVAILABLE,/* 480, 404, no contacts */
 	DIALPLAN_OUTCOME_FAIL,       /* any other failure */
+	/* a module action's own outcomes (tandem_route_set_outcome,
+	 * tandem_call_resume_outcome): a queue that timed out, was full, had
+	 * no agent */
+	DIALPLAN_OUTCOME_TIMEOUT,
+	DIALPLAN_OUTCOME_FULL,
+	DIALPLAN_OUTCOME_EMPTY,
 };
+/* The words of on(...) and ${dial_outcome}: "busy"... "" for NONE. */
+const char *dialplan_outcome_word(enum dialplan_outcome o);
+/* The outcome of a word, or -1. */
+int dialplan_outcome_parse(const char *word);
 void dialplan_set_outcome(struct dialplan_cursor *cur, enum dialplan_outcome o);
 enum dialplan_outcome dialplan_outcome(const struct dialplan_cursor *cur);
 /* Map a final response status of a dial to its outcome (2xx: ANSWERED):

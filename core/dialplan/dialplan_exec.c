@@ -56,25 +56,32 @@ static void fail(struct dialplan_cursor *c, int rc, const struct dp_action *a, c
 	c->state = rc;
 }
 
-/* ${dial_outcome}: "" before any dial. */
-static const char *outcome_word(enum dialplan_outcome o)
+static const char *const outcome_words[] = {
+	[DIALPLAN_OUTCOME_NONE] = "", [DIALPLAN_OUTCOME_ANSWERED] = "answered",
+	[DIALPLAN_OUTCOME_BUSY] = "busy", [DIALPLAN_OUTCOME_NOANSWER] = "noanswer",
+	[DIALPLAN_OUTCOME_UNAVAILABLE] = "unavailable", [DIALPLAN_OUTCOME_FAIL] = "fail",
+	[DIALPLAN_OUTCOME_TIMEOUT] = "timeout", [DIALPLAN_OUTCOME_FULL] = "full",
+	[DIALPLAN_OUTCOME_EMPTY] = "empty",
+};
+
+const char *dialplan_outcome_word(enum dialplan_outcome o)
 {
-	switch (o) {
-	case DIALPLAN_OUTCOME_NONE: break;
-	case DIALPLAN_OUTCOME_ANSWERED: return "answered";
-	case DIALPLAN_OUTCOME_BUSY: return "busy";
-	case DIALPLAN_OUTCOME_NOANSWER: return "noanswer";
-	case DIALPLAN_OUTCOME_UNAVAILABLE: return "unavailable";
-	case DIALPLAN_OUTCOME_FAIL: return "fail";
-	}
-	return "";
+	return (unsigned)o < sizeof outcome_words / sizeof outcome_words[0] ? outcome_words[o] : "";
+}
+
+int dialplan_outcome_parse(const char *word)
+{
+	for (size_t i = 1; word && i < sizeof outcome_words / sizeof outcome_words[0]; i++)
+		if (strcmp(outcome_words[i], word) == 0)
+			return (int)i;
+	return -1;
 }
 
 static void scope_of(const struct dialplan_cursor *c, struct dp_scope *s)
 {
 	for (int i = 0; i < DP_VAR__COUNT; i++)
 		s->builtin[i] = c->builtin[i];
-	s->builtin[DP_VAR_DIAL_OUTCOME] = outcome_word(c->outcome);
+	s->builtin[DP_VAR_DIAL_OUTCOME] = dialplan_outcome_word(c->outcome);
 	for (int i = 0; i <= DIALPLAN_MAX_CAPTURES; i++)
 		s->capture[i] = c->capture[i];
 	s->vars = c->vars;

@@ -140,6 +140,7 @@ static int parse_on(const char *s, unsigned *mask, const char **rest, char *err,
 	static const struct { const char *name; unsigned bit; } outcomes[] = {
 		{ "busy", DP_ON_BUSY }, { "noanswer", DP_ON_NOANSWER },
 		{ "unavailable", DP_ON_UNAVAILABLE }, { "fail", DP_ON_FAIL },
+		{ "timeout", DP_ON_TIMEOUT }, { "full", DP_ON_FULL }, { "empty", DP_ON_EMPTY },
 	};
 	const char *close = strchr(s, ')');
 	const char *p = s;
@@ -163,7 +164,7 @@ static int parse_on(const char *s, unsigned *mask, const char **rest, char *err,
 			if (strlen(outcomes[i].name) == n && !strncmp(outcomes[i].name, b, n))
 				break;
 		if (i == sizeof(outcomes) / sizeof(outcomes[0])) {
-			snprintf(err, errlen, "on(...): unknown outcome '%.*s' (busy, noanswer, unavailable, fail)",
+			snprintf(err, errlen, "on(...): unknown outcome '%.*s' (busy, noanswer, unavailable, fail, timeout, full, empty)",
 			         (int)n, b);
 			return -EINVAL;
 		}

@@ -257,6 +257,22 @@ int tandem_call_hangup(struct tandem *t, struct tandem_call *call, const char *r
  * before this returns. 0, or -EINVAL when the call is not suspended. */
 int tandem_call_resume(struct tandem_call *call, enum tandem_verdict v, int code,
                        const char *reason);
+/* A dialplan action's own outcome, for the on(...) continuations after it
+ * in the rule: "timeout", "full", "empty" (a queue's), or a dial's
+ * ("busy", "noanswer", "unavailable", "fail"); ${dial_outcome} says it
+ * too. When no on(...) after it takes the outcome, the caller gets code
+ * (300..699; reason NULL: the default phrase; headers: extra lines such
+ * as "Retry-After: 30\r\n").
+ * tandem_route_set_outcome: inside the action (ROUTE point), which then
+ * returns TANDEM_CONTINUE. tandem_call_resume_outcome: for an action
+ * that returned TANDEM_SUSPEND, from the module's own timer or watcher:
+ * the plan goes on (the call may end before it returns). 0; -EINVAL (not
+ * inside an action / not suspended, an unknown word, a bad code);
+ * -ENOMEM. */
+int tandem_route_set_outcome(struct tandem_event *ev, const char *outcome, int code,
+                             const char *reason, const char *headers);
+int tandem_call_resume_outcome(struct tandem_call *call, const char *outcome, int code,
+                               const char *reason, const char *headers);
 
 TANDEM_API_END
 #endif

@@ -8,6 +8,10 @@
  *       bridge the caller to TARGET (the re-INVITE flow of RFC 3725 §4.1).
  *   ctl_queue(TARGET)        182 "Queued 3", "Queued 2", "Queued 1" 300 ms
  *       apart, then bridge the unanswered caller to TARGET.
+ *   ctl_outcome(WORD, MS, CODE) the action's own outcome WORD (timeout,
+ *       full, empty) for the on(...) after it, CODE when none takes it:
+ *       at once (MS 0: tandem_route_set_outcome) or MS later after a
+ *       SUSPEND (tandem_call_resume_outcome); with Retry-After: 30.
  * Hooks, chosen by the B-leg's target (ev->leg_target):
  *   BLEG_CREATE   "rejcreate": REJECT 404 (the target is skipped)
  *   BLEG_RESPONSE "tolocal" + 486: DONE, then the caller is answered here
@@ -52,6 +56,8 @@ struct ctl_call {
 	int queue_step;
 	ev_timer later;            /* "tolocalbye": the module hangs up */
 	bool hangup;
+	char outcome[16];          /* ctl_outcome */
+	int outcome_code;
 };
 
 static const char ctl_sdp_fmt[] =
@@ -270,6 +276,46 @@ static enum tandem_verdict queue_run(struct tandem_event *ev, void *priv)
 	return TANDEM_DONE;
 }
 
+static void on_outcome(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct ctl_call *k = w->data;
+	(void)loop; (void)revents;
+	int rc = tandem_call_resume_outcome(k->call, k->outcome, k->outcome_code, NULL,
+	                                    "Retry-After: 30\r\n");   /* k may be gone now */
+	tlog_info("ctl: outcome resumed: %d", rc);
+}
+
+static enum tandem_verdict outcome_run(struct tandem_event *ev, void *priv)
+{
+	(void)priv;
+	unsigned ms = (unsigned)atoi(ev->argv[1]);
+	int code = atoi(ev->argv[2]);
+	if (ms == 0) {
+		int rc = tandem_route_set_outcome(ev, ev->argv[0], code, NULL, "Retry-After: 30\r\n");
+		tlog_info("ctl: call %s: outcome %s now: %d", tandem_call_id(ev->call), ev->argv[0], rc);
+		if (rc < 0) {
+			ev->reject_code = 500;
+			return TANDEM_REJECT;
+		}
+		return TANDEM_CONTINUE;
+	}
+	struct ctl_call *k = calloc(1, sizeof *k);
+	if (!k || tandem_call_set_data(ev->call, MOD, k) < 0) {
+		free(k);
+		ev->reject_code = 500;
+		return TANDEM_REJECT;
+	}
+	k->t = ev->t;
+	k->call = ev->call;
+	snprintf(k->outcome, sizeof k->outcome, "%s", ev->argv[0]);
+	k->outcome_code = code;
+	ev_timer_init(&k->tick, NULL, 0., 0.);
+	ev_timer_init(&k->later, on_outcome, ms / 1000., 0.);
+	k->later.data = k;
+	ev_timer_start(tandem_loop(ev->t), &k->later);
+	return TANDEM_SUSPEND;
+}
+
 /* ---- hooks ---- */
 
 static bool target_is(const struct tandem_event *ev, const char *what)
@@ -388,6 +434,7 @@ static enum tandem_verdict on_call_end(struct tandem_event *ev)
 static const struct tandem_action actions[] = {
 	{ "ctl_ivr", 3, 3, NULL, ivr_run, NULL },
 	{ "ctl_queue", 1, 1, NULL, queue_run, NULL },
+	{ "ctl_outcome", 3, 3, NULL, outcome_run, NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL }
 };
 

@@ -578,6 +578,43 @@ static void test_issue_example(void)
 	dialplan_unref(dp);
 }
 
+/* A module's outcomes (a queue's timeout, full, empty) pick their own
+ * continuations, and ${dial_outcome} names them. */
+static void test_module_outcomes(void)
+{
+	struct dialplan *dp = must_load(
+		"dialplan: { c: (\n"
+		"  { match = \"^q$\"; do = ( \"queue(sales)\", \"on(full): reject(486)\",\n"
+		"      \"on(timeout|empty): voicemail(${dial_outcome})\", \"on(busy): reject(400)\" ); }\n"
+		"); };\n");
+	const char *words[] = { "timeout", "full", "empty" };
+	enum dialplan_outcome os[] = { DIALPLAN_OUTCOME_TIMEOUT, DIALPLAN_OUTCOME_FULL,
+	                               DIALPLAN_OUTCOME_EMPTY };
+	for (int i = 0; i < 3; i++) {
+		struct dialplan_input in = input("q");
+		struct dialplan_cursor *cur;
+		struct dialplan_step st;
+		CU_ASSERT_EQUAL(dialplan_outcome_parse(words[i]), (int)os[i]);
+		CU_ASSERT_STRING_EQUAL(dialplan_outcome_word(os[i]), words[i]);
+		CU_ASSERT_EQUAL_FATAL(dialplan_match(dp, "c", &in, &cur), 0);
+		CU_ASSERT_EQUAL_FATAL(dialplan_next(cur, &st), DIALPLAN_STEP);
+		CU_ASSERT_STRING_EQUAL(st.name, "queue");
+		dialplan_set_outcome(cur, os[i]);
+		CU_ASSERT_EQUAL_FATAL(dialplan_next(cur, &st), DIALPLAN_STEP);
+		if (os[i] == DIALPLAN_OUTCOME_FULL) {
+			CU_ASSERT_EQUAL(st.kind, DIALPLAN_REJECT);
+		} else {
+			CU_ASSERT_STRING_EQUAL(st.name, "voicemail");
+			CU_ASSERT_STRING_EQUAL(st.argv[0], words[i]);
+		}
+		CU_ASSERT_EQUAL(dialplan_next(cur, &st), DIALPLAN_END);
+		dialplan_cursor_free(cur);
+	}
+	CU_ASSERT_EQUAL(dialplan_outcome_parse("nonsense"), -1);
+	CU_ASSERT_EQUAL(dialplan_outcome_parse(""), -1);
+	dialplan_unref(dp);
+}
+
 static void test_dial_targets(void)
 {
 	struct dialplan *dp = must_load(
@@ -922,6 +959,7 @@ static CU_TestInfo dialplan_tests[] = {
 	{ "load errors with file:line through @include", test_errors_file_line },
 	{ "the issue's example", test_issue_example },
 	{ "dial targets", test_dial_targets },
+	{ "module outcomes: timeout, full, empty", test_module_outcomes },
 	{ "core action steps", test_core_steps },
 	{ "on() continuations", test_on_continuations },
 	{ "goto and its loop guard", test_goto },
