@@ -1,0 +1,144 @@
+/* mod_queue — agents: logging in and out and pausing by feature code
+ * (sample: *45, *46, *47), and who is free to take a caller: registered
+ * (a phone in the location service) and in no tandem call, as caller or
+ * as the callee who answered (a direct call to the agent counts as much
+ * as a queue call: app_queue users complain of agents rung while busy). */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <tandem/registrar.h>
+#include <tandem/sip_uri.h>
+
+#include "queue.h"
+
+enum { P_LOGGED_IN = 0, P_LOGGED_OUT, P_PAUSED, P_UNPAUSED };
+
+/* What op does to one membership; the prompt it earned. */
+typedef int (*agent_op)(struct ql_agent *a);
+
+static int op_login(struct ql_agent *a)
+{
+	a->logged_in = true;
+	return P_LOGGED_IN;
+}
+
+static int op_logout(struct ql_agent *a)
+{
+	a->logged_in = false;
+	a->paused = false;
+	return P_LOGGED_OUT;
+}
+
+static int op_pause(struct ql_agent *a)
+{
+	a->paused = !a->paused;
+	return a->paused ? P_PAUSED : P_UNPAUSED;
+}
+
+static enum tandem_verdict agent_action(struct tandem_event *ev, agent_op op, const char *what)
+{
+	struct qmod *m = tandem_module_data(ev->t, QMOD);
+	const char *user = tandem_route_var(ev, "auth_user");
+	const char *only = ev->argc > 0 && ev->argv[0][0] ? ev->argv[0] : NULL;
+	if (!m || !user || !user[0]) {
+		ev->reject_code = 403;
+		ev->reject_reason = "Log In First";   /* put "auth" before the feature code */
+		return TANDEM_REJECT;
+	}
+	int prompt = -1;
+	for (size_t i = 0; i < m->nqueues; i++) {
+		struct qqueue *q = &m->queues[i];
+		struct ql_agent *a = only && strcmp(only, q->line.name) ? NULL :
+		                     ql_agent_find(&q->line, user);
+		if (!a)
+			continue;
+		/* a pause toggle follows the first queue: all end alike */
+		if (prompt >= 0 && op == op_pause)
+			a->paused = prompt == P_PAUSED;
+		else
+			prompt = op(a);
+		tlog_notice("mod_queue: call %s: agent %s %s in queue %s", tandem_call_id(ev->call), user,
+		            prompt == P_PAUSED ? "paused" : prompt == P_UNPAUSED ? "unpaused" : what,
+		            q->line.name);
+	}
+	if (prompt < 0) {
+		ev->reject_code = 404;
+		ev->reject_reason = "Not A Queue Member";
+		return TANDEM_REJECT;
+	}
+	ev_timer_stop(tandem_loop(m->t), &m->sweep);   /* the sweep at once: someone may be free */
+	ev_timer_set(&m->sweep, 0., 0.5);
+	ev_timer_start(tandem_loop(m->t), &m->sweep);
+	return q_feature_confirm(m, ev, &m->agent_prompt[prompt]);
+}
+
+enum tandem_verdict q_agent_login(struct tandem_event *ev, void *priv)
+{
+	(void)priv;
+	return agent_action(ev, op_login, "logged in");
+}
+
+enum tandem_verdict q_agent_logout(struct tandem_event *ev, void *priv)
+{
+	(void)priv;
+	return agent_action(ev, op_logout, "logged out");
+}
+
+enum tandem_verdict q_agent_pause(struct tandem_event *ev, void *priv)
+{
+	(void)priv;
+	return agent_action(ev, op_pause, "paused");
+}
+
+/* ---- who is in a call ---- */
+
+struct busy_scan {
+	struct qqueue *q;
+};
+
+/* The user part of a name-addr ("\"A\" <sip:1001@host>"), or of a bare
+ * target ("1002"). */
+static void user_of(const char *s, char *out, size_t n)
+{
+	struct sip_nameaddr na;
+	out[0] = '\0';
+	if (!s)
+		return;
+	if (!strchr(s, ':')) {
+		snprintf(out, n, "%s", s);
+		return;
+	}
+	if (sip_nameaddr_parse(sip_str_c(s), &na) == 0)
+		sip_str_copy(out, n, na.uri.user);
+}
+
+static int mark_busy(struct tandem_call *call, void *arg)
+{
+	struct busy_scan *b = arg;
+	struct tandem_call_facts f;
+	if (tandem_call_facts(call, &f) < 0 || f.end > 0)
+		return 0;
+	char a[QL_NAME_MAX], callee[QL_NAME_MAX];
+	user_of(f.caller, a, sizeof a);
+	user_of(f.callee, callee, sizeof callee);
+	for (size_t i = 0; i < b->q->line.nagents; i++) {
+		struct ql_agent *ag = &b->q->line.agents[i];
+		if (!strcmp(ag->user, a) || !strcmp(ag->user, callee))
+			ag->in_call = true;
+	}
+	return 0;
+}
+
+void q_agents_refresh(struct qmod *m, struct qqueue *q)
+{
+	for (size_t i = 0; i < q->line.nagents; i++) {
+		struct ql_agent *a = &q->line.agents[i];
+		struct location_contact lc[1];
+		a->in_call = false;
+		a->registered = !m->registrar || m->registrar->lookup(m->t, a->user, lc, 1) > 0;
+	}
+	struct busy_scan b = { q };
+	tandem_call_foreach(m->t, mark_busy, &b);
+}

@@ -1,0 +1,137 @@
+#!/bin/sh
+# A queue that tells callers their place (mod_queue, SIPp over loopback):
+# agent 1001 registers, logs in (*45) and pauses (*47); three callers
+# queue and get 182 "Queued 1", "Queued 2", "Queued 3" (with
+# Queue-Position) and early media (183). The agent unpauses: caller 1 is
+# offered to it and connected (200 from the agent's phone), callers 2 and
+# 3 get new 182s with 1 and 2; caller 3 CANCELs (caller 2 stays 1); caller
+# 2 reaches max_wait and lands in on(timeout) (480 Queue Timeout).
+. "$(dirname "$0")/calls_lib.sh"
+. "$top_srcdir/tests/sip/vm_lib.sh"
+. "$top_srcdir/tests/sip/queue_lib.sh"
+queue_config 'strategy = "linear"; wait = "early"; max_wait = 12; wrapup = 60; announce = 4;'
+start_tandemd "$WORK/tandem.conf"
+
+agent_phone 1001 "$(free_port)" call_uas
+agent=$PEER_PID
+feature 1001 '*45'
+wait_log "agent 1001 logged in in queue sales"
+feature 1001 '*47'
+wait_log "agent 1001 paused in queue sales"
+
+pos182() { # N: a 182 that must say Queued N
+	cat <<XML
+  <recv response="182">
+    <action>
+      <ereg regexp="^SIP/2.0 182 Queued $1" search_in="msg" check_it="true" assign_to="r$1"/>
+      <ereg regexp="^ *$1;wait=[0-9]+" search_in="hdr" header="Queue-Position:" check_it="true" assign_to="h$1"/>
+    </action>
+  </recv>
+XML
+}
+ack_failure() {
+	cat <<'XML'
+  <send>
+    <![CDATA[
+      ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      [last_Via:]
+      From: caller <sip:caller-[pid]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: 1 ACK
+      Max-Forwards: 70
+      Content-Length: 0
+
+    ]]>
+  </send>
+XML
+}
+{   # caller 1: first, then connected to the agent; hangs up after 2 s
+	pos182 1
+	cat <<'XML'
+  <recv response="183" optional="true"/>
+  <recv response="200" rrs="true"/>
+  <send>
+    <![CDATA[
+      ACK [next_url] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      [routes]
+      From: caller <sip:caller-[pid]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: 1 ACK
+      Max-Forwards: 70
+      Content-Length: 0
+
+    ]]>
+  </send>
+  <pause milliseconds="2000"/>
+  <send retrans="500">
+    <![CDATA[
+      BYE [next_url] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      [routes]
+      From: caller <sip:caller-[pid]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: 2 BYE
+      Max-Forwards: 70
+      Content-Length: 0
+
+    ]]>
+  </send>
+  <recv response="200"/>
+  <Reference variables="r1,h1"/>
+XML
+} >"$WORK/steps1"
+{   # caller 2: second, then first; times out
+	pos182 2
+	echo '  <recv response="183" optional="true"/>'
+	pos182 1
+	echo '  <recv response="480"><action><ereg regexp="^SIP/2.0 480 Queue Timeout" search_in="msg" check_it="true" assign_to="t"/></action></recv>'
+	ack_failure
+	echo '  <Reference variables="r2,h2,r1,h1,t"/>'
+} >"$WORK/steps2"
+{   # caller 3: third, then second; gives up
+	pos182 3
+	echo '  <recv response="183" optional="true"/>'
+	pos182 2
+	cat <<'XML'
+  <pause milliseconds="500"/>
+  <send>
+    <![CDATA[
+      CANCEL sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      [last_Via:]
+      From: caller <sip:caller-[pid]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>
+      Call-ID: [call_id]
+      CSeq: 1 CANCEL
+      Max-Forwards: 70
+      Content-Length: 0
+
+    ]]>
+  </send>
+  <recv response="200"/>
+  <recv response="487"/>
+XML
+	ack_failure
+	echo '  <Reference variables="r3,h3,r2,h2"/>'
+} >"$WORK/steps3"
+
+queue_caller caller1 "$WORK/steps1"; c1=$PEER_PID
+wait_log "joins queue sales at position 1"
+queue_caller caller2 "$WORK/steps2"; c2=$PEER_PID
+wait_log "joins queue sales at position 2"
+queue_caller caller3 "$WORK/steps3"; c3=$PEER_PID
+wait_log "joins queue sales at position 3"
+feature 1001 '*47'
+wait_log "agent 1001 unpaused in queue sales"
+peer_wait caller1 "$c1"
+peer_wait call_uas "$agent"
+peer_wait caller3 "$c3"
+peer_wait caller2 "$c2"
+grep -q "queue sales: connected to agent 1001" "$WORK/tandemd.log" || fail "caller 1 was not connected"
+grep -q "left queue sales (hung up)" "$WORK/tandemd.log" || fail "caller 3's CANCEL was not a departure"
+grep -q "queue sales: waited 12 s, the maximum" "$WORK/tandemd.log" || fail "caller 2 did not time out"
+assert_no_calls
+echo "ok: 182 Queued 1/2/3, caller 1 connected when the agent freed up, 2 and 3 moved up, CANCEL, max_wait -> on(timeout)"
