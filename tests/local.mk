@@ -74,6 +74,14 @@ tests_unit_test_vm_boxes_SOURCES = tests/unit/test_vm_boxes.c modules/voicemail/
 tests_unit_test_vm_boxes_CFLAGS = $(TANDEM_UNIT_CFLAGS)
 tests_unit_test_vm_boxes_LDADD = $(TANDEM_UNIT_LIBS)
 
+# mod_queue: the line, agent states and strategies (pure: no SIP, no clock)
+check_PROGRAMS += tests/unit/test_queue_line
+TESTS += tests/unit/test_queue_line
+tests_unit_test_queue_line_SOURCES = tests/unit/test_queue_line.c modules/queue/line.c \
+	modules/queue/line.h
+tests_unit_test_queue_line_CFLAGS = $(TANDEM_UNIT_CFLAGS)
+tests_unit_test_queue_line_LDADD = $(TANDEM_UNIT_LIBS)
+
 # mod_rtprelay: SDP parse/rewrite
 check_PROGRAMS += tests/unit/test_sdp
 TESTS += tests/unit/test_sdp

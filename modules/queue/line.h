@@ -89,13 +89,16 @@ struct ql_line {
 };
 
 /* A line with no callers; agents copied (member order, logged out). 0,
- * -ENOMEM, -EINVAL (more than 64 agents, a duplicate user). */
+ * -ENOMEM, -EINVAL (more than 64 agents, a duplicate or empty user; a
+ * name too long, an unknown strategy, a negative wrap-up). */
 int ql_init(struct ql_line *l, const char *name, enum ql_strategy s, unsigned max_callers,
             double wrapup, const struct ql_agent *agents, size_t nagents);
 void ql_free(struct ql_line *l);
 /* A reload: the new members and settings, keeping the state (logged in,
  * paused, counts, wrap-up) of the agents still members, and every caller
- * waiting. 0 or -ENOMEM / -EINVAL (l unchanged). */
+ * waiting (their skipped sets cleared). Agent indexes change: an offer
+ * running across it is finished with the new indexes (by user). 0 or
+ * -ENOMEM / -EINVAL (l unchanged). */
 int ql_reconfigure(struct ql_line *l, enum ql_strategy s, unsigned max_callers, double wrapup,
                    const struct ql_agent *agents, size_t nagents);
 
@@ -103,10 +106,11 @@ struct ql_agent *ql_agent_find(struct ql_line *l, const char *user);
 enum ql_agent_state ql_agent_state(const struct ql_line *l, const struct ql_agent *a, double now);
 
 /* The caller joins at the end: its position (1...), or -ENOSPC when the
- * line is full, -ENOMEM. */
+ * line is full, -EEXIST when id is in line already, -ENOMEM. */
 int ql_join(struct ql_line *l, unsigned long id, double now);
 /* Gone: the callers behind move up, the counters count it (a caller
- * connected to an agent leaves through ql_offer_done). 0 or -ENOENT. */
+ * connected to an agent leaves through ql_offer_done). 0, -ENOENT, or
+ * -EINVAL (why is none of these). */
 enum ql_gone { QL_ABANDONED = 0, QL_TIMED_OUT, QL_MOVED };   /* moved: reload, shutdown */
 int ql_leave(struct ql_line *l, unsigned long id, enum ql_gone why);
 /* 1-based position, or 0 when not in line. */
