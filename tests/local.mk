@@ -109,6 +109,17 @@ tests_unit_test_media_answer_SOURCES = tests/unit/test_media_answer.c \
 tests_unit_test_media_answer_CFLAGS = $(TANDEM_UNIT_CFLAGS)
 tests_unit_test_media_answer_LDADD = $(TANDEM_UNIT_LIBS) -lpthread
 
+# mod_rtprelay: the player (pace, play queue, loop music, audio and digits
+# back) on an endpoint over 127.0.0.1 and a libev loop
+check_PROGRAMS += tests/unit/test_player
+TESTS += tests/unit/test_player
+tests_unit_test_player_SOURCES = tests/unit/test_player.c \
+	modules/rtprelay/player.c modules/rtprelay/answer.c modules/rtprelay/sdp.c \
+	modules/rtprelay/media.c modules/rtprelay/ports.c modules/rtprelay/g711.c \
+	modules/rtprelay/wav.c
+tests_unit_test_player_CFLAGS = $(TANDEM_UNIT_CFLAGS)
+tests_unit_test_player_LDADD = $(TANDEM_UNIT_LIBS) -lpthread
+
 # mod_voicemail: the prompt set made by tools/make-prompts (espeak-ng, sox),
 # loaded with mod_rtprelay's WAV reader; numbers and digits said
 check_PROGRAMS += tests/unit/test_vm_prompts

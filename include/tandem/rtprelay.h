@@ -1,9 +1,10 @@
 /* tandem — mod_rtprelay's API, for modules that are a call's far end
  * (voicemail, queue music, IVR): a call's media counters, and media
  * endpoints on the relay's port range that send and receive G.711 (WAV
- * prompts). Fetch it with rtprelay_load_api(); call it from the signalling
- * thread. Only the types the API passes are here; the relay engine stays
- * private to the module. */
+ * prompts), and players that pace them (a play queue, music on hold, audio
+ * and digits back). Fetch it with rtprelay_load_api(); call it from the
+ * signalling thread. Only the types the API passes are here; the relay
+ * engine stays private to the module. */
 #ifndef TANDEM_RTPRELAY_H
 #define TANDEM_RTPRELAY_H
 
@@ -69,6 +70,39 @@ struct rtpr_wav_player {
 struct tandem;
 struct tandem_call;
 
+/* A player: an endpoint driven on the signalling loop, for a module that
+ * is a call's far end (voicemail, queue music, an IVR). Every 20 ms it
+ * sends one frame: the next of its queue of prompts, else the loop music,
+ * else silence (so the phone's jitter buffer and a NAT binding stay
+ * alive; -ENOTCONN before the remote is known is ignored; while
+ * media_reanswer left the endpoint silent, on hold, the queue goes on
+ * unheard). What the endpoint receives comes back through ops, at most
+ * 64 packets per wakeup. Everything, callbacks included, runs on the
+ * signalling loop; a callback may call any player_* function, player_free
+ * too (the player is then freed once the callback returns; nothing more
+ * is called). */
+#define RTPR_PLAY_QUEUE 48        /* "you have 1234 new messages..." */
+#define RTPR_GAP_FILL_MAX 50      /* lost packets filled with silence: 1 s */
+struct rtpr_player;
+struct rtpr_player_ops {
+	/* The queue ran empty after a prompt was queued (once per drain;
+	 * never for a flushed prompt; never from inside player_play*). It
+	 * may queue the next prompt: that one's first frame goes out in
+	 * the same tick. */
+	void (*play_done)(void *arg);
+	/* Audio from the peer, one call per packet (160 samples for 20 ms
+	 * G.711, at most 320). Lost packets, told by the RTP sequence number,
+	 * are filled with that many frames of silence, up to
+	 * RTPR_GAP_FILL_MAX, so a recording keeps the caller's timing;
+	 * duplicates and late packets are dropped; a bigger jump is a new
+	 * stream (another SSRC, a restarted phone), taken as it comes. */
+	void (*audio)(void *arg, const int16_t *pcm, size_t n);
+	/* An RFC 4733 press (media_dtmf), once, after the packet ending it.
+	 * A module that owns a call passes it to tandem_call_dtmf so that
+	 * SIP INFO and RFC 4733 digits reach its owner callback alike. */
+	void (*dtmf)(void *arg, char digit, unsigned ms);
+};
+
 struct mod_rtprelay_api {
 	/* A call's media counters: stream = m-line index, leg A or B (all
 	 * B-legs share B). 0, or -ENOENT when that stream is not relayed.
@@ -126,6 +160,42 @@ struct mod_rtprelay_api {
 	 * other than the remote moves the remote there, so a phone behind NAT
 	 * hears what it is sent; media_recv_frame decodes PCMU and PCMA
 	 * whatever codec the endpoint sends. */
+
+	/* A player (struct rtpr_player, above) on an endpoint. It takes ep
+	 * whatever the outcome: on error (-EINVAL: ep NULL, -ENOMEM) ep is
+	 * closed and *out NULL. ops is copied; ops NULL, or any of its
+	 * callbacks NULL, is nothing to call. Pacing starts at once on
+	 * tandem_loop(t). 0 or -errno. */
+	int (*player_new)(struct tandem *t, struct rtpr_media_ep *ep,
+	                  const struct rtpr_player_ops *ops, void *arg, struct rtpr_player **out);
+	/* Stop, drop the queue (no play_done), close the endpoint. Allowed
+	 * inside the player's own callbacks (nothing more is called, and p
+	 * must not be used again); NULL is a no-op. */
+	void (*player_free)(struct rtpr_player *p);
+	/* Queue a prompt the caller keeps alive until it has played, the
+	 * queue was flushed or the player freed. 0, -EINVAL (w NULL: nothing changes), -ENOSPC
+	 * (RTPR_PLAY_QUEUE prompts wait already: w dropped). A play_done is
+	 * owed after any call but the -EINVAL one. */
+	int (*player_play)(struct rtpr_player *p, const struct rtpr_wav *w);
+	/* Load path (wav_load) and queue it; the player frees it once played
+	 * or flushed. 0, -ENOSPC, or wav_load's error: then nothing plays but
+	 * play_done is still owed (a menu goes on past a missing message). */
+	int (*player_play_file)(struct rtpr_player *p, const char *path);
+	/* Music on hold: w (the caller's, alive until replaced or
+	 * player_free; one w may serve many players) repeats seamlessly
+	 * whenever the queue is empty, instead of silence; a prompt
+	 * interrupts it and it resumes where it stopped. Each call starts w
+	 * at its beginning; NULL: silence again. */
+	void (*player_loop)(struct rtpr_player *p, const struct rtpr_wav *w);
+	/* Drop every queued prompt now (barge-in): no play_done for them;
+	 * the loop, if any, goes on. */
+	void (*player_flush)(struct rtpr_player *p);
+	/* A prompt is queued or playing. */
+	bool (*player_playing)(const struct rtpr_player *p);
+	/* The player's endpoint: for media_port, media_reanswer,
+	 * media_set_dtmf_pt (not media_recv_frame or media_dtmf: the
+	 * player reads it), until player_free. */
+	struct rtpr_media_ep *(*player_endpoint)(const struct rtpr_player *p);
 };
 
 /* mod_rtprelay's API, or NULL (logged: which module to load first) when

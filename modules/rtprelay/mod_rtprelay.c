@@ -33,6 +33,7 @@
 
 #include "callmedia.h"
 #include "media.h"
+#include "player.h"
 #include "ports.h"
 #include "relay.h"
 #include "srtp.h"
@@ -356,6 +357,12 @@ static int api_media_offer(struct tandem *t, struct rtpr_media_ep **ep, char *of
 	return rtpr_media_offer(s->ports, s->bind, ep, offer, size);
 }
 
+static int api_player_new(struct tandem *t, struct rtpr_media_ep *ep,
+                          const struct rtpr_player_ops *ops, void *arg, struct rtpr_player **out)
+{
+	return rtpr_player_new(tandem_loop(t), ep, ops, arg, out);
+}
+
 static const char *api_media_address(struct tandem *t)
 {
 	struct rtprelay_state *s = tandem_module_data(t, "rtprelay");
@@ -388,6 +395,14 @@ static const struct mod_rtprelay_api rtprelay_api = {
 	.media_answer = api_media_answer,
 	.media_offer = api_media_offer,
 	.media_reanswer = api_media_reanswer,
+	.player_new = api_player_new,
+	.player_free = rtpr_player_free,
+	.player_play = rtpr_player_play,
+	.player_play_file = rtpr_player_play_file,
+	.player_loop = rtpr_player_loop,
+	.player_flush = rtpr_player_flush,
+	.player_playing = rtpr_player_playing,
+	.player_endpoint = rtpr_player_endpoint,
 };
 
 const struct tandem_module tandem_module = {

@@ -1,8 +1,9 @@
 /* mod_voicemail — a call answered here: the caller's A-leg answered with a
- * mod_rtprelay media endpoint, prompts and messages played to it one
- * 20 ms frame per tick (silence when nothing is queued, so the phone's
- * jitter buffer and a NAT binding stay alive), audio and digits from it
- * handed to deposit.c or retrieve.c. */
+ * mod_rtprelay media endpoint driven by a mod_rtprelay player (prompts
+ * and messages paced at 20 ms, silence when nothing is queued; audio with
+ * lost packets filled; RFC 4733 digits), what comes back handed to
+ * deposit.c or retrieve.c. Here: owning the call, answering it and its
+ * re-INVITEs, hanging up. */
 #include "config.h"
 
 #include <errno.h>
@@ -12,97 +13,46 @@
 
 #include "voicemail.h"
 
-#define PLAY_QUEUE 48      /* prompts queued at once: "you have 1234 new messages..." */
-#define GAP_FILL_MAX 50    /* lost packets filled with silence, at most 1 s */
-
-struct play_item {
-	const struct rtpr_wav *w;  /* a prompt (not ours), or &own */
-	struct rtpr_wav own;       /* a message or greeting loaded for this play */
-	bool owned;
-};
-
 struct vm_session {
 	struct vm *vm;
 	struct tandem_call *call;
 	const struct vm_session_ops *ops;
 	void *arg;
-	struct rtpr_media_ep *ep;
-	ev_io rx;
-	ev_timer tick;             /* 20 ms pacing */
+	struct rtpr_player *player;     /* mod_rtprelay's: endpoint, pacing, queue */
 	ev_timer hangup;           /* vm_session_hangup, out of the call's callbacks */
 	char hangup_why[64];
-	struct play_item q[PLAY_QUEUE];
-	unsigned qhead, qlen;
-	struct rtpr_wav_player player;   /* on q[qhead] */
-	bool playing;              /* a play_done is owed when the queue drains */
-	bool have_seq;
-	uint16_t last_seq;
 	bool ending;
 	char sdp[1024];            /* our last SDP, for an offerless re-INVITE */
 	size_t sdp_len;
 };
 
-static void item_free(struct vm_session *s, struct play_item *it)
-{
-	if (it->owned)
-		s->vm->rtp->wav_free(&it->own);
-	*it = (struct play_item){ 0 };
-}
-
 void vm_session_flush(struct vm_session *s)
 {
-	while (s->qlen) {
-		item_free(s, &s->q[s->qhead]);
-		s->qhead = (s->qhead + 1) % PLAY_QUEUE;
-		s->qlen--;
-	}
-	s->player = (struct rtpr_wav_player){ 0 };
-	s->playing = false;
-}
-
-static void enqueue(struct vm_session *s, const struct play_item *it)
-{
-	if (s->qlen == PLAY_QUEUE) {
-		tlog_warn("mod_voicemail: call %s: play queue full, prompt dropped",
-		          tandem_call_id(s->call));
-		struct play_item drop = *it;
-		item_free(s, &drop);
-		return;
-	}
-	unsigned at = (s->qhead + s->qlen++) % PLAY_QUEUE;
-	s->q[at] = *it;
-	if (it->owned)
-		s->q[at].w = &s->q[at].own;   /* its own copy, not the caller's */
-	if (s->qlen == 1)
-		s->player = (struct rtpr_wav_player){ .wav = s->q[at].w };
-	s->playing = true;
+	s->vm->rtp->player_flush(s->player);
 }
 
 void vm_session_play(struct vm_session *s, const struct rtpr_wav *w)
 {
-	if (!w)
-		return;
-	struct play_item it = { .w = w };
-	enqueue(s, &it);
+	if (w && s->vm->rtp->player_play(s->player, w) == -ENOSPC)
+		tlog_warn("mod_voicemail: call %s: play queue full, prompt dropped",
+		          tandem_call_id(s->call));
 }
 
 void vm_session_play_file(struct vm_session *s, const char *path)
 {
-	struct play_item it = { .owned = true };
-	int rc = s->vm->rtp->wav_load(path, &it.own);
-	if (rc < 0) {
+	/* on failure the caller still gets its play_done: the menu goes on */
+	int rc = s->vm->rtp->player_play_file(s->player, path);
+	if (rc == -ENOSPC)
+		tlog_warn("mod_voicemail: call %s: play queue full, %s dropped",
+		          tandem_call_id(s->call), path);
+	else if (rc < 0)
 		tlog_warn("mod_voicemail: call %s: cannot play %s: %s", tandem_call_id(s->call), path,
 		          strerror(-rc));
-		/* the caller still gets its play_done: the menu goes on */
-		s->playing = true;
-		return;
-	}
-	enqueue(s, &it);
 }
 
 bool vm_session_playing(const struct vm_session *s)
 {
-	return s->qlen > 0;
+	return s->vm->rtp->player_playing(s->player);
 }
 
 struct tandem_call *vm_session_call(const struct vm_session *s)
@@ -110,81 +60,37 @@ struct tandem_call *vm_session_call(const struct vm_session *s)
 	return s->call;
 }
 
-/* The next frame of the queue, or false once it is empty. */
-static bool next_frame(struct vm_session *s, int16_t frame[RTPR_FRAME_SAMPLES])
+/* ---- the player's callbacks ---- */
+
+static void on_play_done(void *arg)
 {
-	while (s->qlen) {
-		if (s->vm->rtp->wav_next_frame(&s->player, frame))
-			return true;
-		item_free(s, &s->q[s->qhead]);
-		s->qhead = (s->qhead + 1) % PLAY_QUEUE;
-		s->qlen--;
-		s->player = (struct rtpr_wav_player){ .wav = s->qlen ? s->q[s->qhead].w : NULL };
-	}
-	return false;
+	struct vm_session *s = arg;
+	if (s->ops->play_done)
+		s->ops->play_done(s, s->arg);   /* may queue the next prompt */
 }
 
-static void on_tick(struct ev_loop *loop, ev_timer *w, int revents)
+static void on_audio(void *arg, const int16_t *pcm, size_t n)
 {
-	struct vm_session *s = w->data;
-	(void)loop; (void)revents;
-	int16_t frame[RTPR_FRAME_SAMPLES];
-	if (!next_frame(s, frame)) {
-		memset(frame, 0, sizeof frame);
-		if (s->playing) {
-			s->playing = false;
-			if (s->ops->play_done)
-				s->ops->play_done(s, s->arg);   /* may queue the next prompt */
-			if (next_frame(s, frame) == false)
-				memset(frame, 0, sizeof frame);
-		}
-	}
-	/* -ENOTCONN until the peer's first packet when its offer had no address */
-	s->vm->rtp->media_send_frame(s->ep, frame);
-}
-
-/* Audio of packet seq: fill what was lost since the last one with
- * silence, so a recording keeps the caller's timing. */
-static void audio_in(struct vm_session *s, const int16_t *pcm, size_t n, uint16_t seq)
-{
-	if (s->have_seq) {
-		int16_t d = (int16_t)(seq - s->last_seq);
-		if (d <= 0 && d > -GAP_FILL_MAX)
-			return;   /* a duplicate or a late packet: its place was filled */
-		static const int16_t silence[RTPR_FRAME_SAMPLES * 2];
-		size_t fill = n <= RTPR_FRAME_SAMPLES * 2 ? n : RTPR_FRAME_SAMPLES * 2;
-		/* a jump beyond that is a new stream (another SSRC, the phone
-		 * restarted it): taken as it comes, nothing filled */
-		for (int i = 1; i < d && d <= GAP_FILL_MAX && s->ops->audio; i++)
-			s->ops->audio(s, silence, fill, s->arg);
-	}
-	s->have_seq = true;
-	s->last_seq = seq;
+	struct vm_session *s = arg;
 	if (s->ops->audio)
 		s->ops->audio(s, pcm, n, s->arg);
 }
 
-static void on_rx(struct ev_loop *loop, ev_io *w, int revents)
+/* An RFC 4733 press: through the core, so it reaches on_dtmf as a SIP
+ * INFO digit does. */
+static void on_media_dtmf(void *arg, char digit, unsigned ms)
 {
-	struct vm_session *s = w->data;
-	(void)loop; (void)revents;
-	for (int budget = 64; budget-- > 0;) {
-		int16_t pcm[RTPR_FRAME_SAMPLES * 2];
-		size_t n;
-		uint16_t seq;
-		int rc = s->vm->rtp->media_recv_frame(s->ep, pcm, sizeof pcm / sizeof pcm[0], &n, &seq);
-		if (rc == -EAGAIN)
-			return;
-		if (rc == 0 && n > 0)
-			audio_in(s, pcm, n, seq);
-		char digit;
-		unsigned ms;
-		while (s->vm->rtp->media_dtmf(s->ep, &digit, &ms) == 1)
-			tandem_call_dtmf(s->call, digit, ms);   /* to on_dtmf, through the core */
-		if (rc < 0 && rc != -ENOMSG)
-			return;
-	}
+	struct vm_session *s = arg;
+	tandem_call_dtmf(s->call, digit, ms);
 }
+
+static const struct rtpr_player_ops player_ops = {
+	.play_done = on_play_done,
+	.audio = on_audio,
+	.dtmf = on_media_dtmf,
+};
+
+/* ---- the call ---- */
 
 static void on_dtmf(struct tandem_call *call, char digit, unsigned ms, void *arg)
 {
@@ -210,8 +116,9 @@ static void on_request(struct tandem_call *call, struct sip_tsx *st, const struc
 		return;
 	}
 	char sdp[sizeof s->sdp];
-	int n = req->body.len ? s->vm->rtp->media_reanswer(s->vm->t, s->ep, req->body.p, req->body.len,
-	                                                   sdp, sizeof sdp)
+	const struct mod_rtprelay_api *rtp = s->vm->rtp;
+	int n = req->body.len ? rtp->media_reanswer(s->vm->t, rtp->player_endpoint(s->player),
+	                                            req->body.p, req->body.len, sdp, sizeof sdp)
 	                      : (int)s->sdp_len;
 	if (n < 0) {
 		tlog_info("mod_voicemail: call %s: %.*s offer refused: %s", tandem_call_id(call),
@@ -247,14 +154,8 @@ void vm_session_hangup(struct vm_session *s, const char *why)
 
 static void session_free(struct vm_session *s)
 {
-	struct ev_loop *loop = tandem_loop(s->vm->t);
-	ev_timer_stop(loop, &s->tick);
-	ev_timer_stop(loop, &s->hangup);
-	if (s->ep) {
-		ev_io_stop(loop, &s->rx);
-		s->vm->rtp->media_close(s->ep);
-	}
-	vm_session_flush(s);
+	ev_timer_stop(tandem_loop(s->vm->t), &s->hangup);
+	s->vm->rtp->player_free(s->player);   /* the endpoint with it */
 	free(s);
 }
 
@@ -283,8 +184,6 @@ int vm_session_start(struct vm *vm, struct tandem_call *call, const struct sip_m
 	s->call = call;
 	s->ops = ops;
 	s->arg = arg;
-	ev_timer_init(&s->tick, on_tick, 0.02, 0.02);
-	s->tick.data = s;
 	ev_timer_init(&s->hangup, on_hangup, 0., 0.);
 	s->hangup.data = s;
 
@@ -293,29 +192,34 @@ int vm_session_start(struct vm *vm, struct tandem_call *call, const struct sip_m
 	 * caller's address from its first packets */
 	char *sdp = s->sdp;
 	const struct sip_str *offer = &invite->body;
-	int n = offer->len ? vm->rtp->media_answer(vm->t, offer->p, offer->len, &s->ep, sdp,
+	struct rtpr_media_ep *ep;
+	int n = offer->len ? vm->rtp->media_answer(vm->t, offer->p, offer->len, &ep, sdp,
 	                                           sizeof s->sdp)
-	                   : vm->rtp->media_offer(vm->t, &s->ep, sdp, sizeof s->sdp);
+	                   : vm->rtp->media_offer(vm->t, &ep, sdp, sizeof s->sdp);
 	if (n < 0) {
 		tlog_warn("mod_voicemail: call %s: no media: %s", tandem_call_id(call), strerror(-n));
 		free(s);
 		return n == -EPROTONOSUPPORT || n == -EINVAL ? 488 : 500;
 	}
 	s->sdp_len = (size_t)n;
+	/* the player takes ep (closes it on failure) and paces from now on:
+	 * nothing runs before the answer below, this being one loop callback */
+	int rc = vm->rtp->player_new(vm->t, ep, &player_ops, s, &s->player);
+	if (rc < 0) {
+		tlog_warn("mod_voicemail: call %s: no media: %s", tandem_call_id(call), strerror(-rc));
+		free(s);
+		return 500;
+	}
 	struct tandem_call_owner owner = { .request = on_request, .dtmf = on_dtmf, .arg = s };
 	struct vm_call *vc = vm_call_get(vm, call, true);
 	struct tandem_body body = { .p = sdp, .len = (size_t)n };
 	if (!vc || vc->session || tandem_call_own(call, VM_MOD, &owner) < 0 ||
 	    tandem_call_answer(call, NULL, &body) < 0) {
-		vm->rtp->media_close(s->ep);
+		vm->rtp->player_free(s->player);
 		free(s);
 		return 500;
 	}
 	vc->session = s;
-	ev_io_init(&s->rx, on_rx, vm->rtp->media_fd(s->ep), EV_READ);
-	s->rx.data = s;
-	ev_io_start(tandem_loop(vm->t), &s->rx);
-	ev_timer_start(tandem_loop(vm->t), &s->tick);
 	*out = s;
 	return 0;
 }

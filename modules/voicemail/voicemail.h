@@ -4,7 +4,8 @@
  *   boxes.c          boxes from the users file (PIN, owners, limits, notify)
  *   spool.c          the on-disk store: messages, counts, atomic writes
  *   prompts.c        the prompt set and spoken numbers
- *   session.c        a call answered here: media endpoint, playback, audio in
+ *   session.c        a call answered here: owning, answering, re-INVITEs,
+ *                    hangup; its media on a mod_rtprelay player
  *   recorder.c       a recording with its limits (length, silence)
  *   deposit.c        leaving a message (greeting, beep, recording)
  *   takeover.c       voicemail.takeover: a busy callee's caller taken at BLEG_RESPONSE
