@@ -49,7 +49,7 @@ static enum tandem_verdict agent_action(struct tandem_event *ev, agent_op op, co
 	}
 	int prompt = -1;
 	for (size_t i = 0; i < m->nqueues; i++) {
-		struct qqueue *q = &m->queues[i];
+		struct qqueue *q = m->queues[i];
 		struct ql_agent *a = only && strcmp(only, q->line.name) ? NULL :
 		                     ql_agent_find(&q->line, user);
 		if (!a)

@@ -12,7 +12,7 @@
 queue_config 'strategy = "linear"; wait = "early"; max_wait = 12; wrapup = 60; announce = 4;'
 start_tandemd "$WORK/tandem.conf"
 
-agent_phone 1001 "$(free_port)" call_uas
+agent_phone 1001 "$(free_port)" queue_agent
 agent=$PEER_PID
 feature 1001 '*45'
 wait_log "agent 1001 logged in in queue sales"
@@ -49,6 +49,8 @@ XML
 {   # caller 1: first, then connected to the agent; hangs up after 2 s
 	pos182 1
 	cat <<'XML'
+  <recv response="183" optional="true"/>
+  <recv response="180" optional="true"/>
   <recv response="183" optional="true"/>
   <recv response="200" rrs="true"/>
   <send>
@@ -127,7 +129,7 @@ wait_log "joins queue sales at position 3"
 feature 1001 '*47'
 wait_log "agent 1001 unpaused in queue sales"
 peer_wait caller1 "$c1"
-peer_wait call_uas "$agent"
+peer_wait queue_agent "$agent"
 peer_wait caller3 "$c3"
 peer_wait caller2 "$c2"
 grep -q "queue sales: connected to agent 1001" "$WORK/tandemd.log" || fail "caller 1 was not connected"
