@@ -3,6 +3,8 @@
 offered) gets past the 407, voicemail answers with the unavailable
 greeting, 1001 speaks 2 s (PCMU) and hangs up. 1002 subscribes to its
 message-waiting state (401, digest) and is told 1/0, then listens with *97.
+Last 1003 calls sales (2000): no agent is logged in, so the queue sends it
+on to the sales box, where it leaves a message.
 Usage: sample_office.py SIP_PORT GREETING_MS"""
 import re
 import socket
@@ -79,16 +81,21 @@ class Call:
         expect(sip.recv(5), 200, "BYE")
 
 
+def speak(call, frames):
+    """frames x 20 ms of a tone, paced like a phone."""
+    seq, ts = 100, 8000
+    for k in range(frames):
+        payload = bytes([0x80 + (k & 0x3F) if i % 20 < 10 else 0x20 for i in range(160)])
+        rtp.sendto(struct.pack("!BBHII", 0x80, 0, seq, ts, 0x0FF1CE) + payload, call.media)
+        seq, ts = seq + 1, ts + 160
+        time.sleep(0.02)
+    time.sleep(0.3)
+
+
 # 1. 1001 leaves 1002 a message
 call = Call("1001", "alice-1001", "1002", "Alice")
 time.sleep(greeting_ms / 1000.0)
-seq, ts = 100, 8000
-for k in range(100):           # 2 s of a 400 Hz tone, paced like a phone
-    payload = bytes([0x80 + (k & 0x3F) if i % 20 < 10 else 0x20 for i in range(160)])
-    rtp.sendto(struct.pack("!BBHII", 0x80, 0, seq, ts, 0x0FF1CE) + payload, call.media)
-    seq, ts = seq + 1, ts + 160
-    time.sleep(0.02)
-time.sleep(0.3)
+speak(call, 100)
 call.bye()
 print("ok: 1001 left a message for 1002 (answered by voicemail, 2 s spoken)")
 
@@ -127,3 +134,10 @@ call = Call("1002", "bob-1002", "*97", "Bob")
 time.sleep(1.5)
 call.bye()
 print("ok: *97 answered for 1002")
+
+# 4. sales with no agent logged in: the sales box
+call = Call("1003", "carol-1003", "2000", "Carol")
+time.sleep(greeting_ms / 1000.0)
+speak(call, 75)
+call.bye()
+print("ok: 2000 (queue sales, no agent) went to the sales box")
