@@ -395,3 +395,11 @@ void q_callers_music(struct qmod *m, struct qqueue *q)
 		if (c->player && c->in_line)
 			m->rtp->player_loop(c->player, q->have_music ? &q->music : NULL);
 }
+
+const char *q_caller_call_id(struct qqueue *q, unsigned long id)
+{
+	for (struct qcaller *c = q->callers; c; c = c->next)
+		if (c->id == id)
+			return cid(c);
+	return "?";
+}

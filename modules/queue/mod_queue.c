@@ -445,4 +445,5 @@ const struct tandem_module tandem_module = {
 	.stop = q_stop,
 	.actions = actions,
 	.hooks = hooks,
+	.api = &q_api,
 };

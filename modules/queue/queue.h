@@ -3,6 +3,7 @@
  *   mod_queue.c   config, the module glue, the sweep that offers callers
  *   caller.c      one waiting caller: 182s, music and announcements, offers
  *   agents.c      agents: feature codes (login, logout, pause), who is free
+ *   state.c       the state for the control tool (include/tandem/queue.h)
  * Everything runs on the signalling loop. */
 #ifndef QUEUE_H
 #define QUEUE_H
@@ -11,6 +12,7 @@
 #include <ev.h>
 
 #include <tandem/call.h>
+#include <tandem/queue.h>
 #include <tandem/rtprelay.h>
 #include <tandem/tandem.h>
 
@@ -69,6 +71,12 @@ void q_caller_tick(struct qmod *m, struct qqueue *q);
 void q_callers_music(struct qmod *m, struct qqueue *q);
 /* A queue dropped by a reload: its callers leave with outcome timeout. */
 void q_callers_drop(struct qmod *m, struct qqueue *q);
+
+/* The Call-ID of the caller id of q's line ("?" when unknown). */
+const char *q_caller_call_id(struct qqueue *q, unsigned long id);
+
+/* ---- state.c ---- */
+extern const struct queue_api q_api;
 
 /* ---- agents.c ---- */
 /* queue_login([queue]), queue_logout([queue]), queue_pause([queue]):

@@ -3,3 +3,8 @@
 QUEUE_TESTS = tests/sip/test_queue_basic.sh
 TESTS += $(QUEUE_TESTS)
 EXTRA_DIST += $(QUEUE_TESTS) tests/sip/queue_lib.sh
+
+# A user of mod_queue's state API (include/tandem/queue.h).
+check_LTLIBRARIES += tests/sip/mod_queuewatch.la
+tests_sip_mod_queuewatch_la_SOURCES = tests/sip/mod_queuewatch.c
+tests_sip_mod_queuewatch_la_LDFLAGS = $(MODULE_LDFLAGS) -rpath /nowhere

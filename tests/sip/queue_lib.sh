@@ -4,13 +4,14 @@
 # register and answer), callers built from queue_uac.xml.
 
 # queue_config QUEUE_SETTINGS: the office of the tests, one queue "sales".
+# QUEUE_MODULES adds modules (', "queuewatch"': then call queue_modules).
 queue_config() {
 	write_users "$WORK/users.conf" 1001:alice-1001 1002:bob-1002 1003:carol-1003
 	mkdir -p "$WORK/state"
 	cat >"$WORK/tandem.conf" <<CONF
 log_level = "debug";
 state_dir = "state";
-modules = ( "auth", "registrar", "rtprelay", "queue" );
+modules = ( "auth", "registrar", "rtprelay", "queue"${QUEUE_MODULES:-} );
 listen = (
   { transport = "udp"; address = "127.0.0.1"; port = $port; },
   { transport = "tcp"; address = "127.0.0.1"; port = $port; }
@@ -72,4 +73,12 @@ wait_log() {
 	until [ "$(grep -c -E "$1" "$WORK/tandemd.log")" -ge "${2:-1}" ]; do
 		i=$((i + 1)); [ $i -lt 200 ] || fail "never logged: $1"; sleep 0.1
 	done
+}
+
+# queue_modules: tandemd's module folder with the test modules too.
+queue_modules() {
+	[ -f "$top_builddir/tests/sip/.libs/mod_queuewatch.so" ] || fail "mod_queuewatch.so not built (make check builds it)"
+	MODDIR=$WORK/modules
+	mkdir -p "$MODDIR"
+	ln -s "$top_builddir"/.libs/mod_*.so "$top_builddir/tests/sip/.libs/mod_queuewatch.so" "$MODDIR/"
 }
