@@ -41,3 +41,6 @@ bench_module_data_SOURCES = bench/module_data.c
 bench_module_data_CPPFLAGS = $(CORE_CPPFLAGS)
 bench_module_data_LDADD = libtandemcore.a $(CORE_LIBS)
 bench: bench/module_data
+
+# mod_queue: 500 callers in one queue, 20 agents (run: bench/queue/run-queue.sh BUILDDIR)
+EXTRA_DIST += bench/queue/run-queue.sh bench/queue/queue_load.py

@@ -13,7 +13,8 @@
  *         max_wait = 300;              # s in line, then on(timeout); 0: no limit
  *         announce = 30;               # s between "you are caller number N"; 0: never
  *         music = "moh.wav";           # relative to sounds_dir
- *         full_code = 503; }           # the answer when full and no on(full) (486 or 503)
+ *         full_code = 503;             # the answer when full and no on(full) (486 or 503)
+ *         autologin = false; }         # members logged in from the start (static members)
  *     );
  *   };
  *
@@ -105,6 +106,7 @@ struct qconf {
 	enum ql_strategy strategy;
 	enum q_wait_mode mode;
 	unsigned ring_timeout, wrapup, max_callers, max_wait, announce, full_code;
+	bool autologin;
 	char music[256];
 	struct ql_agent agents[64];
 	size_t nagents;
@@ -145,6 +147,12 @@ static int read_queue(const config_setting_t *g, struct qconf *c)
 	    tandem_config_uint(QMOD, g, "announce", 30, 0, 3600, &c->announce) < 0 ||
 	    tandem_config_uint(QMOD, g, "full_code", 503, 400, 699, &c->full_code) < 0)
 		return -EINVAL;
+	const config_setting_t *al = config_setting_get_member(g, "autologin");
+	if (al && config_setting_type(al) != CONFIG_TYPE_BOOL) {
+		CFG_ERR(al, "queue %s: autologin is true or false", name);
+		return -EINVAL;
+	}
+	c->autologin = al && config_setting_get_bool(al);
 	const config_setting_t *mem = config_setting_get_member(g, "members");
 	int n = mem ? config_setting_length(mem) : 0;
 	if (!mem || !config_setting_is_list(mem) || n == 0 || n > 64) {
@@ -207,6 +215,10 @@ static int queue_apply(struct qmod *m, struct qqueue *q, const struct qconf *c, 
 	                                c->nagents);
 	if (rc < 0)
 		return rc;
+	/* static members (app_queue's): logged in when the queue is made;
+	 * the feature codes still log them out */
+	for (size_t i = 0; c->autologin && fresh && i < q->line.nagents; i++)
+		q->line.agents[i].logged_in = true;
 	q->mode = c->mode;
 	q->ring_timeout = c->ring_timeout;
 	q->max_wait = c->max_wait;
