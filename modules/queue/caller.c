@@ -156,39 +156,54 @@ static void time_out(struct qcaller *c)
 	tandem_call_resume_outcome(call, "timeout", 480, "Queue Timeout", NULL);
 }
 
+static struct qcaller *caller_by_id(struct qqueue *q, unsigned long id)
+{
+	for (struct qcaller *c = q->callers; c; c = c->next)
+		if (c->id == id)
+			return c;
+	return NULL;
+}
+
+/* Offer the callers in line, first come first served, to the free agents:
+ * the head first, then (while its offer rings) the next ones. */
+static void offer(struct qmod *m, struct qqueue *q, double now)
+{
+	if (!q->line.ncallers)
+		return;
+	q_agents_refresh(m, q);
+	size_t idx[64];
+	unsigned long id;
+	size_t n;
+	while ((n = ql_pick_next(&q->line, now, idx, 64, &id)) > 0) {
+		struct qcaller *c = caller_by_id(q, id);
+		if (!c) {   /* cannot be: every caller in line is ours */
+			ql_offer_done(&q->line, id, -1, idx, n, now);
+			break;
+		}
+		const char *targets[64];
+		for (size_t i = 0; i < n; i++) {
+			targets[i] = q->line.agents[idx[i]].user;
+			c->rang[i] = idx[i];
+		}
+		c->nrang = n;
+		struct tandem_dial d = { .targets = targets, .ntargets = n,
+		                         .mode = TANDEM_DIAL_PARALLEL, .timeout = q->ring_timeout };
+		tlog_info("mod_queue: call %s: queue %s: offered to %s%s", cid(c), q->line.name,
+		          targets[0], n > 1 ? " and others" : "");
+		int rc = tandem_call_bridge(c->call, &d);
+		if (rc < 0) {
+			tlog_warn("mod_queue: call %s: the offer did not start: %s", cid(c), strerror(-rc));
+			ql_offer_done(&q->line, c->id, -1, c->rang, n, now);
+			c->nrang = 0;
+			break;   /* the next sweep tries again */
+		}
+	}
+}
+
 void q_caller_tick(struct qmod *m, struct qqueue *q)
 {
 	double now = q_now(m);
-	/* the head of the line to whom is free */
-	struct qcaller *head = NULL;
-	if (q->line.ncallers)
-		for (struct qcaller *c = q->callers; c; c = c->next)
-			if (c->id == q->line.callers[0].id)
-				head = c;
-	if (head && !head->nrang) {
-		q_agents_refresh(m, q);
-		size_t idx[64];
-		size_t n = ql_pick(&q->line, now, idx, 64);
-		if (n) {
-			const char *targets[64];
-			for (size_t i = 0; i < n; i++) {
-				targets[i] = q->line.agents[idx[i]].user;
-				head->rang[i] = idx[i];
-			}
-			head->nrang = n;
-			struct tandem_dial d = { .targets = targets, .ntargets = n,
-			                         .mode = TANDEM_DIAL_PARALLEL, .timeout = q->ring_timeout };
-			tlog_info("mod_queue: call %s: queue %s: offered to %s%s", cid(head), q->line.name,
-			          targets[0], n > 1 ? " and others" : "");
-			int rc = tandem_call_bridge(head->call, &d);
-			if (rc < 0) {
-				tlog_warn("mod_queue: call %s: the offer did not start: %s", cid(head),
-				          strerror(-rc));
-				ql_offer_done(&q->line, head->id, -1, head->rang, n, now);
-				head->nrang = 0;
-			}
-		}
-	}
+	offer(m, q, now);
 	for (struct qcaller *c = q->callers, *next; c; c = next) {
 		next = c->next;
 		if (!c->in_line)
@@ -398,8 +413,6 @@ void q_callers_music(struct qmod *m, struct qqueue *q)
 
 const char *q_caller_call_id(struct qqueue *q, unsigned long id)
 {
-	for (struct qcaller *c = q->callers; c; c = c->next)
-		if (c->id == id)
-			return cid(c);
-	return "?";
+	struct qcaller *c = caller_by_id(q, id);
+	return c ? cid(c) : "?";
 }

@@ -307,13 +307,10 @@ static size_t choose_one(struct ql_line *l, const bool *cand)
 	return best;
 }
 
-size_t ql_pick(struct ql_line *l, double now, size_t *out, size_t max)
+/* The pick for the caller at line index ci (not offering). */
+static size_t pick_for(struct ql_line *l, size_t ci, double now, size_t *out, size_t max)
 {
-	if (!l->ncallers || !out || !max)
-		return 0;
-	struct ql_caller *head = &l->callers[0];
-	if (head->offering)
-		return 0;
+	struct ql_caller *head = &l->callers[ci];
 
 	/* The free agents of the lowest penalty (app_queue's rule). */
 	bool cand[QL_AGENTS_MAX] = { false };
@@ -356,6 +353,28 @@ size_t ql_pick(struct ql_line *l, double now, size_t *out, size_t max)
 		l->agents[out[k]].ringing = true;
 	head->offering = true;
 	return n;
+}
+
+size_t ql_pick(struct ql_line *l, double now, size_t *out, size_t max)
+{
+	if (!l->ncallers || !out || !max || l->callers[0].offering)
+		return 0;
+	return pick_for(l, 0, now, out, max);
+}
+
+size_t ql_pick_next(struct ql_line *l, double now, size_t *out, size_t max, unsigned long *caller)
+{
+	if (!out || !max)
+		return 0;
+	for (size_t i = 0; i < l->ncallers; i++) {
+		if (l->callers[i].offering)
+			continue;
+		size_t n = pick_for(l, i, now, out, max);
+		if (n && caller)
+			*caller = l->callers[i].id;
+		return n;   /* nobody free for this one: nobody for those behind it */
+	}
+	return 0;
 }
 
 void ql_offer_done(struct ql_line *l, unsigned long caller, long who, const size_t *rang,

@@ -126,6 +126,10 @@ double ql_estimate(const struct ql_line *l, unsigned pos);
  * or no caller). Marks the chosen agents ringing and the caller offering;
  * advances roundrobin. */
 size_t ql_pick(struct ql_line *l, double now, size_t *out, size_t max);
+/* The same for the first caller in line with no offer running (*caller
+ * its id): while the head's offer rings, the next callers are offered the
+ * other free agents, in line order (app_queue's autofill). */
+size_t ql_pick_next(struct ql_line *l, double now, size_t *out, size_t max, unsigned long *caller);
 /* The offer to the head ended: answered by agent index who (the caller
  * leaves the line, the agent's count, last call, wrap-up start when its
  * call ends: ql_call_ended), or not (who = -1: no agent answered; each

@@ -723,6 +723,40 @@ static void test_names(void)
 	CU_ASSERT_STRING_EQUAL(ql_agent_state_name((enum ql_agent_state)99), "unknown");
 }
 
+/* While the head's offer rings, the callers behind it are offered the
+ * other free agents, in line order; nobody is offered twice. */
+static void test_pick_next(void)
+{
+	struct ql_line l;
+	line3(&l, QL_LINEAR, 0);
+	size_t out[64];
+	unsigned long who = 0;
+	for (unsigned long id = 1; id <= 4; id++)
+		CU_ASSERT_EQUAL(ql_join(&l, id, 10), (int)id);
+	for (unsigned long id = 1; id <= 3; id++) {
+		CU_ASSERT_EQUAL_FATAL(ql_pick_next(&l, 10, out, 64, &who), 1);
+		CU_ASSERT_EQUAL(who, id);
+		CU_ASSERT_EQUAL(l.agents[out[0]].user[0], (char)('a' + id - 1));
+	}
+	/* three agents ringing: the fourth caller waits */
+	CU_ASSERT_EQUAL(ql_pick_next(&l, 10, out, 64, &who), 0);
+	CU_ASSERT_EQUAL(ql_pick(&l, 10, out, 64), 0);   /* the head is offered already */
+	/* caller 2's agent (b) answers; caller 4 is still fourth... now third */
+	size_t b = 1;
+	ql_offer_done(&l, 2, 1, &b, 1, 11);
+	l.agents[1].in_call = true;   /* b talks to caller 2 (the glue says so) */
+	CU_ASSERT_EQUAL(ql_position(&l, 4), 3);
+	CU_ASSERT_EQUAL(ql_position(&l, 1), 1);
+	/* caller 1's agent (a) does not answer: a is skipped for it, but the
+	 * first caller with no offer is 4, and a is free for it */
+	size_t a = 0;
+	ql_offer_done(&l, 1, -1, &a, 1, 12);
+	CU_ASSERT_EQUAL_FATAL(ql_pick_next(&l, 12, out, 64, &who), 1);
+	CU_ASSERT_EQUAL(who, 1);   /* 1 has no offer running: first in line again */
+	CU_ASSERT_EQUAL(l.agents[out[0]].user[0], 'a');   /* the only free one: its skip clears */
+	ql_free(&l);
+}
+
 static CU_TestInfo line_tests[] = {
 	{ "positions 1, 2, 3 and moving up", test_positions },
 	{ "positions over random joins and leaves", test_positions_random },
@@ -740,6 +774,7 @@ static CU_TestInfo strategy_tests[] = {
 };
 
 static CU_TestInfo offer_tests[] = {
+	{ "the next callers while the head's offer rings", test_pick_next },
 	{ "unavailable agents are passed over", test_unavailable },
 	{ "ringing and an offer running", test_ringing_and_offering },
 	{ "no answer: skipped, caller stays first", test_no_answer },
