@@ -239,6 +239,23 @@ static int queue_apply(struct qmod *m, struct qqueue *q, const struct qconf *c, 
 	return 0;
 }
 
+/* The queues and prompts (wav_free takes the never-loaded ones too). */
+static void qmod_free(struct qmod *m)
+{
+	for (size_t i = 0; i < m->nqueues; i++)
+		queue_free(m, m->queues[i]);
+	free(m->queues);
+	if (m->rtp) {
+		m->rtp->wav_free(&m->caller_number);
+		for (int i = 0; i < 4; i++)
+			m->rtp->wav_free(&m->agent_prompt[i]);
+		for (int i = 0; i <= 20; i++)
+			m->rtp->wav_free(&m->digits[i]);
+	}
+	free(m->sounds);
+	free(m);
+}
+
 static int q_init(struct tandem *t, const config_setting_t *cfg)
 {
 	struct qmod *m = calloc(1, sizeof *m);
@@ -298,18 +315,7 @@ static int q_init(struct tandem *t, const config_setting_t *cfg)
 	return 0;
 fail:
 	free(c);
-	for (size_t i = 0; i < m->nqueues; i++)
-		queue_free(m, m->queues[i]);
-	free(m->queues);
-	if (m->rtp) {
-		m->rtp->wav_free(&m->caller_number);
-		for (int i = 0; i < 4; i++)
-			m->rtp->wav_free(&m->agent_prompt[i]);
-		for (int i = 0; i <= 20; i++)
-			m->rtp->wav_free(&m->digits[i]);
-	}
-	free(m->sounds);
-	free(m);
+	qmod_free(m);
 	return rc;
 }
 
@@ -380,18 +386,9 @@ static void q_stop(struct tandem *t)
 	if (!m)
 		return;
 	ev_timer_stop(tandem_loop(t), &m->sweep);
-	for (size_t i = 0; i < m->nqueues; i++) {
+	for (size_t i = 0; i < m->nqueues; i++)
 		q_callers_drop(m, m->queues[i]);
-		queue_free(m, m->queues[i]);
-	}
-	free(m->queues);
-	m->rtp->wav_free(&m->caller_number);
-	for (int i = 0; i < 4; i++)
-		m->rtp->wav_free(&m->agent_prompt[i]);
-	for (int i = 0; i <= 20; i++)
-		m->rtp->wav_free(&m->digits[i]);
-	free(m->sounds);
-	free(m);
+	qmod_free(m);
 	tandem_set_module_data(t, QMOD, NULL);
 }
 
