@@ -37,13 +37,15 @@ dialplan: {
 CONF
 }
 
-# agent_phone USER PORT SCENARIO: a SIPp phone registered as USER from PORT
-# that then runs SCENARIO there (a callee) in the background: $PEER_PID.
+# agent_phone USER PORT SCENARIO [SIPP ARGS]: a SIPp phone registered as
+# USER from PORT that then runs SCENARIO there (a callee) in the
+# background: $PEER_PID (-m N: it answers N calls).
 agent_phone() {
 	sipp -sf "$SCEN/vm_phone_register.xml" -m 1 -p "$2" -i 127.0.0.1 -nostdin -timeout 15 \
 		-timeout_error -s "$1" -au "$1" -ap "$(agent_pw "$1")" 127.0.0.1:"$port" \
 		>"$WORK/register-$1.out" 2>&1 || fail "$1 did not register: $(cat "$WORK/register-$1.out")"
-	peer_start "$3" "$2" -timeout 90
+	a_scen=$3; a_port=$2; shift 3
+	peer_start "$a_scen" "$a_port" -timeout 90 "$@"
 }
 
 agent_pw() {

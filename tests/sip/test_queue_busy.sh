@@ -1,0 +1,138 @@
+#!/bin/sh
+# The issue's queue test: two agents (static members, SIPp phones) both
+# busy in calls of their own; three callers queue and get 182 Queued 1, 2
+# and 3. Agent 1001's call ends: caller 1 is connected to 1001 (the
+# agent's 200 reaches it), callers 2 and 3 get new 182s with 1 and 2;
+# caller 3 CANCELs and caller 2 stays first; caller 2 reaches max_wait and
+# lands in the timeout continuation (a reject here). 1002's own call ends
+# later: it was never rung while busy.
+. "$(dirname "$0")/calls_lib.sh"
+. "$top_srcdir/tests/sip/vm_lib.sh"
+. "$top_srcdir/tests/sip/queue_lib.sh"
+queue_config 'strategy = "ringall"; autologin = true; max_wait = 12; wrapup = 60; announce = 0;'
+sed -i 's|    { match = "^q\$";|    { match = "^d(1[0-9]{3})$"; do = ( "dial(${1}, 10)" ); },\n    { match = "^q$";|' "$WORK/tandem.conf"
+grep -q '"^d(1\[0-9\]{3})\$"' "$WORK/tandem.conf" || fail "the direct-call rule was not added"
+start_tandemd "$WORK/tandem.conf"
+
+# each agent's phone answers two calls: its own, then (maybe) the queue's
+agent_phone 1001 "$(free_port)" queue_agent -m 2
+a1=$PEER_PID
+agent_phone 1002 "$(free_port)" queue_agent -m 1
+a2=$PEER_PID
+
+talk() { # MS: answered (from whom ever), ACK, MS of talk, BYE
+	cat <<XML
+  <recv response="180" optional="true"/>
+  <recv response="183" optional="true"/>
+  <recv response="200" rrs="true"/>
+  <send>
+    <![CDATA[
+      ACK [next_url] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      [routes]
+      From: caller <sip:caller-[pid]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: 1 ACK
+      Max-Forwards: 70
+      Content-Length: 0
+
+    ]]>
+  </send>
+  <pause milliseconds="$1"/>
+  <send retrans="500">
+    <![CDATA[
+      BYE [next_url] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      [routes]
+      From: caller <sip:caller-[pid]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: 2 BYE
+      Max-Forwards: 70
+      Content-Length: 0
+
+    ]]>
+  </send>
+  <recv response="200"/>
+XML
+}
+pos182() {
+	cat <<XML
+  <recv response="182">
+    <action><ereg regexp="^SIP/2.0 182 Queued $1" search_in="msg" check_it="true" assign_to="r$1"/></action>
+  </recv>
+XML
+}
+ack_failure() {
+	cat <<'XML'
+  <send>
+    <![CDATA[
+      ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      [last_Via:]
+      From: caller <sip:caller-[pid]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: 1 ACK
+      Max-Forwards: 70
+      Content-Length: 0
+
+    ]]>
+  </send>
+XML
+}
+
+# both agents busy in calls of their own (4 s and 22 s)
+talk 4000 >"$WORK/busy1"
+talk 22000 >"$WORK/busy2"
+sed -e "/^STEPS\$/r $WORK/busy1" -e '/^STEPS$/d' "$SCEN/queue_uac.xml" >"$WORK/direct1.xml"
+sed -e "/^STEPS\$/r $WORK/busy2" -e '/^STEPS$/d' "$SCEN/queue_uac.xml" >"$WORK/direct2.xml"
+SCEN=$WORK peer_start direct1 "$(free_port)" 127.0.0.1:"$port" -s d1001 -timeout 90
+d1=$PEER_PID
+SCEN=$WORK peer_start direct2 "$(free_port)" 127.0.0.1:"$port" -s d1002 -timeout 90
+d2=$PEER_PID
+wait_log "answered \(B Call-ID" 2
+
+{ pos182 1; echo '  <recv response="183" optional="true"/>'; talk 2000; echo '  <Reference variables="r1"/>'; } >"$WORK/steps1"
+{ pos182 2; echo '  <recv response="183" optional="true"/>'; pos182 1
+  echo '  <recv response="480"/>'; ack_failure; echo '  <Reference variables="r2,r1"/>'; } >"$WORK/steps2"
+{ pos182 3; echo '  <recv response="183" optional="true"/>'; pos182 2
+  cat <<'XML'
+  <pause milliseconds="500"/>
+  <send>
+    <![CDATA[
+      CANCEL sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      [last_Via:]
+      From: caller <sip:caller-[pid]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>
+      Call-ID: [call_id]
+      CSeq: 1 CANCEL
+      Max-Forwards: 70
+      Content-Length: 0
+
+    ]]>
+  </send>
+  <recv response="200"/>
+  <recv response="487"/>
+XML
+  ack_failure; echo '  <Reference variables="r3,r2"/>'; } >"$WORK/steps3"
+queue_caller caller1 "$WORK/steps1"; c1=$PEER_PID
+wait_log "joins queue sales at position 1"
+queue_caller caller2 "$WORK/steps2"; c2=$PEER_PID
+wait_log "joins queue sales at position 2"
+queue_caller caller3 "$WORK/steps3"; c3=$PEER_PID
+wait_log "joins queue sales at position 3"
+
+peer_wait direct1 "$d1"
+peer_wait caller1 "$c1"
+peer_wait caller3 "$c3"
+peer_wait caller2 "$c2"
+peer_wait queue_agent "$a1"
+peer_wait direct2 "$d2"
+peer_wait queue_agent "$a2"
+grep -q "queue sales: connected to agent 1001" "$WORK/tandemd.log" || fail "caller 1 did not get 1001"
+[ "$(grep -c "queue sales: offered to" "$WORK/tandemd.log")" = 1 ] ||
+	fail "an agent was offered while busy: $(grep 'offered to' "$WORK/tandemd.log")"
+grep -q "queue sales: waited 12 s, the maximum" "$WORK/tandemd.log" || fail "caller 2 did not time out"
+assert_no_calls
+echo "ok: busy agents never rung; 1001's call ended -> caller 1 connected, 2 and 3 moved up, CANCEL, timeout"
