@@ -196,6 +196,16 @@ struct mod_rtprelay_api {
 	 * media_set_dtmf_pt (not media_recv_frame or media_dtmf: the
 	 * player reads it), until player_free. */
 	struct rtpr_media_ep *(*player_endpoint)(const struct rtpr_player *p);
+	/* A module that answered a call with an endpoint (it is the call's
+	 * far end) hands owner->request here (include/tandem/call.h): a
+	 * re-INVITE or UPDATE with SDP is answered in the endpoint's session
+	 * (media_reanswer: hold, resume, a new address; 488 when it cannot);
+	 * one without SDP gets sdp again (RFC 3261 §14.1); OPTIONS and INFO
+	 * 200; the rest 405 with Allow. sdp[0..*len) is the last SDP sent to
+	 * the caller, size bytes: a new answer replaces it. */
+	void (*far_end_request)(struct tandem *t, struct tandem_call *call, struct sip_tsx *st,
+	                        const struct sip_msg *req, struct rtpr_media_ep *ep, char *sdp,
+	                        size_t size, size_t *len);
 };
 
 /* mod_rtprelay's API, or NULL (logged: which module to load first) when

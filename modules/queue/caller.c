@@ -38,6 +38,8 @@ struct qcaller {
 	struct qcaller *next;
 	bool feature;                   /* an agent's feature code: a prompt, then BYE */
 	ev_timer hangup;
+	char sdp[1024];                 /* our last SDP to the caller (its re-INVITEs) */
+	size_t sdp_len;
 };
 
 static const char *cid(const struct qcaller *c)
@@ -79,21 +81,46 @@ static void tell_position(struct qcaller *c, unsigned pos)
 	}
 }
 
-static void announce(struct qcaller *c, unsigned pos)
+/* Queue the prompts of "you are caller number N"; their length, s. */
+static double announce(struct qcaller *c, unsigned pos)
 {
 	struct qmod *m = c->m;
-	if (!c->player)
-		return;
-	m->rtp->player_play(c->player, &m->caller_number);
-	/* "twenty" and above by tens and ones, as the digits set allows */
+	const struct rtpr_wav *w[8];
+	size_t n = 0;
+	w[n++] = &m->caller_number;
+	/* 1..20 as one word, then tens and ones ("thirty four"); beyond
+	 * 99 digit by digit */
 	if (pos <= 20) {
-		m->rtp->player_play(c->player, &m->digits[pos]);
+		w[n++] = &m->digits[pos];
+	} else if (pos < 100) {
+		w[n++] = pos / 10 == 2 ? &m->digits[20] : &m->tens[pos / 10];
+		if (pos % 10)
+			w[n++] = &m->digits[pos % 10];
 	} else {
 		char s[16];
 		snprintf(s, sizeof s, "%u", pos);
-		for (const char *p = s; *p; p++)
-			m->rtp->player_play(c->player, &m->digits[*p - '0']);
+		for (const char *p = s; *p && n < 8; p++)
+			w[n++] = &m->digits[*p - '0'];
 	}
+	size_t samples = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (c->player)
+			m->rtp->player_play(c->player, w[i]);
+		samples += w[i]->nsamples;
+	}
+	return samples / 8000.;
+}
+
+/* The caller's re-INVITE (hold, resume, a new address) while it waits
+ * with our media; an answered caller's is the agent's once bridged. */
+static void on_request(struct tandem_call *call, struct sip_tsx *st, const struct sip_msg *req,
+                       void *arg)
+{
+	struct qcaller *c = arg;
+	struct qmod *m = c->m;
+	m->rtp->far_end_request(m->t, call, st, req,
+	                        c->player ? m->rtp->player_endpoint(c->player) : NULL, c->sdp,
+	                        sizeof c->sdp, &c->sdp_len);
 }
 
 /* The line's answer to an offer, and what follows for the caller. */
@@ -215,10 +242,8 @@ void q_caller_tick(struct qmod *m, struct qqueue *q)
 			continue;
 		}
 		tell_position(c, pos);
-		if (q->announce && now >= c->next_announce) {
-			announce(c, pos);
-			c->next_announce = now + q->announce;
-		}
+		if (q->announce && c->player && now >= c->next_announce)   /* the gap counts from its end */
+			c->next_announce = now + announce(c, pos) + q->announce;
 	}
 }
 
@@ -246,16 +271,17 @@ static int start_media(struct qcaller *c, const struct sip_msg *invite)
 {
 	struct qmod *m = c->m;
 	struct rtpr_media_ep *ep = NULL;
-	char sdp[1024];
+	char *sdp = c->sdp;
 	int n;
 	if (invite->body.len)
-		n = m->rtp->media_answer(m->t, invite->body.p, invite->body.len, &ep, sdp, sizeof sdp);
+		n = m->rtp->media_answer(m->t, invite->body.p, invite->body.len, &ep, sdp, sizeof c->sdp);
 	else if (c->q->mode == Q_WAIT_ANSWERED)
-		n = m->rtp->media_offer(m->t, &ep, sdp, sizeof sdp);
+		n = m->rtp->media_offer(m->t, &ep, sdp, sizeof c->sdp);
 	else
 		return 0;   /* early media needs the caller's offer: 182s only */
 	if (n < 0)
 		return n;
+	c->sdp_len = (size_t)n;
 	struct tandem_body body = { .p = sdp, .len = (size_t)n };
 	int rc = c->q->mode == Q_WAIT_EARLY ? tandem_call_progress(c->call, 183, NULL, NULL, &body)
 	                                    : tandem_call_answer(c->call, NULL, &body);
@@ -342,7 +368,8 @@ enum tandem_verdict q_caller_join(struct qmod *m, struct qqueue *q, struct tande
 		}
 		return TANDEM_CONTINUE;
 	}
-	struct tandem_call_owner owner = { .bridge_done = on_bridge_done, .arg = c };
+	struct tandem_call_owner owner = { .request = on_request, .bridge_done = on_bridge_done,
+	                                   .arg = c };
 	if (pos < 0 || tandem_call_own(ev->call, QMOD, &owner) < 0 ||
 	    tandem_call_set_data(ev->call, QMOD, c) < 0) {
 		if (pos > 0)

@@ -251,6 +251,8 @@ static void qmod_free(struct qmod *m)
 			m->rtp->wav_free(&m->agent_prompt[i]);
 		for (int i = 0; i <= 20; i++)
 			m->rtp->wav_free(&m->digits[i]);
+		for (int i = 3; i <= 9; i++)
+			m->rtp->wav_free(&m->tens[i]);
 	}
 	free(m->sounds);
 	free(m);
@@ -290,6 +292,12 @@ static int q_init(struct tandem *t, const config_setting_t *cfg)
 		char name[32];
 		snprintf(name, sizeof name, "digits/%d", i);
 		if ((rc = load_wav(m, name, &m->digits[i])) < 0)
+			goto fail;
+	}
+	for (int i = 3; i <= 9; i++) {
+		char name[32];
+		snprintf(name, sizeof name, "digits/%d0", i);
+		if ((rc = load_wav(m, name, &m->tens[i])) < 0)
 			goto fail;
 	}
 	if ((rc = read_conf(cfg, &c, &n)) < 0)

@@ -46,6 +46,7 @@ struct qmod {
 	char *sounds;
 	struct rtpr_wav caller_number;      /* "You are caller number" */
 	struct rtpr_wav digits[21];         /* 0..20 */
+	struct rtpr_wav tens[10];           /* [3..9]: thirty... ninety (twenty is digits[20]) */
 	struct rtpr_wav agent_prompt[4];    /* logged in, logged out, paused, unpaused */
 	ev_timer sweep;                     /* offers, wrap-up ends, 182 updates */
 	unsigned long next_id;

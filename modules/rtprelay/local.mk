@@ -9,6 +9,7 @@ mod_rtprelay_la_SOURCES = modules/rtprelay/mod_rtprelay.c \
 	modules/rtprelay/g711.c modules/rtprelay/g711.h \
 	modules/rtprelay/wav.c modules/rtprelay/wav.h \
 	modules/rtprelay/media.c modules/rtprelay/media.h \
+	modules/rtprelay/farend.c modules/rtprelay/farend.h \
 	modules/rtprelay/answer.c modules/rtprelay/answer.h \
 	modules/rtprelay/player.c modules/rtprelay/player.h
 mod_rtprelay_la_LDFLAGS = $(MODULE_LDFLAGS)

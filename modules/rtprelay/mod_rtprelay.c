@@ -32,6 +32,7 @@
 #include <tandem/tandem.h>
 
 #include "callmedia.h"
+#include "farend.h"
 #include "media.h"
 #include "player.h"
 #include "ports.h"
@@ -348,6 +349,14 @@ static int api_media_reanswer(struct tandem *t, struct rtpr_media_ep *ep, const 
 	return rtpr_media_reanswer(ep, s->bind, offer, len, answer, size);
 }
 
+static void api_far_end_request(struct tandem *t, struct tandem_call *call, struct sip_tsx *st,
+                                const struct sip_msg *req, struct rtpr_media_ep *ep, char *sdp,
+                                size_t size, size_t *len)
+{
+	struct rtprelay_state *s = tandem_module_data(t, "rtprelay");
+	rtpr_far_end_request(s ? s->bind : "127.0.0.1", call, st, req, s ? ep : NULL, sdp, size, len);
+}
+
 static int api_media_offer(struct tandem *t, struct rtpr_media_ep **ep, char *offer, size_t size)
 {
 	struct rtprelay_state *s = tandem_module_data(t, "rtprelay");
@@ -395,6 +404,7 @@ static const struct mod_rtprelay_api rtprelay_api = {
 	.media_answer = api_media_answer,
 	.media_offer = api_media_offer,
 	.media_reanswer = api_media_reanswer,
+	.far_end_request = api_far_end_request,
 	.player_new = api_player_new,
 	.player_free = rtpr_player_free,
 	.player_play = rtpr_player_play,

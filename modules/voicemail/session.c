@@ -108,30 +108,9 @@ static void on_request(struct tandem_call *call, struct sip_tsx *st, const struc
                        void *arg)
 {
 	struct vm_session *s = arg;
-	if (req->method != SIP_INVITE && req->method != SIP_UPDATE) {
-		bool ok = req->method == SIP_OPTIONS || req->method == SIP_INFO;
-		tandem_call_respond(call, st, ok ? 200 : 405, NULL,
-		                    ok ? NULL : "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE\r\n",
-		                    NULL);
-		return;
-	}
-	char sdp[sizeof s->sdp];
 	const struct mod_rtprelay_api *rtp = s->vm->rtp;
-	int n = req->body.len ? rtp->media_reanswer(s->vm->t, rtp->player_endpoint(s->player),
-	                                            req->body.p, req->body.len, sdp, sizeof sdp)
-	                      : (int)s->sdp_len;
-	if (n < 0) {
-		tlog_info("mod_voicemail: call %s: %.*s offer refused: %s", tandem_call_id(call),
-		          (int)req->method_str.len, req->method_str.p, strerror(-n));
-		tandem_call_respond(call, st, 488, NULL, NULL, NULL);   /* RFC 3261 §14.2 */
-		return;
-	}
-	if (req->body.len) {
-		memcpy(s->sdp, sdp, (size_t)n);
-		s->sdp_len = (size_t)n;
-	}
-	struct tandem_body body = { .p = s->sdp, .len = s->sdp_len };
-	tandem_call_respond(call, st, 200, NULL, NULL, &body);
+	rtp->far_end_request(s->vm->t, call, st, req, rtp->player_endpoint(s->player), s->sdp,
+	                     sizeof s->sdp, &s->sdp_len);
 }
 
 static void on_hangup(struct ev_loop *loop, ev_timer *w, int revents)
