@@ -3,7 +3,9 @@
 # mod_rtprelay and mod_queue; agents 1001 and 1002 (SIPp phones that
 # register and answer), callers built from queue_uac.xml.
 
-# queue_config QUEUE_SETTINGS: the office of the tests, one queue "sales".
+# queue_config QUEUE_SETTINGS [MORE_QUEUES]: the office of the tests, queue
+# "sales" (dialled as q) with QUEUE_SETTINGS; MORE_QUEUES (", { name = ...; }"
+# entries) are dialled as q-NAME.
 queue_config() {
 	write_users "$WORK/users.conf" 1001:alice-1001 1002:bob-1002 1003:carol-1003
 	mkdir -p "$WORK/state"
@@ -22,7 +24,7 @@ rtprelay: { bind = "127.0.0.1"; port_min = $relay_min; port_max = $((relay_min +
 calls: { dial_timeout = 10; };
 queue: {
   sounds_dir = "$SOUNDS";
-  queues = ( { name = "sales"; members = ( "1001", "1002" ); $1 } );
+  queues = ( { name = "sales"; members = ( "1001", "1002" ); $1 }${2:-} );
 };
 dialplan: {
   internal: (
@@ -30,7 +32,9 @@ dialplan: {
     { match = "^\\\\*46\$"; do = ( "auth", "queue_logout()" ); },
     { match = "^\\\\*47\$"; do = ( "auth", "queue_pause()" ); },
     { match = "^q\$"; do = ( "queue(sales)", "on(timeout): reject(480, Queue Timeout)",
-                            "on(full): reject(486, Queue Full)", "on(empty): reject(480, No Agents)" ); }
+                            "on(full): reject(486, Queue Full)", "on(empty): reject(480, No Agents)" ); },
+    { match = "^q-(.+)\$"; do = ( "queue(\${1})", "on(timeout): reject(480, Queue Timeout)",
+                                 "on(full): reject(486, Queue Full)", "on(empty): reject(480, No Agents)" ); }
   );
 };
 CONF
