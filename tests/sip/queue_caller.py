@@ -11,11 +11,22 @@ Usage: queue_caller.py SIP_PORT SERVICE SOUNDS_DIR MODE
             "You are caller number" "one" from a frame boundary, then the
             music again where it stopped (or the next announcement), with
             no gap over 200 ms; CANCEL.
+  late      answered mode, no offer in the INVITE: 182 "Queued 1", a 200
+            with tandem's offer, the ACK answers; once the caller sends
+            RTP (its address is learnt from it, RFC 4961) the music comes
+            back to it; BYE.
+  reinvite  answered mode; the caller holds (a re-INVITE with a=sendonly,
+            RFC 3264 §8.4): the answer is recvonly or inactive and the
+            music stops; it resumes offering another RTP port: the music
+            goes there, with no RTP from there first; BYE.
+  crowd     21 callers in early mode (announce = 2 in the queue): the last
+            is told "Queued 21" and hears "You are caller number" "twenty"
+            "one" (the prompt set's digits/20 and digits/1); CANCEL all.
   nosdp     no offer in the INVITE (early mode): the 182 "Queued 1" only,
             no 183 and no other answer; CANCEL.
 The audio is told apart by comparing each 20 ms frame with moh.wav,
-queue-caller.wav and digits/1.wav of SOUNDS_DIR (G.711 quantises: a sample
-matches within its step). Prints "ok: ..." lines; an assertion otherwise."""
+queue-caller.wav and digits/N.wav of SOUNDS_DIR (G.711 quantises: a sample
+matches within half its mu-law step). Prints "ok: ..." lines; an assertion otherwise."""
 import os
 import re
 import select
@@ -61,12 +72,12 @@ def frames_of(samples):
 
 def matches(payload, expect):
     """A received PCMU frame is the expected linear one: every sample
-    within its mu-law step (half a step is the quantisation; twice that
-    is slack for an encoder's rounding)."""
+    within half its mu-law step (G.711 decodes to the middle of the
+    interval x fell in; (|x| + 132) / 32 is at least that half step)."""
     if len(payload) != FRAME:
         return False
     for b, x in zip(payload, expect):
-        if abs(ULAW[b] - x) > (abs(x) + 132) // 16 + 8:
+        if abs(ULAW[b] - x) > (abs(x) + 132) // 32:
             return False
     return True
 
@@ -86,11 +97,10 @@ class Caller:
         self.answers = []   # (time, message) of every SIP message received
         self.packets = []   # (time, source, seq, pt, ssrc, payload)
         self.to = None
-        body = ""
-        if offer:
-            body = ("v=0\r\no=caller 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
+        self.sdp = ("v=0\r\no=caller 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
                     "t=0 0\r\nm=audio %d RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\n"
                     "a=rtpmap:101 telephone-event/8000\r\n" % self.rtp_port)
+        body = self.sdp if offer else ""
         self.sip.send(request("INVITE", self.ruri, headers=self.hdrs(), port=n, body=body,
                               branch=self.branch, cseq="1 INVITE",
                               extra=("Content-Type: application/sdp",) if body else ()))
@@ -133,7 +143,8 @@ class Caller:
         got = {}
 
         def both(m):
-            got[header(m, "CSeq").split()[1]] = m
+            if parse_status(m)[0] >= 200:   # not a 182 of a caller moving up
+                got[header(m, "CSeq").split()[1]] = m
             return "CANCEL" in got and "INVITE" in got
         self.pump(3, both)
         assert parse_status(got.get("CANCEL", b""))[0] == 200, "CANCEL: %r" % got.get("CANCEL")
@@ -143,16 +154,29 @@ class Caller:
                               port=self.sip.local_port, branch=self.branch, cseq="1 ACK"))
         return self.answers[-1][0] if self.answers else time.monotonic()
 
-    def ack(self, ok):
+    def ack(self, ok, body=""):
         self.to = header(ok, "To")
         self.target = re.search(r"<([^>]+)>", header(ok, "Contact")).group(1)
         self.sip.send(request("ACK", self.target, headers=self.hdrs(self.to),
-                              port=self.sip.local_port, cseq="1 ACK"))
+                              port=self.sip.local_port, cseq="1 ACK", body=body,
+                              extra=("Content-Type: application/sdp",) if body else ()))
 
-    def bye(self):
+    def reinvite(self, cseq, sdp):
+        """A re-INVITE in the dialog: its 200 (ACKed)."""
+        self.sip.send(request("INVITE", self.target, headers=self.hdrs(self.to),
+                              port=self.sip.local_port, cseq="%d INVITE" % cseq, body=sdp,
+                              extra=("Content-Type: application/sdp",)))
+        r = self.pump(3, lambda m: header(m, "CSeq") == "%d INVITE" % cseq and
+                      parse_status(m)[0] >= 200)
+        assert r and parse_status(r)[0] == 200, "re-INVITE %d: %r" % (cseq, r)
+        self.sip.send(request("ACK", self.target, headers=self.hdrs(self.to),
+                              port=self.sip.local_port, cseq="%d ACK" % cseq))
+        return r
+
+    def bye(self, cseq=2):
         self.sip.send(request("BYE", self.target, headers=self.hdrs(self.to),
-                              port=self.sip.local_port, cseq="2 BYE"))
-        r = self.pump(3, lambda m: header(m, "CSeq") == "2 BYE")
+                              port=self.sip.local_port, cseq="%d BYE" % cseq))
+        r = self.pump(3, lambda m: header(m, "CSeq") == "%d BYE" % cseq)
         assert r and parse_status(r)[0] == 200, "BYE: %r" % r
         return self.answers[-1][0]
 
@@ -211,13 +235,19 @@ def frame_index(pk):
     return [((p[2] - s0) & 0xFFFF, p[5]) for p in pk]
 
 
-def check_music(pk, music):
-    """Every frame is moh.wav from its beginning, looped."""
+def check_music(pk, music, start=0):
+    """Every frame is moh.wav, looped, from frame start of it (None: from
+    wherever the first frame is, on a frame boundary)."""
     n = len(music)
-    for k, payload in frame_index(pk):
-        at = k * FRAME % n
-        expect = (music + music[:FRAME])[at:at + FRAME]
-        assert matches(payload, expect), "frame %d is not the music on hold" % k
+    ext = music + music[:FRAME]
+    frames = frame_index(pk)
+    if start is None:
+        at = [i for i in range(0, n, FRAME) if matches(frames[0][1], ext[i:i + FRAME])]
+        assert at, "the first frame is nowhere in the music on hold"
+        start = at[0] // FRAME
+    for k, payload in frames:
+        at = (start + k) * FRAME % n
+        assert matches(payload, ext[at:at + FRAME]), "frame %d is not the music on hold" % k
     return len(pk)
 
 
@@ -308,6 +338,127 @@ def main():
         print("ok: announce: music, then \"you are caller number one\" at %.2f s (%d frames, "
               "%d started), music again where it stopped; %.1f s of RTP, largest gap %.0f ms"
               % (starts[0] * 0.02, len(prompt), len(starts), span, gap * 1e3))
+    elif mode == "late":
+        c = Caller(port, service, offer=False)
+        ok = c.pump(5, lambda m: parse_status(m)[0] >= 200)
+        assert ok and parse_status(ok)[0] == 200, "want 200, got %s" % c.statuses()
+        q = check_queued(c)
+        media = sdp_media(ok)
+        t_ack = time.monotonic()
+        c.ack(ok, c.sdp)
+        c.pump(0.5)
+        before = len(c.packets)
+        silence = bytes([0xFF]) * FRAME
+        for k in range(100):   # 2 s of a phone's silence, paced
+            c.rtp.sendto(struct.pack("!BBHII", 0x80, 0, 1000 + k, 160 * k, 0xCA11E4) + silence,
+                         media)
+            c.pump(0.02)
+        c.pump(0.5)
+        after = c.statuses(t_ack + 0.1)
+        assert not after, "after the ACK: %s" % after
+        pk = check_rtp(c, media, t_ack)
+        n = check_music(pk, music, None)
+        end = c.bye()
+        c.quiet_after(end)
+        print("ok: late: 182 Queued 1 (%s), 200 with tandem's offer, ACK with the answer, "
+              "%d frames of music on hold (%d before the caller's first RTP), BYE"
+              % (header(q, "Queue-Position"), n, before))
+    elif mode == "reinvite":
+        c = Caller(port, service)
+        ok = c.pump(5, lambda m: parse_status(m)[0] >= 200)
+        assert ok and parse_status(ok)[0] == 200, "want 200, got %s" % c.statuses()
+        check_queued(c)
+        media = sdp_media(ok)
+        c.ack(ok)
+        c.pump(1)
+        check_rtp(c, media, 0)
+        problems = []
+        # hold (RFC 3264 §8.4): the answer to sendonly is recvonly or inactive (§6.1)
+        hold = c.sdp.replace("o=caller 1 1", "o=caller 1 2") + "a=sendonly\r\n"
+        r = c.reinvite(2, hold)
+        t_hold = c.answers[-1][0]
+        body = r.split(b"\r\n\r\n", 1)[1].decode()
+        if not re.search(r"^a=(recvonly|inactive)\r?$", body, re.M):
+            problems.append("hold: the answer to a=sendonly is not recvonly or inactive: %s"
+                            % re.findall(r"^a=(?:send|recv)\w*|^a=inactive", body, re.M))
+        if sdp_media(r) != media:
+            problems.append("hold: the answer moved our media to %s:%d" % sdp_media(r))
+        c.pump(1.5)
+        n = len([p for p in c.packets if p[0] > t_hold + 0.1])
+        if n:
+            problems.append("hold: %d RTP packets in 1.4 s to a caller who holds" % n)
+        # resume on another port: the music follows, with no RTP from there first
+        old = c.rtp
+        c.rtp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        c.rtp.bind(("127.0.0.1", 0))
+        moved = c.sdp.replace("o=caller 1 1", "o=caller 1 3").replace(
+            "m=audio %d " % c.rtp_port, "m=audio %d " % c.rtp.getsockname()[1])
+        old.setblocking(False)
+        try:
+            while old.recvfrom(2048):
+                pass
+        except BlockingIOError:
+            pass
+        r = c.reinvite(3, moved)
+        t_move = c.answers[-1][0]
+        if sdp_media(r) != media:
+            problems.append("resume: the answer moved our media to %s:%d" % sdp_media(r))
+        c.packets = []
+        c.pump(2)
+        stray = 0
+        try:
+            while old.recvfrom(2048):
+                stray += 1
+        except BlockingIOError:
+            pass
+        pk = [p for p in c.packets if p[0] > t_move + 0.1]
+        if len(pk) < MIN_PACKETS_2S * 3 // 4:
+            problems.append("resume: %d RTP packets in 1.9 s at the port the re-INVITE moved "
+                            "the media to, %d still at the old port" % (len(pk), stray))
+        else:
+            check_rtp(c, media, t_move + 0.1)
+        end = c.bye(4)
+        c.quiet_after(end)
+        assert not problems, "re-INVITEs of a waiting caller:\n  " + "\n  ".join(problems)
+        print("ok: reinvite: hold answered recvonly and the music stopped; resumed on "
+              "another port, the music followed it; BYE")
+    elif mode == "crowd":
+        def prompt_of(*names):
+            out = []
+            for name in names:
+                out += frames_of(load_wav(os.path.join(sounds, name + ".wav")))
+            return out
+        crowd = []
+        for k in range(1, 22):
+            c = Caller(port, service)
+            r = c.pump(3, lambda m: parse_status(m)[0] == 182)
+            assert r and parse_status(r)[1] == "Queued %d" % k, "caller %d: %r" % (k, r)
+            crowd.append(c)
+        c = crowd[-1]
+        want = prompt_of("queue-caller", "digits/20", "digits/1")
+        c.pump(2.6 + len(want) * 0.02 + 0.3)
+        check_queued(c, 21)
+        e = [m for _, m in c.answers if parse_status(m)[0] == 183]
+        assert e, "no 183 for caller 21: %s" % c.statuses()
+        pk = check_rtp(c, sdp_media(e[0]), 0)
+        try:
+            starts, playing = follow(pk, music, want)
+            assert starts and not (len(starts) == 1 and playing), "no whole announcement"
+        except AssertionError as why:
+            heard = None
+            for alt, words in ((prompt_of("queue-caller", "digits/2", "digits/1"), "two one"),):
+                try:
+                    if follow(pk, music, alt)[0]:
+                        heard = words
+                except AssertionError:
+                    pass
+            raise AssertionError("caller 21 did not hear \"you are caller number twenty one\" "
+                                 "(%s)%s" % (why, "; it heard \"%s\"" % heard if heard else ""))
+        finally:
+            for other in reversed(crowd):
+                other.cancel()
+        print("ok: crowd: caller 21 heard \"you are caller number twenty one\" at %.2f s"
+              % (starts[0] * 0.02))
     elif mode == "nosdp":
         c = Caller(port, service, offer=False)
         c.pump(2)

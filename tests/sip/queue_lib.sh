@@ -77,3 +77,22 @@ wait_log() {
 		i=$((i + 1)); [ $i -lt 200 ] || fail "never logged: $1"; sleep 0.1
 	done
 }
+
+# queue_agent_paused QUEUE: agent 1001 logs in (*45) and pauses (*47) in
+# every queue it is a member of (QUEUE the last listed): nobody is free.
+queue_agent_paused() {
+	feature 1001 '*45'
+	wait_log "agent 1001 logged in in queue $1"
+	feature 1001 '*47'
+	wait_log "agent 1001 paused in queue $1"
+}
+
+# queue_media MODE QUEUE: tests/sip/queue_caller.py calls q-QUEUE in MODE
+# and must succeed; it then has left the line. Its output in
+# $WORK/caller-MODE.out, shown.
+queue_media() {
+	python3 "$top_srcdir/tests/sip/queue_caller.py" "$port" "q-$2" "$SOUNDS" "$1" \
+		>"$WORK/caller-$1.out" 2>&1 || { cat "$WORK/caller-$1.out" >&2; return 1; }
+	cat "$WORK/caller-$1.out"
+	wait_log "left queue $2 \\(hung up\\)"
+}
