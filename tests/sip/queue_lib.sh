@@ -3,8 +3,10 @@
 # mod_rtprelay and mod_queue; agents 1001 and 1002 (SIPp phones that
 # register and answer), callers built from queue_uac.xml.
 
-# queue_config QUEUE_SETTINGS: the office of the tests, one queue "sales".
-# QUEUE_MODULES adds modules (', "queuewatch"': then call queue_modules).
+# queue_config QUEUE_SETTINGS [MORE_QUEUES]: the office of the tests, queue
+# "sales" (dialled as q) with QUEUE_SETTINGS; MORE_QUEUES (", { name = ...; }"
+# entries) are dialled as q-NAME. QUEUE_MODULES adds modules
+# (', "queuewatch"': then call queue_modules).
 queue_config() {
 	write_users "$WORK/users.conf" 1001:alice-1001 1002:bob-1002 1003:carol-1003
 	mkdir -p "$WORK/state"
@@ -23,7 +25,7 @@ rtprelay: { bind = "127.0.0.1"; port_min = $relay_min; port_max = $((relay_min +
 calls: { dial_timeout = 10; };
 queue: {
   sounds_dir = "$SOUNDS";
-  queues = ( { name = "sales"; members = ( "1001", "1002" ); $1 } );
+  queues = ( { name = "sales"; members = ( "1001", "1002" ); $1 }${2:-} );
 };
 dialplan: {
   internal: (
@@ -31,7 +33,9 @@ dialplan: {
     { match = "^\\\\*46\$"; do = ( "auth", "queue_logout()" ); },
     { match = "^\\\\*47\$"; do = ( "auth", "queue_pause()" ); },
     { match = "^q\$"; do = ( "queue(sales)", "on(timeout): reject(480, Queue Timeout)",
-                            "on(full): reject(486, Queue Full)", "on(empty): reject(480, No Agents)" ); }
+                            "on(full): reject(486, Queue Full)", "on(empty): reject(480, No Agents)" ); },
+    { match = "^q-(.+)\$"; do = ( "queue(\${1})", "on(timeout): reject(480, Queue Timeout)",
+                                 "on(full): reject(486, Queue Full)", "on(empty): reject(480, No Agents)" ); }
   );
 };
 CONF
@@ -83,4 +87,23 @@ queue_modules() {
 	MODDIR=$WORK/modules
 	mkdir -p "$MODDIR"
 	ln -s "$top_builddir"/.libs/mod_*.so "$top_builddir/tests/sip/.libs/mod_queuewatch.so" "$MODDIR/"
+}
+
+# queue_agent_paused QUEUE: agent 1001 logs in (*45) and pauses (*47) in
+# every queue it is a member of (QUEUE the last listed): nobody is free.
+queue_agent_paused() {
+	feature 1001 '*45'
+	wait_log "agent 1001 logged in in queue $1"
+	feature 1001 '*47'
+	wait_log "agent 1001 paused in queue $1"
+}
+
+# queue_media MODE QUEUE: tests/sip/queue_caller.py calls q-QUEUE in MODE
+# and must succeed; it then has left the line. Its output in
+# $WORK/caller-MODE.out, shown.
+queue_media() {
+	python3 "$top_srcdir/tests/sip/queue_caller.py" "$port" "q-$2" "$SOUNDS" "$1" \
+		>"$WORK/caller-$1.out" 2>&1 || { cat "$WORK/caller-$1.out" >&2; return 1; }
+	cat "$WORK/caller-$1.out"
+	wait_log "left queue $2 \\(hung up\\)"
 }
