@@ -1,13 +1,15 @@
 # Shared by the queue tests (sourced after calls_lib.sh and vm_lib.sh, which
 # makes the prompt set): tandemd with mod_auth (MD5), mod_registrar,
-# mod_rtprelay and mod_queue; agents 1001 and 1002 (SIPp phones that
+# mod_rtprelay and mod_queue; agents 1001, 1002 and 1003 (SIPp phones that
 # register and answer), callers built from queue_uac.xml.
 
 # queue_config QUEUE_SETTINGS [MORE_QUEUES]: the office of the tests, queue
-# "sales" (dialled as q) with QUEUE_SETTINGS; MORE_QUEUES (", { name = ...; }"
-# entries) are dialled as q-NAME. QUEUE_MODULES adds modules
+# "sales" (members 1001, 1002; dialled as q) with QUEUE_SETTINGS, and the
+# queues of MORE_QUEUES after it (queue_def groups, with or without a
+# leading comma), dialled as q-NAME. QUEUE_MODULES adds modules
 # (', "queuewatch"': then call queue_modules).
 queue_config() {
+	more=$(printf '%s' "${2:-}" | sed 's/^[[:space:]]*,[[:space:]]*//')
 	write_users "$WORK/users.conf" 1001:alice-1001 1002:bob-1002 1003:carol-1003
 	mkdir -p "$WORK/state"
 	cat >"$WORK/tandem.conf" <<CONF
@@ -25,7 +27,7 @@ rtprelay: { bind = "127.0.0.1"; port_min = $relay_min; port_max = $((relay_min +
 calls: { dial_timeout = 10; };
 queue: {
   sounds_dir = "$SOUNDS";
-  queues = ( { name = "sales"; members = ( "1001", "1002" ); $1 }${2:-} );
+  queues = ( { name = "sales"; members = ( "1001", "1002" ); $1 }${more:+, $more} );
 };
 dialplan: {
   internal: (
@@ -41,15 +43,25 @@ dialplan: {
 CONF
 }
 
-# agent_phone USER PORT SCENARIO [SIPP ARGS]: a SIPp phone registered as
-# USER from PORT that then runs SCENARIO there (a callee) in the
-# background: $PEER_PID (-m N: it answers N calls).
+# queue_def NAME MEMBERS SETTINGS: one more queue for queue_config, MEMBERS
+# as "1001 1002 1003".
+queue_def() {
+	m=""
+	for u in $2; do m="$m${m:+, }\"$u\""; done
+	echo "{ name = \"$1\"; members = ( $m ); $3 }"
+}
+
+# agent_phone USER PORT SCENARIO [ARGS...]: a SIPp phone registered as USER
+# from PORT that then runs SCENARIO there (a callee) in the background:
+# $PEER_PID, to wait for as "SCENARIO-USER" (its own logs). ARGS go to that
+# SIPp (-m N: it answers N calls, then ends).
 agent_phone() {
-	sipp -sf "$SCEN/vm_phone_register.xml" -m 1 -p "$2" -i 127.0.0.1 -nostdin -timeout 15 \
-		-timeout_error -s "$1" -au "$1" -ap "$(agent_pw "$1")" 127.0.0.1:"$port" \
-		>"$WORK/register-$1.out" 2>&1 || fail "$1 did not register: $(cat "$WORK/register-$1.out")"
-	a_scen=$3; a_port=$2; shift 3
-	peer_start "$a_scen" "$a_port" -timeout 90 "$@"
+	au=$1; ap=$2; as=$3; shift 3
+	sipp -sf "$SCEN/vm_phone_register.xml" -m 1 -p "$ap" -i 127.0.0.1 -nostdin -timeout 15 \
+		-timeout_error -s "$au" -au "$au" -ap "$(agent_pw "$au")" 127.0.0.1:"$port" \
+		>"$WORK/register-$au.out" 2>&1 || fail "$au did not register: $(cat "$WORK/register-$au.out")"
+	cp "$SCEN/$as.xml" "$WORK/$as-$au.xml"
+	SCEN=$WORK peer_start "$as-$au" "$ap" -timeout 90 "$@"
 }
 
 agent_pw() {
@@ -66,11 +78,107 @@ feature() {
 		-mi 127.0.0.1 -mp "$(free_port)" -timeout 30
 }
 
-# queue_caller NAME STEPS_FILE: a caller in the background ($PEER_PID).
+# queue_caller NAME STEPS_FILE [SERVICE]: a caller of SERVICE (q: sales) in
+# the background ($PEER_PID).
 queue_caller() {
 	sed -e "/^STEPS\$/r $2" -e '/^STEPS$/d' "$SCEN/queue_uac.xml" >"$WORK/$1.xml"
-	SCEN=$WORK peer_start "$1" "$(free_port)" 127.0.0.1:"$port" -s q -mi 127.0.0.1 \
+	SCEN=$WORK peer_start "$1" "$(free_port)" 127.0.0.1:"$port" -s "${3:-q}" -mi 127.0.0.1 \
 		-mp "$(free_port)" -timeout 90
+}
+
+# connected_steps HOLD_MS [POSITION...]: the STEPS of a caller told
+# "Queued N" for each POSITION in turn (1 when none; no other 182 may come),
+# then answered by an agent; it hangs up after HOLD_MS.
+connected_steps() {
+	hold=$1; shift
+	[ $# -gt 0 ] || set -- 1
+	k=0; refs=""
+	for pos in "$@"; do
+		k=$((k + 1)); refs="$refs${refs:+,}r$k,h$k"
+		cat <<XML
+  <recv response="182">
+    <action>
+      <ereg regexp="^SIP/2.0 182 Queued ${pos}[^0-9]" search_in="msg" check_it="true" assign_to="r$k"/>
+      <ereg regexp="^ *$pos;wait=[0-9]+" search_in="hdr" header="Queue-Position:" check_it="true" assign_to="h$k"/>
+    </action>
+  </recv>
+  <recv response="183" optional="true"/>
+XML
+	done
+	cat <<XML
+  <recv response="180" optional="true"/>
+  <recv response="183" optional="true"/>
+  <recv response="180" optional="true"/>
+  <recv response="183" optional="true"/>
+  <recv response="200" rrs="true"/>
+  <send>
+    <![CDATA[
+      ACK [next_url] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      [routes]
+      From: caller <sip:caller-[pid]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: 1 ACK
+      Max-Forwards: 70
+      Content-Length: 0
+
+    ]]>
+  </send>
+  <pause milliseconds="$hold"/>
+  <send retrans="500">
+    <![CDATA[
+      BYE [next_url] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      [routes]
+      From: caller <sip:caller-[pid]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: 2 BYE
+      Max-Forwards: 70
+      Content-Length: 0
+
+    ]]>
+  </send>
+  <recv response="200"/>
+  <Reference variables="$refs"/>
+XML
+}
+
+# queue_call NAME STEPS_FILE SERVICE: one caller in the foreground; it must
+# succeed. Callers one after another share two ports (a SIP and a media
+# one): no port search per call, whose Python start-up would cost more
+# than a sweep of the queue.
+queue_call() {
+	: "${QC_PORT:=$(free_port)}" "${QC_MPORT:=$(free_port)}"
+	while [ "$QC_MPORT" = "$QC_PORT" ]; do QC_MPORT=$(free_port); done
+	sed -e "/^STEPS\$/r $2" -e '/^STEPS$/d' "$SCEN/queue_uac.xml" >"$WORK/$1.xml"
+	sipp -sf "$WORK/$1.xml" -m 1 -p "$QC_PORT" -i 127.0.0.1 -nostdin -timeout 30 -timeout_error \
+		-trace_err -error_file "$WORK/sipp-$1-err.log" -trace_msg -message_file "$WORK/sipp-$1-msg.log" \
+		-s "$3" -mi 127.0.0.1 -mp "$QC_MPORT" 127.0.0.1:"$port" >"$WORK/sipp-$1.out" 2>&1 || {
+		cat "$WORK/sipp-$1-err.log" "$WORK/sipp-$1-msg.log" >&2 2>/dev/null
+		fail "caller $1 of $3 failed"
+	}
+}
+
+# features CODE USER...: the USERs dial CODE at the same time (as feature).
+features() {
+	fcode=$1; shift
+	fpids=""
+	for u in "$@"; do
+		( feature "$u" "$fcode" ) &
+		fpids="$fpids $!"
+	done
+	for p in $fpids; do
+		wait "$p" || fail "feature code $fcode of one of $* failed"
+	done
+}
+
+# agents_connected QUEUE: the agents queue QUEUE connected callers to, in
+# order, on one line.
+agents_connected() {
+	sed -n "s/.*: queue $1: connected to agent \([^ ]*\) after .*/\1/p" "$WORK/tandemd.log" |
+		tr '\n' ' ' | sed 's/ $//'
 }
 
 # wait_log PATTERN [COUNT]: until the tandemd log has COUNT (1) such lines.

@@ -136,7 +136,7 @@ wait_log "queuewatch: sales agent 1002 logged-out calls 0"
 feature 1001 '*47'
 wait_log "agent 1001 unpaused in queue sales"
 peer_wait caller1 "$c1"
-peer_wait queue_agent "$agent"
+peer_wait queue_agent-1001 "$agent"
 peer_wait caller3 "$c3"
 peer_wait caller2 "$c2"
 grep -q "queue sales: connected to agent 1001" "$WORK/tandemd.log" || fail "caller 1 was not connected"

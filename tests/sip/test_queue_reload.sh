@@ -119,7 +119,7 @@ wait_log "queuewatch: sales agent 1001 paused calls 0"
 feature 1001 '*47'
 peer_wait caller1 "$c1"
 peer_wait caller2 "$c2"
-peer_wait queue_agent "$agent"
+peer_wait queue_agent-1001 "$agent"
 grep -q "queue sales: connected to agent 1001" "$WORK/tandemd.log" || fail "caller 1 was not connected after the reload"
 assert_no_calls
 echo "ok: a reload kept both callers in order and the agent's state; a bad one was refused with file:line"
