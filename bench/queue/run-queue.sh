@@ -1,7 +1,7 @@
 #!/bin/sh
 # mod_queue under load: CALLERS callers (500) join one queue at RATE per
 # second (100) while AGENTS (20) registered phones, static members of the
-# queue (ringall is not used: linear, one offer at a time), answer, talk
+# queue (linear, autofill: the callers behind the head are offered too), answer, talk
 # HOLD seconds (1) and hang up (wrap-up 0). bench/queue/queue_load.py is
 # every party. Printed: 182 updates sent per second, tandemd's CPU per
 # 182 update and per caller, and whether any caller saw its position go
@@ -40,7 +40,7 @@ rtprelay: { bind = "127.0.0.1"; port_min = $relay; port_max = $((relay + 3999));
 queue: {
   sounds_dir = "$WORK/sounds";
   queues = ( { name = "load"; members = ( $(cat "$WORK/members") ); strategy = "linear";
-               autologin = true; wrapup = 0; ring_timeout = 10; max_wait = 0; announce = 0; } );
+               autologin = true; autofill = true; wrapup = 0; ring_timeout = 10; max_wait = 0; announce = 0; } );
 };
 dialplan: { internal: ( { match = "^q\$"; do = ( "queue(load)" ); } ); };
 CONF

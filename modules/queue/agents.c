@@ -68,9 +68,7 @@ static enum tandem_verdict agent_action(struct tandem_event *ev, agent_op op, co
 		ev->reject_reason = "Not A Queue Member";
 		return TANDEM_REJECT;
 	}
-	ev_timer_stop(tandem_loop(m->t), &m->sweep);   /* the sweep at once: someone may be free */
-	ev_timer_set(&m->sweep, 0., 0.5);
-	ev_timer_start(tandem_loop(m->t), &m->sweep);
+	q_sweep_soon(m);   /* someone may be free now */
 	return q_feature_confirm(m, ev, &m->agent_prompt[prompt]);
 }
 

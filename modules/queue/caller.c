@@ -133,6 +133,7 @@ static void on_bridge_done(struct tandem_call *call, enum tandem_dial_outcome o,
 	(void)status;
 	if (c->leaving)
 		return;   /* stopped because the caller leaves */
+	q_sweep_soon(c->m);   /* the next offer, and the 182s of those who moved up */
 	if (o != TANDEM_DIAL_ANSWERED) {
 		ql_offer_done(&q->line, c->id, -1, c->rang, c->nrang, now);
 		tlog_info("mod_queue: call %s: queue %s: no agent answered (%s), still first",
@@ -191,17 +192,20 @@ static struct qcaller *caller_by_id(struct qqueue *q, unsigned long id)
 	return NULL;
 }
 
-/* Offer the callers in line, first come first served, to the free agents:
- * the head first, then (while its offer rings) the next ones. */
+/* Offer the callers in line to the free agents: the head of the line;
+ * with autofill, while its offer rings, the next ones too (app_queue's
+ * autofill: more callers served at once, but a caller behind may be
+ * connected before a head whose agent does not answer). */
 static void offer(struct qmod *m, struct qqueue *q, double now)
 {
 	if (!q->line.ncallers)
 		return;
 	q_agents_refresh(m, q);
 	size_t idx[64];
-	unsigned long id;
+	unsigned long id = q->line.callers[0].id;
 	size_t n;
-	while ((n = ql_pick_next(&q->line, now, idx, 64, &id)) > 0) {
+	while ((n = q->autofill ? ql_pick_next(&q->line, now, idx, 64, &id)
+	                        : ql_pick(&q->line, now, idx, 64)) > 0) {
 		struct qcaller *c = caller_by_id(q, id);
 		if (!c) {   /* cannot be: every caller in line is ours */
 			ql_offer_done(&q->line, id, -1, idx, n, now);
@@ -224,6 +228,8 @@ static void offer(struct qmod *m, struct qqueue *q, double now)
 			c->nrang = 0;
 			break;   /* the next sweep tries again */
 		}
+		if (!q->autofill)
+			break;
 	}
 }
 
@@ -387,6 +393,7 @@ enum tandem_verdict q_caller_join(struct qmod *m, struct qqueue *q, struct tande
 	if (rc < 0)
 		tlog_warn("mod_queue: call %s: waits without music: %s", cid(c), strerror(-rc));
 	c->next_announce = now + q->announce;
+	q_sweep_soon(m);   /* an agent may be free now */
 	return TANDEM_SUSPEND;
 }
 

@@ -14,7 +14,8 @@
  *         announce = 30;               # s between "you are caller number N"; 0: never
  *         music = "moh.wav";           # relative to sounds_dir
  *         full_code = 503;             # the answer when full and no on(full) (486 or 503)
- *         autologin = false; }         # members logged in from the start (static members)
+ *         autologin = false;           # members logged in from the start (static members)
+ *         autofill = false; }          # offer callers behind the head while its offer rings
  *     );
  *   };
  *
@@ -56,6 +57,13 @@ void q_sweep(struct qmod *m)
 {
 	for (size_t i = 0; i < m->nqueues; i++)
 		q_caller_tick(m, m->queues[i]);
+}
+
+void q_sweep_soon(struct qmod *m)
+{
+	ev_timer_stop(tandem_loop(m->t), &m->sweep);
+	ev_timer_set(&m->sweep, 0., 0.5);
+	ev_timer_start(tandem_loop(m->t), &m->sweep);
 }
 
 static void on_sweep(struct ev_loop *loop, ev_timer *w, int revents)
@@ -106,7 +114,7 @@ struct qconf {
 	enum ql_strategy strategy;
 	enum q_wait_mode mode;
 	unsigned ring_timeout, wrapup, max_callers, max_wait, announce, full_code;
-	bool autologin;
+	bool autologin, autofill;
 	char music[256];
 	struct ql_agent agents[64];
 	size_t nagents;
@@ -153,6 +161,12 @@ static int read_queue(const config_setting_t *g, struct qconf *c)
 		return -EINVAL;
 	}
 	c->autologin = al && config_setting_get_bool(al);
+	const config_setting_t *af = config_setting_get_member(g, "autofill");
+	if (af && config_setting_type(af) != CONFIG_TYPE_BOOL) {
+		CFG_ERR(af, "queue %s: autofill is true or false", name);
+		return -EINVAL;
+	}
+	c->autofill = af && config_setting_get_bool(af);
 	const config_setting_t *mem = config_setting_get_member(g, "members");
 	int n = mem ? config_setting_length(mem) : 0;
 	if (!mem || !config_setting_is_list(mem) || n == 0 || n > 64) {
@@ -224,6 +238,7 @@ static int queue_apply(struct qmod *m, struct qqueue *q, const struct qconf *c, 
 	q->max_wait = c->max_wait;
 	q->announce = c->announce;
 	q->full_code = (int)c->full_code;
+	q->autofill = c->autofill;
 	/* the waiting callers loop the music: move them to the new one
 	 * before the old goes */
 	struct rtpr_wav music;

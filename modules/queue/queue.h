@@ -32,6 +32,7 @@ struct qqueue {
 	unsigned max_wait;         /* s in line, 0: no limit */
 	unsigned announce;         /* s between "you are caller number N", 0: never */
 	int full_code;             /* the caller's answer when full and no on(full) */
+	bool autofill;             /* offer the callers behind the head too */
 	struct rtpr_wav music;     /* looped while waiting */
 	bool have_music;
 	struct qcaller *callers;   /* waiting (any order; the line has the order) */
@@ -58,6 +59,8 @@ struct qqueue *q_find(struct qmod *m, const char *name);
  * the caller's call). */
 void q_sweep(struct qmod *m);
 double q_now(const struct qmod *m);
+/* The sweep from the loop at once (not from inside the current event). */
+void q_sweep_soon(struct qmod *m);
 
 /* ---- caller.c ---- */
 enum tandem_verdict q_caller_join(struct qmod *m, struct qqueue *q, struct tandem_event *ev);

@@ -9,7 +9,7 @@
 # leading comma), dialled as q-NAME. QUEUE_MODULES adds modules
 # (', "queuewatch"': then call queue_modules).
 queue_config() {
-	more=$(printf '%s' "${2:-}" | sed 's/^[[:space:]]*,[[:space:]]*//')
+	more=$(printf '%s' "${2:-}" | tr '\n' ' ' | sed 's/^[[:space:]]*,[[:space:]]*//')
 	write_users "$WORK/users.conf" 1001:alice-1001 1002:bob-1002 1003:carol-1003
 	mkdir -p "$WORK/state"
 	cat >"$WORK/tandem.conf" <<CONF
