@@ -86,25 +86,25 @@ queue_caller() {
 		-mp "$(free_port)" -timeout 90
 }
 
-# connected_steps HOLD_MS [POSITION...]: the STEPS of a caller told
-# "Queued N" for each POSITION in turn (1 when none; no other 182 may come),
-# then answered by an agent; it hangs up after HOLD_MS.
-connected_steps() {
-	hold=$1; shift
-	[ $# -gt 0 ] || set -- 1
-	k=0; refs=""
-	for pos in "$@"; do
-		k=$((k + 1)); refs="$refs${refs:+,}r$k,h$k"
-		cat <<XML
+# The STEPS of a caller (queue_uac.xml), piece by piece:
+# q_pos182 N K: maybe the 183 of the early media, then a 182 that must say
+# "Queued N" with Queue-Position N (variables rK, hK). (The optional recv
+# first: SIPp takes no optional one right before a pause.)
+q_pos182() {
+	cat <<XML
+  <recv response="183" optional="true"/>
   <recv response="182">
     <action>
-      <ereg regexp="^SIP/2.0 182 Queued ${pos}[^0-9]" search_in="msg" check_it="true" assign_to="r$k"/>
-      <ereg regexp="^ *$pos;wait=[0-9]+" search_in="hdr" header="Queue-Position:" check_it="true" assign_to="h$k"/>
+      <ereg regexp="^SIP/2.0 182 Queued ${1}[^0-9]" search_in="msg" check_it="true" assign_to="r$2"/>
+      <ereg regexp="^ *$1;wait=[0-9]+" search_in="hdr" header="Queue-Position:" check_it="true" assign_to="h$2"/>
     </action>
   </recv>
-  <recv response="183" optional="true"/>
 XML
-	done
+}
+
+# q_talk HOLD_MS: answered (an agent's 180/183 may come first), ACK, HOLD_MS
+# of talk, BYE.
+q_talk() {
 	cat <<XML
   <recv response="180" optional="true"/>
   <recv response="183" optional="true"/>
@@ -125,7 +125,7 @@ XML
 
     ]]>
   </send>
-  <pause milliseconds="$hold"/>
+  <pause milliseconds="$1"/>
   <send retrans="500">
     <![CDATA[
       BYE [next_url] SIP/2.0
@@ -141,8 +141,65 @@ XML
     ]]>
   </send>
   <recv response="200"/>
-  <Reference variables="$refs"/>
 XML
+}
+
+# q_ack_failure: the ACK of a final failure (the INVITE's branch, RFC 3261
+# §17.1.1.3).
+q_ack_failure() {
+	cat <<'XML'
+  <send>
+    <![CDATA[
+      ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      [last_Via:]
+      From: caller <sip:caller-[pid]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: 1 ACK
+      Max-Forwards: 70
+      Content-Length: 0
+
+    ]]>
+  </send>
+XML
+}
+
+# q_cancel: after half a second the caller gives up: CANCEL, 200, 487, ACK.
+q_cancel() {
+	cat <<'XML'
+  <pause milliseconds="500"/>
+  <send>
+    <![CDATA[
+      CANCEL sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      [last_Via:]
+      From: caller <sip:caller-[pid]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>
+      Call-ID: [call_id]
+      CSeq: 1 CANCEL
+      Max-Forwards: 70
+      Content-Length: 0
+
+    ]]>
+  </send>
+  <recv response="200"/>
+  <recv response="487"/>
+XML
+	q_ack_failure
+}
+
+# connected_steps HOLD_MS [POSITION...]: the STEPS of a caller told
+# "Queued N" for each POSITION in turn (1 when none; no other 182 may come),
+# then answered by an agent; it hangs up after HOLD_MS.
+connected_steps() {
+	hold=$1; shift
+	[ $# -gt 0 ] || set -- 1
+	k=0; refs=""
+	for pos in "$@"; do
+		k=$((k + 1)); refs="$refs${refs:+,}r$k,h$k"
+		q_pos182 "$pos" "$k"
+	done
+	q_talk "$hold"
+	echo "  <Reference variables=\"$refs\"/>"
 }
 
 # queue_call NAME STEPS_FILE SERVICE: one caller in the foreground; it must

@@ -22,105 +22,19 @@ wait_log "agent 1001 logged in in queue sales"
 feature 1001 '*47'
 wait_log "agent 1001 paused in queue sales"
 
-pos182() { # N: a 182 that must say Queued N
-	cat <<XML
-  <recv response="182">
-    <action>
-      <ereg regexp="^SIP/2.0 182 Queued $1" search_in="msg" check_it="true" assign_to="r$1"/>
-      <ereg regexp="^ *$1;wait=[0-9]+" search_in="hdr" header="Queue-Position:" check_it="true" assign_to="h$1"/>
-    </action>
-  </recv>
-XML
-}
-ack_failure() {
-	cat <<'XML'
-  <send>
-    <![CDATA[
-      ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-      [last_Via:]
-      From: caller <sip:caller-[pid]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
-      Call-ID: [call_id]
-      CSeq: 1 ACK
-      Max-Forwards: 70
-      Content-Length: 0
-
-    ]]>
-  </send>
-XML
-}
-{   # caller 1: first, then connected to the agent; hangs up after 2 s
-	pos182 1
-	cat <<'XML'
-  <recv response="183" optional="true"/>
-  <recv response="180" optional="true"/>
-  <recv response="183" optional="true"/>
-  <recv response="200" rrs="true"/>
-  <send>
-    <![CDATA[
-      ACK [next_url] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      [routes]
-      From: caller <sip:caller-[pid]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
-      Call-ID: [call_id]
-      CSeq: 1 ACK
-      Max-Forwards: 70
-      Content-Length: 0
-
-    ]]>
-  </send>
-  <pause milliseconds="2000"/>
-  <send retrans="500">
-    <![CDATA[
-      BYE [next_url] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      [routes]
-      From: caller <sip:caller-[pid]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
-      Call-ID: [call_id]
-      CSeq: 2 BYE
-      Max-Forwards: 70
-      Content-Length: 0
-
-    ]]>
-  </send>
-  <recv response="200"/>
-  <Reference variables="r1,h1"/>
-XML
-} >"$WORK/steps1"
+connected_steps 2000 1 >"$WORK/steps1"   # caller 1: first, connected, hangs up after 2 s
 {   # caller 2: second, then first; times out
-	pos182 2
-	echo '  <recv response="183" optional="true"/>'
-	pos182 1
+	q_pos182 2 1
+	q_pos182 1 2
 	echo '  <recv response="480"><action><ereg regexp="^SIP/2.0 480 Queue Timeout" search_in="msg" check_it="true" assign_to="t"/></action></recv>'
-	ack_failure
-	echo '  <Reference variables="r2,h2,r1,h1,t"/>'
+	q_ack_failure
+	echo '  <Reference variables="r1,h1,r2,h2,t"/>'
 } >"$WORK/steps2"
 {   # caller 3: third, then second; gives up
-	pos182 3
-	echo '  <recv response="183" optional="true"/>'
-	pos182 2
-	cat <<'XML'
-  <pause milliseconds="500"/>
-  <send>
-    <![CDATA[
-      CANCEL sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-      [last_Via:]
-      From: caller <sip:caller-[pid]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:[service]@[remote_ip]:[remote_port]>
-      Call-ID: [call_id]
-      CSeq: 1 CANCEL
-      Max-Forwards: 70
-      Content-Length: 0
-
-    ]]>
-  </send>
-  <recv response="200"/>
-  <recv response="487"/>
-XML
-	ack_failure
-	echo '  <Reference variables="r3,h3,r2,h2"/>'
+	q_pos182 3 1
+	q_pos182 2 2
+	q_cancel
+	echo '  <Reference variables="r1,h1,r2,h2"/>'
 } >"$WORK/steps3"
 
 queue_caller caller1 "$WORK/steps1"; c1=$PEER_PID

@@ -20,71 +20,9 @@ a1=$PEER_PID
 agent_phone 1002 "$(free_port)" queue_agent -m 1
 a2=$PEER_PID
 
-talk() { # MS: answered (from whom ever), ACK, MS of talk, BYE
-	cat <<XML
-  <recv response="180" optional="true"/>
-  <recv response="183" optional="true"/>
-  <recv response="200" rrs="true"/>
-  <send>
-    <![CDATA[
-      ACK [next_url] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      [routes]
-      From: caller <sip:caller-[pid]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
-      Call-ID: [call_id]
-      CSeq: 1 ACK
-      Max-Forwards: 70
-      Content-Length: 0
-
-    ]]>
-  </send>
-  <pause milliseconds="$1"/>
-  <send retrans="500">
-    <![CDATA[
-      BYE [next_url] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      [routes]
-      From: caller <sip:caller-[pid]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
-      Call-ID: [call_id]
-      CSeq: 2 BYE
-      Max-Forwards: 70
-      Content-Length: 0
-
-    ]]>
-  </send>
-  <recv response="200"/>
-XML
-}
-pos182() {
-	cat <<XML
-  <recv response="182">
-    <action><ereg regexp="^SIP/2.0 182 Queued $1" search_in="msg" check_it="true" assign_to="r$1"/></action>
-  </recv>
-XML
-}
-ack_failure() {
-	cat <<'XML'
-  <send>
-    <![CDATA[
-      ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-      [last_Via:]
-      From: caller <sip:caller-[pid]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
-      Call-ID: [call_id]
-      CSeq: 1 ACK
-      Max-Forwards: 70
-      Content-Length: 0
-
-    ]]>
-  </send>
-XML
-}
-
 # both agents busy in calls of their own (4 s and 22 s)
-talk 4000 >"$WORK/busy1"
-talk 22000 >"$WORK/busy2"
+q_talk 4000 >"$WORK/busy1"
+q_talk 22000 >"$WORK/busy2"
 sed -e "/^STEPS\$/r $WORK/busy1" -e '/^STEPS$/d' "$SCEN/queue_uac.xml" >"$WORK/direct1.xml"
 sed -e "/^STEPS\$/r $WORK/busy2" -e '/^STEPS$/d' "$SCEN/queue_uac.xml" >"$WORK/direct2.xml"
 SCEN=$WORK peer_start direct1 "$(free_port)" 127.0.0.1:"$port" -s d1001 -timeout 90
@@ -93,29 +31,10 @@ SCEN=$WORK peer_start direct2 "$(free_port)" 127.0.0.1:"$port" -s d1002 -timeout
 d2=$PEER_PID
 wait_log "answered \(B Call-ID" 2
 
-{ pos182 1; echo '  <recv response="183" optional="true"/>'; talk 2000; echo '  <Reference variables="r1"/>'; } >"$WORK/steps1"
-{ pos182 2; echo '  <recv response="183" optional="true"/>'; pos182 1
-  echo '  <recv response="480"/>'; ack_failure; echo '  <Reference variables="r2,r1"/>'; } >"$WORK/steps2"
-{ pos182 3; echo '  <recv response="183" optional="true"/>'; pos182 2
-  cat <<'XML'
-  <pause milliseconds="500"/>
-  <send>
-    <![CDATA[
-      CANCEL sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-      [last_Via:]
-      From: caller <sip:caller-[pid]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:[service]@[remote_ip]:[remote_port]>
-      Call-ID: [call_id]
-      CSeq: 1 CANCEL
-      Max-Forwards: 70
-      Content-Length: 0
-
-    ]]>
-  </send>
-  <recv response="200"/>
-  <recv response="487"/>
-XML
-  ack_failure; echo '  <Reference variables="r3,r2"/>'; } >"$WORK/steps3"
+connected_steps 2000 1 >"$WORK/steps1"
+{ q_pos182 2 1; q_pos182 1 2; echo '  <recv response="480"/>'; q_ack_failure
+  echo '  <Reference variables="r1,h1,r2,h2"/>'; } >"$WORK/steps2"
+{ q_pos182 3 1; q_pos182 2 2; q_cancel; echo '  <Reference variables="r1,h1,r2,h2"/>'; } >"$WORK/steps3"
 queue_caller caller1 "$WORK/steps1"; c1=$PEER_PID
 wait_log "joins queue sales at position 1"
 queue_caller caller2 "$WORK/steps2"; c2=$PEER_PID

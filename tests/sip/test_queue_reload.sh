@@ -18,80 +18,8 @@ feature 1001 '*45'
 feature 1001 '*47'
 wait_log "agent 1001 paused in queue sales"
 
-cat >"$WORK/steps1" <<'XML'
-  <recv response="182"/>
-  <recv response="183" optional="true"/>
-  <recv response="180" optional="true"/>
-  <recv response="183" optional="true"/>
-  <recv response="200" rrs="true"/>
-  <send>
-    <![CDATA[
-      ACK [next_url] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      [routes]
-      From: caller <sip:caller-[pid]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
-      Call-ID: [call_id]
-      CSeq: 1 ACK
-      Max-Forwards: 70
-      Content-Length: 0
-
-    ]]>
-  </send>
-  <pause milliseconds="1000"/>
-  <send retrans="500">
-    <![CDATA[
-      BYE [next_url] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      [routes]
-      From: caller <sip:caller-[pid]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
-      Call-ID: [call_id]
-      CSeq: 2 BYE
-      Max-Forwards: 70
-      Content-Length: 0
-
-    ]]>
-  </send>
-  <recv response="200"/>
-XML
-cat >"$WORK/steps2" <<'XML'
-  <recv response="182"/>
-  <recv response="183" optional="true"/>
-  <recv response="182">
-    <action><ereg regexp="^SIP/2.0 182 Queued 1" search_in="msg" check_it="true" assign_to="one"/></action>
-  </recv>
-  <pause milliseconds="500"/>
-  <send>
-    <![CDATA[
-      CANCEL sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-      [last_Via:]
-      From: caller <sip:caller-[pid]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:[service]@[remote_ip]:[remote_port]>
-      Call-ID: [call_id]
-      CSeq: 1 CANCEL
-      Max-Forwards: 70
-      Content-Length: 0
-
-    ]]>
-  </send>
-  <recv response="200"/>
-  <recv response="487"/>
-  <send>
-    <![CDATA[
-      ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-      [last_Via:]
-      From: caller <sip:caller-[pid]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
-      Call-ID: [call_id]
-      CSeq: 1 ACK
-      Max-Forwards: 70
-      Content-Length: 0
-
-    ]]>
-  </send>
-  <Reference variables="one"/>
-XML
+{ echo '  <recv response="182"/>'; q_talk 1000; } >"$WORK/steps1"
+{ echo '  <recv response="182"/>'; q_pos182 1 1; q_cancel; echo '  <Reference variables="r1,h1"/>'; } >"$WORK/steps2"
 queue_caller caller1 "$WORK/steps1"; c1=$PEER_PID
 wait_log "joins queue sales at position 1"
 queue_caller caller2 "$WORK/steps2"; c2=$PEER_PID
