@@ -102,9 +102,11 @@ q_pos182() {
 XML
 }
 
-# q_talk HOLD_MS: answered (an agent's 180/183 may come first), ACK, HOLD_MS
-# of talk, BYE.
+# q_talk HOLD_MS [PCAP]: answered (an agent's 180/183 may come first), ACK,
+# HOLD_MS of talk (PCAP's audio sent meanwhile), BYE.
 q_talk() {
+	play=""
+	[ -n "${2:-}" ] && play="  <nop><action><exec play_pcap_audio=\"$2\"/></action></nop>"
 	cat <<XML
   <recv response="180" optional="true"/>
   <recv response="183" optional="true"/>
@@ -125,6 +127,7 @@ q_talk() {
 
     ]]>
   </send>
+$play
   <pause milliseconds="$1"/>
   <send retrans="500">
     <![CDATA[
