@@ -1,8 +1,9 @@
 /* mod_queue — agents: logging in and out and pausing by feature code
  * (sample: *45, *46, *47), and who is free to take a caller: registered
- * (a phone in the location service) and in no tandem call, as caller or
- * as the callee who answered (a direct call to the agent counts as much
- * as a queue call: app_queue users complain of agents rung while busy). */
+ * (a phone in the location service), in no tandem call, as caller or as
+ * the callee who answered, and not ringing for any call (a direct call to
+ * the agent counts as much as a queue call: app_queue users complain of
+ * agents rung while busy). */
 #include "config.h"
 
 #include <stdio.h>
@@ -129,12 +130,71 @@ static int mark_busy(struct tandem_call *call, void *arg)
 	return 0;
 }
 
+/* ---- who is ringing ---- */
+
+#define RING_FORGET 300.   /* s: a B-leg's final response never came (no dial lasts so long) */
+
+static bool is_member(const struct qmod *m, const char *user)
+{
+	for (size_t i = 0; user && i < m->nqueues; i++)
+		if (ql_agent_find(&m->queues[i]->line, user))
+			return true;
+	return false;
+}
+
+static struct q_ringing *ringing_of(struct qmod *m, const char *user, bool create)
+{
+	for (size_t i = 0; i < m->nringing; i++)
+		if (!strcmp(m->ringing[i].user, user))
+			return &m->ringing[i];
+	if (!create || m->nringing == sizeof m->ringing / sizeof m->ringing[0])
+		return NULL;
+	struct q_ringing *r = &m->ringing[m->nringing++];
+	*r = (struct q_ringing){ 0 };
+	snprintf(r->user, sizeof r->user, "%s", user);
+	return r;
+}
+
+enum tandem_verdict q_agent_bleg_create(struct tandem_event *ev)
+{
+	struct qmod *m = tandem_module_data(ev->t, QMOD);
+	struct q_ringing *r = m && is_member(m, ev->leg_target) ? ringing_of(m, ev->leg_target, true)
+	                                                        : NULL;
+	if (r) {
+		r->n++;
+		r->since = q_now(m);
+	}
+	return TANDEM_CONTINUE;
+}
+
+enum tandem_verdict q_agent_bleg_response(struct tandem_event *ev)
+{
+	struct qmod *m = tandem_module_data(ev->t, QMOD);
+	struct q_ringing *r = m && ev->msg && ev->msg->status >= 200 && ev->leg_target ?
+	                      ringing_of(m, ev->leg_target, false) : NULL;
+	if (r && r->n) {
+		r->n--;
+		r->since = q_now(m);
+	}
+	return TANDEM_CONTINUE;
+}
+
+static bool ringing_now(struct qmod *m, const char *user, double now)
+{
+	struct q_ringing *r = ringing_of(m, user, false);
+	if (r && r->n && now - r->since > RING_FORGET)
+		r->n = 0;
+	return r && r->n;
+}
+
 void q_agents_refresh(struct qmod *m, struct qqueue *q)
 {
+	double now = q_now(m);
 	for (size_t i = 0; i < q->line.nagents; i++) {
 		struct ql_agent *a = &q->line.agents[i];
 		struct location_contact lc[1];
-		a->in_call = false;
+		/* ringing for the queue is the line's own state (ql's ringing) */
+		a->in_call = !a->ringing && ringing_now(m, a->user, now);
 		a->registered = !m->registrar || m->registrar->lookup(m->t, a->user, lc, 1) > 0;
 	}
 	struct busy_scan b = { q };

@@ -460,6 +460,9 @@ static const struct tandem_action actions[] = {
 };
 
 static const struct tandem_hook hooks[] = {
+	/* after the other modules: a B-leg they refuse never rings */
+	{ TANDEM_HOOK_BLEG_CREATE, 100, q_agent_bleg_create },
+	{ TANDEM_HOOK_BLEG_RESPONSE, 100, q_agent_bleg_response },
 	{ TANDEM_HOOK_CALL_END, 0, on_call_end },
 	{ 0, 0, NULL }
 };

@@ -51,6 +51,13 @@ struct qmod {
 	struct rtpr_wav agent_prompt[4];    /* logged in, logged out, paused, unpaused */
 	ev_timer sweep;                     /* offers, wrap-up ends, 182 updates */
 	unsigned long next_id;
+	/* members whose phones ring for any call (agents.c) */
+	struct q_ringing {
+		char user[QL_NAME_MAX];
+		unsigned n;                 /* B-legs to it without a final response */
+		double since;               /* the last change (a lost final expires) */
+	} ringing[128];
+	size_t nringing;
 };
 
 struct qqueue *q_find(struct qmod *m, const char *name);
@@ -92,5 +99,8 @@ enum tandem_verdict q_agent_pause(struct tandem_event *ev, void *priv);
 /* Refresh registered / in_call of every agent of q (registrar lookup,
  * the calls tandemd has). */
 void q_agents_refresh(struct qmod *m, struct qqueue *q);
+/* BLEG_CREATE / BLEG_RESPONSE: a member's phone starts / stops ringing. */
+enum tandem_verdict q_agent_bleg_create(struct tandem_event *ev);
+enum tandem_verdict q_agent_bleg_response(struct tandem_event *ev);
 
 #endif
