@@ -12,19 +12,7 @@ queue_config() {
 	more=$(printf '%s' "${2:-}" | tr '\n' ' ' | sed 's/^[[:space:]]*,[[:space:]]*//')
 	write_users "$WORK/users.conf" 1001:alice-1001 1002:bob-1002 1003:carol-1003
 	mkdir -p "$WORK/state"
-	cat >"$WORK/tandem.conf" <<CONF
-log_level = "debug";
-state_dir = "state";
-modules = ( "auth", "registrar", "rtprelay", "queue"${QUEUE_MODULES:-} );
-listen = (
-  { transport = "udp"; address = "127.0.0.1"; port = $port; },
-  { transport = "tcp"; address = "127.0.0.1"; port = $port; }
-);
-sip: { t1_ms = 500; };
-auth: { users_file = "users.conf"; algorithms = ( "MD5" ); };
-registrar: { min_expires = 30; };
-rtprelay: { bind = "127.0.0.1"; port_min = $relay_min; port_max = $((relay_min + 199)); };
-calls: { dial_timeout = 10; };
+	{ office_head "\"queue\"${QUEUE_MODULES:-}"; cat <<CONF
 queue: {
   sounds_dir = "$SOUNDS";
   queues = ( { name = "sales"; members = ( "1001", "1002" ); $1 }${more:+, $more} );
@@ -41,6 +29,7 @@ dialplan: {
   );
 };
 CONF
+	} >"$WORK/tandem.conf"
 }
 
 # queue_def NAME MEMBERS SETTINGS: one more queue for queue_config, MEMBERS

@@ -13,6 +13,27 @@ flock "$top_builddir/tests/sounds.lock" "$top_srcdir/tools/make-prompts" "$SOUND
 
 relay_min=$(free_port)
 
+# office_head MODULES: the start of a test office's tandem.conf: UDP and
+# TCP on $port, mod_auth (MD5: SIPp 3.6 and baresip 1.0 answer MD5
+# challenges only), mod_registrar, mod_rtprelay on $relay_min.., and
+# MODULES ('"voicemail"') after them.
+office_head() {
+	cat <<CONF
+log_level = "debug";
+state_dir = "state";
+modules = ( "auth", "registrar", "rtprelay", $1 );
+listen = (
+  { transport = "udp"; address = "127.0.0.1"; port = $port; },
+  { transport = "tcp"; address = "127.0.0.1"; port = $port; }
+);
+sip: { t1_ms = 500; };
+auth: { users_file = "users.conf"; algorithms = ( "MD5" ); };
+registrar: { min_expires = 30; };
+rtprelay: { bind = "127.0.0.1"; port_min = $relay_min; port_max = $((relay_min + 199)); };
+calls: { dial_timeout = 10; };
+CONF
+}
+
 # vm_config [extra rules] [extra settings]: the office of the tests. 1xxx
 # dials the SIPp callee for 3 s, then voicemail on busy / no answer;
 # vmNNNN deposits straight into box NNNN; *97 listens (after digest).
@@ -25,20 +46,7 @@ users: { realm = "tandem.local"; list = (
 ); };
 USERS
 	mkdir -p "$WORK/state"
-	cat >"$WORK/tandem.conf" <<CONF
-log_level = "debug";
-state_dir = "state";
-modules = ( "auth", "registrar", "rtprelay", "voicemail" );
-listen = (
-  { transport = "udp"; address = "127.0.0.1"; port = $port; },
-  { transport = "tcp"; address = "127.0.0.1"; port = $port; }
-);
-sip: { t1_ms = 500; };
-# SIPp 3.6 and baresip 1.0 answer MD5 challenges only
-auth: { users_file = "users.conf"; algorithms = ( "MD5" ); };
-registrar: { min_expires = 30; };
-rtprelay: { bind = "127.0.0.1"; port_min = $relay_min; port_max = $((relay_min + 99)); };
-calls: { dial_timeout = 10; };
+	{ office_head '"voicemail"'; cat <<CONF
 voicemail: {
   users_file = "users.conf";
   spool_dir = "$SPOOL";
@@ -58,6 +66,7 @@ dialplan: {
 };
 ${2:-}
 CONF
+	} >"$WORK/tandem.conf"
 }
 
 # prompt_ms NAME...: how long these prompts of the set play, in ms.
