@@ -29,7 +29,7 @@ listen = (
 sip: { t1_ms = 500; };
 auth: { users_file = "users.conf"; algorithms = ( "MD5" ); };
 registrar: { min_expires = 30; };
-rtprelay: { bind = "127.0.0.1"; port_min = $relay_min; port_max = $((relay_min + 199)); };
+rtprelay: { bind = "127.0.0.1"; port_min = $relay_min; port_max = $((relay_min + 59)); };
 calls: { dial_timeout = 10; };
 CONF
 }
