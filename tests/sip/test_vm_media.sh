@@ -20,10 +20,7 @@ python3 "$VM_PY" pcap "$WORK/late.pcap" 2 || fail "cannot write the pcap"
 scen_subst vm_uac_lateoffer late "s|PCAP|$WORK/late.pcap|; s|AUDIO_MS|2700|"
 before=$(deposits_logged)
 SCEN=$WORK uac_run late vm1002 -d "$greeting" -mi 127.0.0.1 -mp "$(free_port)" -timeout 60
-i=0
-until [ "$(deposits_logged)" -gt "$before" ]; do
-	i=$((i + 1)); [ $i -lt 50 ] || fail "the late-offer message was not stored"; sleep 0.1
-done
+wait_deposit "$before" "the late-offer message was not stored"
 python3 "$VM_PY" check "$SPOOL/1002/INBOX/msg0000.wav" 2 || fail "the late-offer caller's audio"
 
 # 2. hold and resume, then the message
@@ -31,10 +28,7 @@ python3 "$VM_PY" pcap "$WORK/hold.pcap" 2 || fail "cannot write the pcap"
 scen_subst vm_uac_hold hold "s|PCAP|$WORK/hold.pcap|; s|AUDIO_MS|2700|"
 before=$(deposits_logged)
 SCEN=$WORK uac_run hold vm1002 -d "$greeting" -mi 127.0.0.1 -mp "$(free_port)" -timeout 60
-i=0
-until [ "$(deposits_logged)" -gt "$before" ]; do
-	i=$((i + 1)); [ $i -lt 50 ] || fail "the message after hold/resume was not stored"; sleep 0.1
-done
+wait_deposit "$before" "the message after hold/resume was not stored"
 python3 "$VM_PY" check "$SPOOL/1002/INBOX/msg0001.wav" 2 || fail "the audio after hold and resume"
 
 # 3. SRTP only: 488

@@ -87,10 +87,16 @@ deposit() {
 	scen_subst vm_uac_deposit "deposit-$tag" "s|PCAP|$WORK/audio-$tag.pcap|; s|AUDIO_MS|$audio_ms|"
 	before=$(deposits_logged)
 	SCEN=$WORK uac_run "deposit-$tag" "$svc" -d "$wait_ms" -mi 127.0.0.1 -mp "$(free_port)" -timeout 60
-	# the BYE's 200 may reach the caller before the message is written
+	wait_deposit "$before" "the message of $tag was neither stored nor dropped"
+}
+
+# wait_deposit BEFORE WHY: until a message more than BEFORE (deposits_logged)
+# is stored or dropped, else fail WHY (the BYE's 200 may reach the caller
+# before the message is written).
+wait_deposit() {
 	i=0
-	until [ "$(deposits_logged)" -gt "$before" ]; do
-		i=$((i + 1)); [ $i -lt 50 ] || fail "the message of $tag was neither stored nor dropped"
+	until [ "$(deposits_logged)" -gt "$1" ]; do
+		i=$((i + 1)); [ $i -lt 50 ] || fail "$2"
 		sleep 0.1
 	done
 }
