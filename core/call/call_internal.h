@@ -44,6 +44,8 @@ struct leg {
 	bool ack_wait;
 	uint32_t ack_wait_cseq;
 	char *label;               /* for logs: the target */
+	bool provider;             /* B: a trunk's leg (tandem_contact.provider) */
+	bool rang;                 /* B: a provisional other than 100 came */
 	/* After a transfer or a Replaces (transfer.c) the two legs that
 	 * talk are no longer A and the winner: peer names the other one
 	 * (referenced, possibly of another call), detached a leg that was
@@ -82,6 +84,7 @@ struct call {
 	unsigned nlegs;            /* B-legs created so far: the next one's idx */
 	void *mod_data[TANDEM_MAX_MODULES]; /* tandem_call_set_data, by module */
 	char context[64];          /* the dialplan context the call was routed in */
+	char route_exten[128];     /* a ROUTE hook's number for the plan (a trunk's DID), "" */
 	bool suspended;            /* a module's SUSPEND holds the plan: tandem_call_resume */
 	/* what the caller gets when a module's outcome (tandem_route_set_outcome)
 	 * finds no on(...) continuation */

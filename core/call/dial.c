@@ -93,6 +93,7 @@ static int bleg_start(struct dial *d, const struct tandem_contact *ct, const cha
 	 * INVITE goes whatever the Contact says */
 	b->dst = ct->dst;
 	b->label = strdup(label);
+	b->provider = ct->provider;
 	b->dial = d;
 	char to[TANDEM_URI_MAX + 2];
 	if (ct->to[0])
@@ -291,6 +292,14 @@ static void on_dial_timeout(struct ev_loop *loop, ev_timer *w, int revents)
 	tlog_info("call %s: %s within %u s", call_cid(c), d->ops->noanswer ? d->ops->noanswer : "no answer",
 	          d->timeout);
 	d->timed_out = true;
+	for (struct leg *b = c->bs; b; b = b->next)
+		if (b->dial == d && b->provider && b->rang && d->next < d->ntargets) {
+			/* the callee's phone rang through this provider: nobody
+			 * answered, which another provider would not change */
+			tlog_info("call %s: provider leg %s rang: no further target is tried",
+			          call_cid(c), b->label);
+			d->next = d->ntargets;
+		}
 	dial_abandon(d, NULL);
 	dial_settle(d);
 	call_check(c);
@@ -386,6 +395,7 @@ static int dial_redirect(struct dial *d, struct leg *b, const struct sip_msg *re
 void dial_bleg_progress(struct leg *b, const struct sip_msg *resp)
 {
 	struct dial *d = b->dial;
+	b->rang = true;
 	if (d && !b->lost && d->running && !d->answered && d->ops->progress)
 		d->ops->progress(d, b, resp);
 }
@@ -426,6 +436,13 @@ void dial_bleg_failed(struct leg *b, const struct sip_msg *resp, int status)
 	if (status < 400 && resp && dial_redirect(d, b, resp) == 0)
 		return;
 	tlog_info("call %s: B-leg %s failed: %d", call_cid(d->call), b->label, status);
+	if (b->provider && dial_provider_final(status) && d->next < d->ntargets) {
+		/* the callee's own answer through a provider: another provider
+		 * would only ring the same callee again */
+		tlog_info("call %s: %d from provider leg %s: no further target is tried",
+		          call_cid(d->call), status, b->label);
+		d->next = d->ntargets;
+	}
 	if (resp)
 		dial_failed(d, b->label, status, resp->reason.p, resp->reason.len);
 	else

@@ -45,6 +45,13 @@ enum tandem_dial_outcome tandem_dial_outcome_of(int status)
 	}
 }
 
+bool dial_provider_final(int status)
+{
+	if (status >= 600 && status <= 699)
+		return true;
+	return status >= 400 && status <= 499 && status != 401 && status != 407 && status != 408;
+}
+
 bool dial_failure_better(int kept, int status)
 {
 	if (kept >= 600)

@@ -29,6 +29,12 @@ bool dial_failure_better(int kept, int status);
 /* Keep status (and its reason, NULL: none) in f if dial_failure_better. */
 void dial_failure_note(struct dial_failure *f, int status, const char *reason, size_t reason_len);
 
+/* A provider leg's final failure that is the callee's own answer (486,
+ * 404, 603...), after which no other provider is tried: any 4xx or 6xx
+ * except 401/407 (the provider refused tandem's credentials) and 408 (no
+ * answer from the provider). 5xx and 3xx are not (tandem_contact.provider). */
+bool dial_provider_final(int status);
+
 /* Scheme of a dial target: "sip:..." -> "sip", "trunk:a/1" -> "trunk",
  * "test:bob" -> "test"; a bare user ("1002", "alice", "+4930...") has none
  * and is served by the resolver of scheme "user". A scheme is

@@ -420,6 +420,14 @@ static bool invite_route(struct call_core *core, struct sip_tsx *st, struct sip_
 	case TANDEM_CONTINUE:
 		break;
 	}
+	if (c->route_exten[0] || strcmp(c->context, ctx) != 0) {
+		/* a hook knew better (tandem_route_set_context: a trunk's call) */
+		if (c->route_exten[0]) {
+			in.ruri_user = c->route_exten;
+			snprintf(c->rec.called, sizeof c->rec.called, "%.127s", c->route_exten);
+		}
+		tlog_info("call %s: routed as %s in context %s", call_cid(c), in.ruri_user, c->context);
+	}
 	plan_start(c, &in);
 	call_check(c);
 	return true;

@@ -24,6 +24,12 @@ const struct sip_msg *tandem_call_invite(const struct tandem_call *call)
 	return c && c->a && c->a->st ? sip_tsx_request(c->a->st) : NULL;
 }
 
+const char *tandem_call_var(const struct tandem_call *call, const char *name)
+{
+	const struct call *c = (const struct call *)call;
+	return c && c->cur && name ? dialplan_get_var(c->cur, name) : NULL;
+}
+
 int tandem_call_set_data(struct tandem_call *call, const char *module_name, void *data)
 {
 	struct call *c = (struct call *)call;

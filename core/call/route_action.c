@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "call_internal.h"
@@ -37,4 +38,19 @@ const char *tandem_route_var(struct tandem_event *ev, const char *name)
 {
 	struct dialplan_cursor *cur = ev && ev->point == TANDEM_HOOK_ROUTE ? ev->t->route_cursor : NULL;
 	return cur && name ? dialplan_get_var(cur, name) : NULL;
+}
+
+int tandem_route_set_context(struct tandem_event *ev, const char *context, const char *exten)
+{
+	struct call *c = ev && ev->point == TANDEM_HOOK_ROUTE ? (struct call *)ev->call : NULL;
+	/* a hook before the plan: once a rule runs, goto() is the way */
+	if (!c || c->cur || ev->t->route_cursor || !context || !context[0] ||
+	    strlen(context) >= sizeof c->context || (exten && strlen(exten) >= sizeof c->route_exten))
+		return -EINVAL;
+	if (!dialplan_has_context(c->core->dp, context))
+		return -ESRCH;
+	snprintf(c->context, sizeof c->context, "%s", context);
+	if (exten)
+		snprintf(c->route_exten, sizeof c->route_exten, "%s", exten);
+	return 0;
 }

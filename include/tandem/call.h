@@ -61,6 +61,14 @@ struct tandem_contact {
 	 * binding, RFC 5626 §5.3), whatever its Contact says. */
 	struct sip_dest dst;
 	bool flow;
+	/* A provider's leg (a trunk): failing over to the dial's next target
+	 * is for the provider's trouble, not the callee's answer. After this
+	 * leg's final 4xx or 6xx other than 401, 407 and 408 (486 Busy, 404,
+	 * 603 Decline: the callee was reached and said no), and after a dial
+	 * timeout once this leg had a 18x (the callee's phone rang), no
+	 * further target of the dial is tried. 408, 5xx, a transport error
+	 * and a timeout before any 18x move on as for any target. */
+	bool provider;
 };
 struct tandem_resolve;   /* one resolution, owned by the core */
 struct tandem_resolver {
@@ -134,6 +142,11 @@ struct tandem_call_owner {
  * report as the owner. */
 int tandem_call_own(struct tandem_call *call, const char *module_name,
                     const struct tandem_call_owner *owner);
+
+/* A dialplan variable of the call (${auth_user}, ${exten}, set()'s), as
+ * the plan has it now: what a resolver checks (who may dial a trunk).
+ * NULL when unset or when no plan runs for the call. */
+const char *tandem_call_var(const struct tandem_call *call, const char *name);
 
 /* The caller's INVITE as received (its offer, From, Request-URI): what a
  * module that takes the call over from a hook (BLEG_RESPONSE) answers.

@@ -206,6 +206,12 @@ int tandem_route_set_auth_user(struct tandem_event *ev, const char *user, const 
 /* Inside a dialplan action: the value of call variable name (${name}), or
  * NULL when unset or not inside a dialplan action. */
 const char *tandem_route_var(struct tandem_event *ev, const char *name);
+/* A ROUTE hook (before the dialplan runs) that knows where the call
+ * belongs — a trunk recognising its provider's INVITE: the plan starts in
+ * context, and with exten (NULL: the Request-URI user) as ${exten} and
+ * the number rules match (a DID taken from To). 0; -EINVAL not at the
+ * ROUTE point before the plan, a name too long; -ESRCH no such context. */
+int tandem_route_set_context(struct tandem_event *ev, const char *context, const char *exten);
 
 /* ---- reading the module's config group ---- */
 /* Log "mod_MODULE: FILE:LINE: message" for the setting where. */

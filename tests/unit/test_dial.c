@@ -63,6 +63,17 @@ static void test_failure_reason(void)
 	CU_ASSERT_EQUAL(strlen(g.reason), sizeof g.reason - 1);
 }
 
+/* Trunk failover: the callee's answers stop it, the provider's trouble not. */
+static void test_provider_final(void)
+{
+	static const int stop[] = { 400, 403, 404, 480, 484, 486, 487, 488, 600, 603, 604, 699 };
+	static const int move_on[] = { 300, 302, 401, 407, 408, 500, 502, 503, 504, 580 };
+	for (size_t i = 0; i < sizeof stop / sizeof stop[0]; i++)
+		CU_ASSERT_TRUE(dial_provider_final(stop[i]));
+	for (size_t i = 0; i < sizeof move_on / sizeof move_on[0]; i++)
+		CU_ASSERT_FALSE(dial_provider_final(move_on[i]));
+}
+
 static void test_outcomes(void)
 {
 	CU_ASSERT_EQUAL(tandem_dial_outcome_of(200), TANDEM_DIAL_ANSWERED);
@@ -197,6 +208,7 @@ int main(void)
 	CU_add_test(s, "most telling failure (RFC 3261 §16.7)", test_failure_ranking);
 	CU_add_test(s, "the kept failure's reason phrase", test_failure_reason);
 	CU_add_test(s, "outcome classification, dialplan's too", test_outcomes);
+	CU_add_test(s, "trunk failover: the callee's final stops it", test_provider_final);
 	CU_add_test(s, "target schemes", test_schemes);
 	CU_add_test(s, "dialplan: schemes at load, target text", test_dialplan_schemes);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
