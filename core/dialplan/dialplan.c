@@ -568,7 +568,7 @@ static void load_source(struct load *L, struct dp_rule *r, const config_setting_
 		const config_setting_t *e = config_setting_is_aggregate(s) ? config_setting_get_elem(s, (unsigned)i) : s;
 		const char *v = config_setting_get_string(e);
 
-		if (!v || dp_parse_cidr(v, &r->src[r->nsrc])) {
+		if (!v || sip_net_parse(v, &r->src[r->nsrc])) {
 			ERR(L, file, (int)config_setting_source_line(e),
 			    "source: '%s' is not an IPv4/IPv6 address or CIDR", v ? v : "(not a string)");
 			continue;

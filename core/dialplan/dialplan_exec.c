@@ -114,7 +114,7 @@ static bool rule_matches(const struct dp_rule *r, const struct dialplan_cursor *
 		if (!c->has_src)
 			return false;
 		for (i = 0; i < r->nsrc; i++)
-			if (dp_cidr_match(&r->src[i], (const struct sockaddr *)&c->src))
+			if (sip_net_match(&r->src[i], (const struct sockaddr *)&c->src))
 				break;
 		if (i == r->nsrc)
 			return false;

@@ -43,12 +43,6 @@ struct dp_action {
 	void *priv;
 };
 
-struct dp_cidr {
-	int family;                /* AF_INET or AF_INET6 */
-	unsigned char addr[16];
-	unsigned prefix;
-};
-
 struct dp_rule {
 	regex_t match;
 	char *pattern;             /* match as written, for call facts */
@@ -56,7 +50,7 @@ struct dp_rule {
 	regex_t from;
 	char **methods;            /* NULL: any */
 	size_t nmethods;
-	struct dp_cidr *src;       /* NULL: any */
+	struct sip_net *src;       /* NULL: any */
 	size_t nsrc;
 	struct dp_action *act;
 	size_t nact;
@@ -102,8 +96,6 @@ void dp_parsed_action_clear(struct dp_parsed_action *p);
  * when it starts with '_'. 0 or -EINVAL with err. */
 int dp_compile_pattern(const char *pat, regex_t *re, char *err, size_t errlen);
 /* "10.0.0.0/8", "::1", "2001:db8::/32". 0 or -EINVAL. */
-int dp_parse_cidr(const char *s, struct dp_cidr *c);
-bool dp_cidr_match(const struct dp_cidr *c, const struct sockaddr *sa);
 
 /* dialplan_vars.c: ${name} templates */
 enum dp_builtin {

@@ -4,4 +4,5 @@ libtandemcore_a_SOURCES += \
 	core/net/transport.c \
 	core/net/transport_udp.c \
 	core/net/transport_stream.c \
-	core/net/tls.c
+	core/net/tls.c \
+	core/net/netaddr.c

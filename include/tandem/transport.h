@@ -3,6 +3,7 @@
 #ifndef TANDEM_TRANSPORT_H
 #define TANDEM_TRANSPORT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
 #include <tandem/sip_msg.h>
@@ -98,6 +99,19 @@ struct sip_transport_stats {
 	unsigned long conns_open, conns_total, conns_refused;
 };
 void sip_transport_get_stats(const struct sip_transport *tp, struct sip_transport_stats *st);
+
+/* A network in CIDR notation: "10.0.0.0/8", "2001:db8::/32", or one
+ * address ("192.0.2.1": /32, /128). */
+struct sip_net {
+	int family;                /* AF_INET or AF_INET6 */
+	unsigned char addr[16];
+	unsigned prefix;
+};
+/* 0, or -EINVAL (not an address, a prefix out of range). */
+int sip_net_parse(const char *cidr, struct sip_net *n);
+/* sa is in n (an IPv4 peer seen as ::ffff:a.b.c.d on a dual-stack socket
+ * matches IPv4 networks). */
+bool sip_net_match(const struct sip_net *n, const struct sockaddr *sa);
 
 /* "127.0.0.1:5060" / "[::1]:5060" */
 const char *sip_addr_str(const struct sockaddr *sa, char *buf, size_t n);

@@ -296,24 +296,24 @@ static void test_from_method_source(void)
 
 static void test_cidr(void)
 {
-	struct dp_cidr c;
+	struct sip_net c;
 	struct sockaddr_in a = v4("10.255.0.1"), b = v4("11.0.0.1");
 
-	CU_ASSERT_EQUAL(dp_parse_cidr("10.0.0.0/8", &c), 0);
-	CU_ASSERT(dp_cidr_match(&c, (struct sockaddr *)&a));
-	CU_ASSERT(!dp_cidr_match(&c, (struct sockaddr *)&b));
-	CU_ASSERT_EQUAL(dp_parse_cidr("10.0.0.0/9", &c), 0);
-	CU_ASSERT(!dp_cidr_match(&c, (struct sockaddr *)&a));
-	CU_ASSERT_EQUAL(dp_parse_cidr("0.0.0.0/0", &c), 0);
-	CU_ASSERT(dp_cidr_match(&c, (struct sockaddr *)&b));
-	CU_ASSERT_EQUAL(dp_parse_cidr("10.0.0.0/33", &c), -EINVAL);
-	CU_ASSERT_EQUAL(dp_parse_cidr("10.0.0.0/", &c), -EINVAL);
-	CU_ASSERT_EQUAL(dp_parse_cidr("10.0.0.0/-1", &c), -EINVAL);
-	CU_ASSERT_EQUAL(dp_parse_cidr("::1/129", &c), -EINVAL);
-	CU_ASSERT_EQUAL(dp_parse_cidr("example.com", &c), -EINVAL);
-	CU_ASSERT_EQUAL(dp_parse_cidr("::/0", &c), 0);
-	CU_ASSERT(!dp_cidr_match(&c, (struct sockaddr *)&b));  /* families differ */
-	CU_ASSERT(!dp_cidr_match(&c, NULL));
+	CU_ASSERT_EQUAL(sip_net_parse("10.0.0.0/8", &c), 0);
+	CU_ASSERT(sip_net_match(&c, (struct sockaddr *)&a));
+	CU_ASSERT(!sip_net_match(&c, (struct sockaddr *)&b));
+	CU_ASSERT_EQUAL(sip_net_parse("10.0.0.0/9", &c), 0);
+	CU_ASSERT(!sip_net_match(&c, (struct sockaddr *)&a));
+	CU_ASSERT_EQUAL(sip_net_parse("0.0.0.0/0", &c), 0);
+	CU_ASSERT(sip_net_match(&c, (struct sockaddr *)&b));
+	CU_ASSERT_EQUAL(sip_net_parse("10.0.0.0/33", &c), -EINVAL);
+	CU_ASSERT_EQUAL(sip_net_parse("10.0.0.0/", &c), -EINVAL);
+	CU_ASSERT_EQUAL(sip_net_parse("10.0.0.0/-1", &c), -EINVAL);
+	CU_ASSERT_EQUAL(sip_net_parse("::1/129", &c), -EINVAL);
+	CU_ASSERT_EQUAL(sip_net_parse("example.com", &c), -EINVAL);
+	CU_ASSERT_EQUAL(sip_net_parse("::/0", &c), 0);
+	CU_ASSERT(!sip_net_match(&c, (struct sockaddr *)&b));  /* families differ */
+	CU_ASSERT(!sip_net_match(&c, NULL));
 }
 
 static void test_variables(void)
