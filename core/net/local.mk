@@ -5,4 +5,5 @@ libtandemcore_a_SOURCES += \
 	core/net/transport_udp.c \
 	core/net/transport_stream.c \
 	core/net/tls.c \
-	core/net/netaddr.c
+	core/net/netaddr.c \
+	core/net/dns.c

@@ -206,6 +206,10 @@ struct mod_rtprelay_api {
 	void (*far_end_request)(struct tandem *t, struct tandem_call *call, struct sip_tsx *st,
 	                        const struct sip_msg *req, struct rtpr_media_ep *ep, char *sdp,
 	                        size_t size, size_t *len);
+	/* Relay the call's media (on) or leave it end to end (off), as the
+	 * dialplan's rtprelay(on|off) does: a trunk with media = "direct".
+	 * Before the dial whose offers it concerns. 0, -ENOMEM. */
+	int (*call_relay)(struct tandem *t, struct tandem_call *call, bool on);
 };
 
 /* mod_rtprelay's API, or NULL (logged: which module to load first) when

@@ -386,6 +386,16 @@ static int api_call_stats(struct tandem *t, struct tandem_call *call, unsigned s
 	return rc && rp_call_stats(rc, stream, leg, out) ? 0 : -ENOENT;
 }
 
+static int api_call_relay(struct tandem *t, struct tandem_call *call, bool on)
+{
+	struct rtprelay_state *s = tandem_module_data(t, "rtprelay");
+	struct rp_call *rc = s && call ? rp_call_get(&s->ctx, call, true) : NULL;
+	if (!rc)
+		return -ENOMEM;
+	rp_call_set_off(rc, !on);
+	return 0;
+}
+
 static const struct mod_rtprelay_api rtprelay_api = {
 	.call_stats = api_call_stats,
 	.media_open = api_media_open,
@@ -413,6 +423,7 @@ static const struct mod_rtprelay_api rtprelay_api = {
 	.player_flush = rtpr_player_flush,
 	.player_playing = rtpr_player_playing,
 	.player_endpoint = rtpr_player_endpoint,
+	.call_relay = api_call_relay,
 };
 
 const struct tandem_module tandem_module = {
