@@ -1,0 +1,4 @@
+# SIP trunks (mod_trunk, issue 12): providers played by SIPp and Kamailio.
+TRUNK_TESTS = tests/sip/test_trunk_call.sh
+TESTS += $(TRUNK_TESTS)
+EXTRA_DIST += $(TRUNK_TESTS) tests/sip/trunk_lib.sh
