@@ -207,14 +207,23 @@ void trunk_target_failed(struct trunk *tr)
 	tr->loc_expires = trunk_now(tr->m);
 }
 
+/* The same address and port: a provider's signalling address sends its
+ * requests too (one socket for UDP; the connection tandem opened for
+ * TCP/TLS). The port counts so that a provider and the office's phones
+ * behind one NAT address (or on one host) are told apart; a provider
+ * sending from elsewhere is named by its networks. */
 static bool same_addr(const struct sockaddr_storage *a, const struct sockaddr *b)
 {
-	if (a->ss_family == AF_INET && b->sa_family == AF_INET)
-		return memcmp(&((const struct sockaddr_in *)a)->sin_addr,
-		              &((const struct sockaddr_in *)(const void *)b)->sin_addr, 4) == 0;
-	if (a->ss_family == AF_INET6 && b->sa_family == AF_INET6)
-		return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
-		              &((const struct sockaddr_in6 *)(const void *)b)->sin6_addr, 16) == 0;
+	if (a->ss_family == AF_INET && b->sa_family == AF_INET) {
+		const struct sockaddr_in *x = (const struct sockaddr_in *)a;
+		const struct sockaddr_in *y = (const struct sockaddr_in *)(const void *)b;
+		return x->sin_port == y->sin_port && memcmp(&x->sin_addr, &y->sin_addr, 4) == 0;
+	}
+	if (a->ss_family == AF_INET6 && b->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *x = (const struct sockaddr_in6 *)a;
+		const struct sockaddr_in6 *y = (const struct sockaddr_in6 *)(const void *)b;
+		return x->sin6_port == y->sin6_port && memcmp(&x->sin6_addr, &y->sin6_addr, 16) == 0;
+	}
 	return false;
 }
 
@@ -224,4 +233,17 @@ bool trunk_is_target_addr(const struct trunk *tr, const struct sockaddr *sa)
 		if (same_addr(&tr->loc.t[i].addr, sa))
 			return true;
 	return false;
+}
+
+static void on_first_located(struct trunk *tr, int status, void *arg)
+{
+	(void)tr; (void)status; (void)arg;
+}
+
+void trunk_locate_early(struct trunk *tr)
+{
+	struct trunk_wait *w;
+	int rc = trunk_locate(tr, on_first_located, NULL, &w);
+	if (rc < 0 && rc != -EINPROGRESS)
+		tlog_warn("trunk %s: cannot locate %s yet: %s", tr->c.name, tr->c.host, strerror(-rc));
 }

@@ -187,7 +187,10 @@ void trunk_locate_cancel(struct trunk_wait *w);
 void trunk_target_failed(struct trunk *tr);
 /* Forget waits and the query (the trunk goes). */
 void trunk_locate_stop(struct trunk *tr);
-/* Is sa one of tr's located addresses (inbound recognition)? */
+/* Locate at start: inbound calls are recognised by the located addresses
+ * before any request went out. */
+void trunk_locate_early(struct trunk *tr);
+/* Is sa one of tr's located addresses, port included (inbound recognition)? */
 bool trunk_is_target_addr(const struct trunk *tr, const struct sockaddr *sa);
 
 /* ---- register.c ---- */

@@ -221,3 +221,30 @@ rx_of() {
 call_out_cid() {
 	sed -n "s/.*call \([^ ]*\): out through trunk $1 to .*/\1/p" "$WORK/tandemd.log" | tail -n 1
 }
+
+# provider_call NAME PORT SERVICE STEPS [SIPP ARGS]: a provider's call to
+# tandem from PORT (queue_uac.xml with STEPS), in the background ($PEER_PID).
+provider_call() {
+	printf '%s\n' "$4" >"$WORK/$1.steps"
+	sed -e "/^STEPS\$/r $WORK/$1.steps" -e '/^STEPS$/d' "$SCEN/queue_uac.xml" >"$WORK/$1.xml"
+	cn=$1; cp=$2; cs=$3; shift 4
+	SCEN=$WORK peer_start "$cn" "$cp" 127.0.0.1:"$port" -s "$cs" -mi 127.0.0.1 -timeout 40 "$@"
+}
+
+# watch_port PORT: every datagram reaching 127.0.0.1:PORT is noted in
+# $WORK/watch-PORT (a provider that must hear nothing); stops at cleanup.
+watch_port() {
+	python3 - "$1" "$WORK/watch-$1" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+open(sys.argv[2], "w").close()
+while True:
+    data = s.recv(65535)
+    with open(sys.argv[2], "a") as f:
+        f.write(data.split(b"\r\n", 1)[0].decode(errors="replace") + "\n")
+PY
+	PEER_PIDS="$PEER_PIDS $!"
+	i=0
+	until [ -f "$WORK/watch-$1" ]; do i=$((i + 1)); [ $i -lt 50 ] || fail "watcher did not start"; sleep 0.1; done
+}
