@@ -111,10 +111,11 @@ if p["response"] != want or p["uri"] != m.group(1):
 PY
 }
 
-# p_answer: ringing, then answered (PCMA, RTP echoed with -rtp_echo), the
-# ACK, and the caller's BYE.
+# p_answer: ringing, then answered (PCMA, or the codec of ANSWER_PT:
+# "0 PCMU"; RTP echoed with -rtp_echo), the ACK, and the caller's BYE.
 p_answer() {
-	cat <<'XML'
+	pt=${ANSWER_PT:-8 PCMA}
+	cat <<XML
   <send>
     <![CDATA[
       SIP/2.0 180 Ringing
@@ -145,8 +146,8 @@ p_answer() {
       s=-
       c=IN IP[media_ip_type] [media_ip]
       t=0 0
-      m=audio [media_port] RTP/AVP 8 101
-      a=rtpmap:8 PCMA/8000
+      m=audio [media_port] RTP/AVP ${pt% *} 101
+      a=rtpmap:${pt% *} ${pt#* }/8000
       a=rtpmap:101 telephone-event/8000
 
     ]]>
