@@ -3,7 +3,8 @@
 # SIPp: the provider's 407 answered with the trunk's credentials (SIPp
 # verifies the digest), caller ID and P-Asserted-Identity as configured,
 # media relayed both ways; failover from a provider answering 503 to the
-# next trunk; no failover after the callee's 486.
+# next trunk; no failover after the callee's 486; a trunk over TCP (every
+# request of the call on the provider's connection).
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/sip/calls_lib.sh"
 . "$top_srcdir/tests/sip/vm_lib.sh"
 . "$top_srcdir/tests/sip/queue_lib.sh"
@@ -11,8 +12,11 @@
 
 pa=$(free_port)
 pb=$(free_port)
+pt=$(free_port)
 trunk_office "$(trunk_def a "$pa" 'caller_id = "+493012345"; caller_name = "Office"; pai = true; codecs = [ "PCMA" ];'),
-              $(trunk_def b "$pb")"
+              $(trunk_def b "$pb"), $(trunk_def t "$pt" 'transport = "tcp";')"
+# 7<number> goes out through the TCP trunk
+sed -i 's/^  internal: (/  internal: (\n    { match = "^7(.+)$"; do = ( "auth", "dial(trunk:t\/${1})" ); },/' "$WORK/tandem.conf"
 start_tandemd "$WORK/tandem.conf"
 python3 "$VM_PY" pcap "$WORK/talk.pcap" 1.5 || fail "cannot write the pcap"
 
@@ -59,5 +63,15 @@ grep -q "486 from provider leg trunk:a/4930777: no further target is tried" "$WO
 	fail "the 486 did not stop the failover"
 grep -q "B-leg trunk:b/4930777" "$WORK/tandemd.log" && fail "trunk b was tried after a 486"
 
+# 4. A trunk over TCP: the INVITE (with ;transport=tcp), its 407, the ACK
+# and the BYE all go over the provider's connection (SIPp listens on TCP
+# only: anything sent over UDP would be lost and the call fail).
+provider prov-tcp "$pt" "$(check ruri '^INVITE sip:4930888@127\.0\.0\.1:'"$pt"';transport=tcp SIP/2\.0'
+	check via '^ *SIP/2\.0/TCP ' Via)" "$(p_challenge 407 office-t; p_answer)" -t t1 -mi 127.0.0.1 -mp "$(free_port)"
+pt_pid=$PEER_PID
+office_call 1001 74930888 "$(c_talks 500)"
+peer_wait prov-tcp "$pt_pid"
+digest_ok prov-tcp office-t secret-t
+
 assert_no_calls
-echo "ok: 407 answered, caller ID and codecs as configured, media relayed; 503 fails over, 486 does not"
+echo "ok: 407 answered, caller ID and codecs as configured, media relayed; 503 fails over, 486 does not; TCP trunk"
