@@ -60,6 +60,12 @@ static int locate_req(const struct trunk *tr, struct sip_locate_req *req, char *
 	return 0;
 }
 
+/* The host requests go to: what a TLS server's certificate must name. */
+static void note_tls_host(struct trunk *tr, const char *host)
+{
+	snprintf(tr->tls_host, sizeof tr->tls_host, "%s", host);
+}
+
 static void took(struct trunk *tr, const struct sip_locate_result *r)
 {
 	tr->loc = *r;
@@ -118,6 +124,7 @@ int trunk_locate(struct trunk *tr, trunk_located_fn fn, void *arg, struct trunk_
 		struct sip_locate_result r;
 		if (locate_req(tr, &req, host, sizeof host) < 0)
 			return -EINVAL;
+		note_tls_host(tr, host);
 		int rc = sip_locate(tandem_dns(tr->m->t), &req, &r, on_located, tr, &tr->locq);
 		if (rc == 0) {
 			took(tr, &r);
@@ -170,6 +177,13 @@ static const char *proto_param(enum sip_proto p)
 	return p == SIP_PROTO_TCP ? "tcp" : p == SIP_PROTO_TLS ? "tls" : "udp";
 }
 
+const char *trunk_tls_name(const struct trunk *tr)
+{
+	if (!tr->c.tls_verify)
+		return NULL;
+	return tr->tls_host[0] ? tr->tls_host : tr->c.host;
+}
+
 int trunk_target(const struct trunk *tr, struct sip_dest *dst, char *uri, size_t n)
 {
 	if (!tr->located)
@@ -182,6 +196,10 @@ int trunk_target(const struct trunk *tr, struct sip_dest *dst, char *uri, size_t
 		dst->proto = t->proto;
 		dst->addr = t->addr;
 		dst->addr_len = t->addr_len;
+		const char *name = t->proto == SIP_PROTO_TLS ? trunk_tls_name(tr) : NULL;
+		int id = name ? sip_transport_tls_name(sip_stack_transport(tandem_stack(tr->m->t)), name,
+		                                       tr->c.tls_ca) : 0;
+		dst->tls_name = id > 0 ? (uint16_t)id : 0;
 	}
 	if (uri) {
 		char a[64];

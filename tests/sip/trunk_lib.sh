@@ -113,8 +113,10 @@ PY
 
 # p_answer: ringing, then answered (PCMA, or the codec of ANSWER_PT:
 # "0 PCMU"; RTP echoed with -rtp_echo), the ACK, and the caller's BYE.
+# ANSWER_CONTACT: the host:port of its Contact when not SIPp's own.
 p_answer() {
 	pt=${ANSWER_PT:-8 PCMA}
+	contact=${ANSWER_CONTACT:-[local_ip]:[local_port]}
 	cat <<XML
   <send>
     <![CDATA[
@@ -124,7 +126,7 @@ p_answer() {
       [last_To:];tag=[pid]PTag[call_number]
       [last_Call-ID:]
       [last_CSeq:]
-      Contact: <sip:provider@[local_ip]:[local_port]>
+      Contact: <sip:provider@$contact>
       Content-Length: 0
 
     ]]>
@@ -137,7 +139,7 @@ p_answer() {
       [last_To:];tag=[pid]PTag[call_number]
       [last_Call-ID:]
       [last_CSeq:]
-      Contact: <sip:provider@[local_ip]:[local_port]>
+      Contact: <sip:provider@$contact>
       Content-Type: application/sdp
       Content-Length: [len]
 
