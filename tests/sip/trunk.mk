@@ -4,3 +4,11 @@ TRUNK_TESTS = tests/sip/test_trunk_call.sh tests/sip/test_trunk_inbound.sh \
 	tests/sip/test_trunk_limits.sh
 TESTS += $(TRUNK_TESTS)
 EXTRA_DIST += $(TRUNK_TESTS) tests/sip/trunk_lib.sh
+
+# mod_trunk's codec filter on offers (pure)
+check_PROGRAMS += tests/unit/test_trunk_codecs
+TESTS += tests/unit/test_trunk_codecs
+tests_unit_test_trunk_codecs_SOURCES = tests/unit/test_trunk_codecs.c modules/trunk/codecs.c \
+	modules/trunk/trunk.h
+tests_unit_test_trunk_codecs_CFLAGS = $(TANDEM_UNIT_CFLAGS) $(SRTP_CFLAGS)
+tests_unit_test_trunk_codecs_LDADD = $(TANDEM_UNIT_LIBS)
