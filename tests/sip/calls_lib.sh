@@ -83,6 +83,25 @@ uas_reject() {
 	SCEN="$WORK" uas_start "call_uas_reject_$1"
 }
 
+# sipp_ok: a SIPp peer's 200 without a body to the request it received
+# last (a BYE, an INFO).
+sipp_ok() {
+	cat <<'XML'
+  <send>
+    <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+
+    ]]>
+  </send>
+XML
+}
+
 # peer_start NAME PORT [ARGS...]: one more SIPp peer in the background on
 # PORT (a callee, or a caller when ARGS name tandemd); its pid in PEER_PID.
 peer_start() {

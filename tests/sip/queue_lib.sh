@@ -91,13 +91,39 @@ q_pos182() {
 XML
 }
 
+# q_request METHOD CSEQ [LINES]: the caller's in-dialog request (RFC 3261
+# §12.2.1.1: the route set, the remote target, the dialog's tags), with
+# LINES (more headers, a blank line and a body; default: no body); sent
+# again every 500 ms unless it is an ACK. TALK_FROM as for q_talk.
+q_request() {
+	from=${TALK_FROM:-caller <sip:caller-[pid]@[local_ip]:[local_port]>}
+	retrans=' retrans="500"'
+	[ "$1" = ACK ] && retrans=""
+	lines=${3:-"      Content-Length: 0"}
+	cat <<XML
+  <send$retrans>
+    <![CDATA[
+      $1 [next_url] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      [routes]
+      From: $from;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: $2 $1
+      Max-Forwards: 70
+$lines
+
+    ]]>
+  </send>
+XML
+}
+
 # q_talk HOLD_MS [PCAP]: answered (an agent's 180/183 may come first), ACK,
 # HOLD_MS of talk (PCAP's audio sent meanwhile), BYE. A caller whose
 # INVITE went again (after a 407) sets TALK_CSEQ (its CSeq) and TALK_FROM
 # (its From without the tag).
 q_talk() {
 	cseq=${TALK_CSEQ:-1}
-	from=${TALK_FROM:-caller <sip:caller-[pid]@[local_ip]:[local_port]>}
 	play=""
 	[ -n "${2:-}" ] && play="  <nop><action><exec play_pcap_audio=\"$2\"/></action></nop>"
 	cat <<XML
@@ -106,38 +132,12 @@ q_talk() {
   <recv response="180" optional="true"/>
   <recv response="183" optional="true"/>
   <recv response="200" rrs="true"/>
-  <send>
-    <![CDATA[
-      ACK [next_url] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      [routes]
-      From: $from;tag=[pid]SIPpTag00[call_number]
-      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
-      Call-ID: [call_id]
-      CSeq: $cseq ACK
-      Max-Forwards: 70
-      Content-Length: 0
-
-    ]]>
-  </send>
-$play
-  <pause milliseconds="$1"/>
-  <send retrans="500">
-    <![CDATA[
-      BYE [next_url] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      [routes]
-      From: $from;tag=[pid]SIPpTag00[call_number]
-      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
-      Call-ID: [call_id]
-      CSeq: $((cseq + 1)) BYE
-      Max-Forwards: 70
-      Content-Length: 0
-
-    ]]>
-  </send>
-  <recv response="200"/>
 XML
+	q_request ACK "$cseq"
+	echo "$play"
+	echo "  <pause milliseconds=\"$1\"/>"
+	q_request BYE $((cseq + 1))
+	echo '  <recv response="200"/>'
 }
 
 # q_ack_failure: the ACK of a final failure (the INVITE's branch, RFC 3261

@@ -6,10 +6,7 @@
 # both ways through it); with media = "direct" each side gets the other
 # provider's own address. INFO (DTMF) and a re-INVITE (hold) from A reach
 # B and come back answered.
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/sip/calls_lib.sh"
-. "$top_srcdir/tests/sip/vm_lib.sh"
-. "$top_srcdir/tests/sip/queue_lib.sh"
-. "$top_srcdir/tests/sip/trunk_lib.sh"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/sip/trunk_lib.sh"
 
 pa=$(free_port)
 pb=$(free_port)
@@ -23,49 +20,15 @@ a_steps() {
   <recv response="200" rrs="true">
     <action><ereg regexp=".*" search_in="body" assign_to="answer"/></action>
   </recv>
-  <send>
-    <![CDATA[
-      ACK [next_url] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      [routes]
-      From: caller <sip:caller-[pid]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
-      Call-ID: [call_id]
-      CSeq: 1 ACK
-      Max-Forwards: 70
-      Content-Length: 0
-
-    ]]>
-  </send>
-  <send retrans="500">
-    <![CDATA[
-      INFO [next_url] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      [routes]
-      From: caller <sip:caller-[pid]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
-      Call-ID: [call_id]
-      CSeq: 2 INFO
-      Max-Forwards: 70
-      Content-Type: application/dtmf-relay
+XML
+	q_request ACK 1
+	q_request INFO 2 "      Content-Type: application/dtmf-relay
       Content-Length: [len]
 
       Signal=5
-      Duration=160
-    ]]>
-  </send>
-  <recv response="200"/>
-  <send retrans="500">
-    <![CDATA[
-      INVITE [next_url] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      [routes]
-      From: caller <sip:caller-[pid]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
-      Call-ID: [call_id]
-      CSeq: 3 INVITE
-      Contact: <sip:caller@[local_ip]:[local_port]>
-      Max-Forwards: 70
+      Duration=160"
+	echo '  <recv response="200"/>'
+	q_request INVITE 3 "      Contact: <sip:caller@[local_ip]:[local_port]>
       Content-Type: application/sdp
       Content-Length: [len]
 
@@ -77,46 +40,19 @@ a_steps() {
       m=audio [media_port] RTP/AVP 0 101
       a=rtpmap:0 PCMU/8000
       a=rtpmap:101 telephone-event/8000
-      a=sendonly
-    ]]>
-  </send>
+      a=sendonly"
+	cat <<'XML'
   <recv response="100" optional="true"/>
   <recv response="200">
     <action><ereg regexp="a=recvonly" search_in="body" check_it="true" assign_to="held"/></action>
   </recv>
-  <send>
-    <![CDATA[
-      ACK [next_url] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      [routes]
-      From: caller <sip:caller-[pid]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
-      Call-ID: [call_id]
-      CSeq: 3 ACK
-      Max-Forwards: 70
-      Content-Length: 0
-
-    ]]>
-  </send>
-  <nop><action><exec play_pcap_audio="PCAP"/></action></nop>
-  <pause milliseconds="2500"/>
-  <send retrans="500">
-    <![CDATA[
-      BYE [next_url] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      [routes]
-      From: caller <sip:caller-[pid]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
-      Call-ID: [call_id]
-      CSeq: 4 BYE
-      Max-Forwards: 70
-      Content-Length: 0
-
-    ]]>
-  </send>
-  <recv response="200"/>
-  <Reference variables="answer,held"/>
 XML
+	q_request ACK 3
+	echo '  <nop><action><exec play_pcap_audio="PCAP"/></action></nop>'
+	echo '  <pause milliseconds="2500"/>'
+	q_request BYE 4
+	echo '  <recv response="200"/>'
+	echo '  <Reference variables="answer,held"/>'
 }
 
 # B's side after the answer (p_answer without its end): the INFO, the
@@ -127,18 +63,9 @@ b_steps() {
   <recv request="INFO">
     <action><ereg regexp="Signal=5" search_in="body" check_it="true" assign_to="digit"/></action>
   </recv>
-  <send>
-    <![CDATA[
-      SIP/2.0 200 OK
-      [last_Via:]
-      [last_From:]
-      [last_To:]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Content-Length: 0
-
-    ]]>
-  </send>
+XML
+	sipp_ok
+	cat <<'XML'
   <recv request="INVITE">
     <action><ereg regexp="a=sendonly" search_in="body" check_it="true" assign_to="hold"/></action>
   </recv>

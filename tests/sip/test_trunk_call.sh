@@ -5,16 +5,13 @@
 # media relayed both ways; failover from a provider answering 503 to the
 # next trunk; no failover after the callee's 486; a trunk over TCP (every
 # request of the call on the provider's connection).
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/sip/calls_lib.sh"
-. "$top_srcdir/tests/sip/vm_lib.sh"
-. "$top_srcdir/tests/sip/queue_lib.sh"
-. "$top_srcdir/tests/sip/trunk_lib.sh"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/sip/trunk_lib.sh"
 
 pa=$(free_port)
 pb=$(free_port)
 pt=$(free_port)
 trunk_office "$(trunk_def a "$pa" 'caller_id = "+493012345"; caller_name = "Office"; pai = true; codecs = [ "PCMA" ];'),
-              $(trunk_def b "$pb"), $(trunk_def t "$pt" 'transport = "tcp";')"
+              $(trunk_def b "$pb" 'privacy = true; pai = true;'), $(trunk_def t "$pt" 'transport = "tcp";')"
 # 7<number> goes out through the TCP trunk
 sed -i 's/^  internal: (/  internal: (\n    { match = "^7(.+)$"; do = ( "auth", "dial(trunk:t\/${1})" ); },/' "$WORK/tandem.conf"
 start_tandemd "$WORK/tandem.conf"
@@ -42,10 +39,15 @@ done
 grep -q "INVITE again for mod_trunk" "$WORK/tandemd.log" || fail "the 407 was not answered by mod_trunk"
 
 # 2. a answers 503: the call fails over to b, which challenges with 401
-# (SIPp checks the credentials) and answers.
+# (SIPp checks the credentials) and answers. Trunk b keeps the caller
+# private (RFC 3323 §4.1.1.3: an anonymous From, Privacy: id; the identity
+# only in P-Asserted-Identity, RFC 3325).
 provider prov-a503 "$pa" "" "$(p_reject 503)"
 pa_pid=$PEER_PID
-provider prov-b "$pb" "$(check ruri '^INVITE sip:4930666@127\.0\.0\.1:'"$pb"' SIP/2\.0')" \
+provider prov-b "$pb" "$(check ruri '^INVITE sip:4930666@127\.0\.0\.1:'"$pb"' SIP/2\.0'
+	check anon '^ *.Anonymous. &lt;sip:anonymous@anonymous\.invalid&gt;;tag=' From
+	check privacy '^ *id$' Privacy
+	check pai '&lt;sip:1001@127\.0\.0\.1&gt;' P-Asserted-Identity)" \
 	"$(p_challenge 401 office-b; p_answer)" -rtp_echo -mi 127.0.0.1 -mp "$(free_port)"
 pb_pid=$PEER_PID
 office_call 1001 94930666 "$(c_talks 500)"

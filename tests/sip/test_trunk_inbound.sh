@@ -5,10 +5,7 @@
 # number from an unknown source is the internal context's (digest asked).
 # Toll fraud: an unauthenticated INVITE to 9<number> never reaches a
 # provider, even through a rule that forgot "auth".
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/sip/calls_lib.sh"
-. "$top_srcdir/tests/sip/vm_lib.sh"
-. "$top_srcdir/tests/sip/queue_lib.sh"
-. "$top_srcdir/tests/sip/trunk_lib.sh"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/sip/trunk_lib.sh"
 
 pa=$(free_port)
 pb=$(free_port)

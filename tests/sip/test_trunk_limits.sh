@@ -4,10 +4,7 @@
 # max_calls_per_user gets 403; a trunk whose provider stops answering
 # OPTIONS (qualify) is marked down and skipped without an INVITE, and is
 # up again once the provider answers.
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/sip/calls_lib.sh"
-. "$top_srcdir/tests/sip/vm_lib.sh"
-. "$top_srcdir/tests/sip/queue_lib.sh"
-. "$top_srcdir/tests/sip/trunk_lib.sh"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/sip/trunk_lib.sh"
 
 pa=$(free_port)
 pb=$(free_port)

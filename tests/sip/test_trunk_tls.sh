@@ -6,10 +6,7 @@
 # the same TLS connection; a provider whose certificate the trunk cannot
 # verify never gets the call (the caller hears 503), unless the trunk
 # says tls_verify = false.
-. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/sip/calls_lib.sh"
-. "$top_srcdir/tests/sip/vm_lib.sh"
-. "$top_srcdir/tests/sip/queue_lib.sh"
-. "$top_srcdir/tests/sip/trunk_lib.sh"
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/sip/trunk_lib.sh"
 
 cert() {
 	openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=$2" -addext "subjectAltName=IP:$2" \

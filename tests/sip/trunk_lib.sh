@@ -1,8 +1,11 @@
-# Shared by the trunk tests (sourced after calls_lib.sh, vm_lib.sh and
-# queue_lib.sh): the test office (office_head: auth, registrar, rtprelay)
-# with mod_trunk, providers played by SIPp (trunk_prov_uas.xml with the
-# test's checks and steps), office phones calling out with digest
-# (trunk_uac_auth.xml).
+# Shared by the trunk tests (it sources calls_lib.sh, vm_lib.sh and
+# queue_lib.sh, whose pieces it builds on): the test office (office_head:
+# auth, registrar, rtprelay) with mod_trunk, providers played by SIPp
+# (trunk_prov_uas.xml with the test's checks and steps), office phones
+# calling out with digest (trunk_uac_auth.xml).
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/sip/calls_lib.sh"
+. "$top_srcdir/tests/sip/vm_lib.sh"
+. "$top_srcdir/tests/sip/queue_lib.sh"
 
 # trunk_office TRUNKS CONTEXTS [SETTINGS]: tandem.conf with the trunks
 # (groups for trunk.trunks), the internal context (9NUMBER out through
@@ -156,19 +159,8 @@ p_answer() {
   </send>
   <recv request="ACK" crlf="true"/>
   <recv request="BYE"/>
-  <send>
-    <![CDATA[
-      SIP/2.0 200 OK
-      [last_Via:]
-      [last_From:]
-      [last_To:]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Content-Length: 0
-
-    ]]>
-  </send>
 XML
+	sipp_ok
 }
 
 # p_reject CODE: the INVITE fails with CODE.

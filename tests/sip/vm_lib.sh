@@ -189,21 +189,7 @@ XML
   <recv response="200"/>
 XML
 	else
-		cat >"$WORK/$out.end" <<XML
-  <recv request="BYE" timeout="30000"/>
-  <send>
-    <![CDATA[
-      SIP/2.0 200 OK
-      [last_Via:]
-      [last_From:]
-      [last_To:]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Content-Length: 0
-
-    ]]>
-  </send>
-XML
+		{ echo '  <recv request="BYE" timeout="30000"/>'; sipp_ok; } >"$WORK/$out.end"
 	fi
 	sed -e "/^KEYS\$/r $WORK/$out.keys" -e '/^KEYS$/d' -e "/^END\$/r $WORK/$out.end" -e '/^END$/d' \
 	    -e "s|CALLER|$caller|g" "$SCEN/vm_uac_keys.xml" >"$WORK/$out.xml"
