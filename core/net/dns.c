@@ -300,6 +300,7 @@ static void srv_done(struct sip_dns_query *q)
 {
 	struct { char name[SIP_DNS_NAME_MAX]; uint16_t port; enum sip_proto proto; } next[DNS_SUBS];
 	size_t nn = 0;
+	bool records = false;
 	for (size_t i = 0; i < q->nsubs; i++) {
 		struct dns_sub *s = &q->subs[i];
 		struct dns_srv v[DNS_SRV_IN];
@@ -309,6 +310,7 @@ static void srv_done(struct sip_dns_query *q)
 		for (const struct ares_srv_reply *r = s->reply; r && nv < DNS_SRV_IN; r = r->next)
 			v[nv++] = (struct dns_srv){ .priority = r->priority, .weight = r->weight,
 			                            .port = r->port, .target = r->host };
+		records = records || nv > 0;
 		nv = dns_srv_order(v, nv, dns_random_system, NULL);
 		if (nv)
 			note_ttl(q, s->ttl);
@@ -322,8 +324,13 @@ static void srv_done(struct sip_dns_query *q)
 	if (nn == 0) {
 		int e = stage_failure(q);
 		subs_clear(q);
-		/* a server that does not answer SRV will not answer A either */
-		if (e == -ETIMEDOUT || e == -ENOMEM)
+		/* SRV records were found, each a "." target: the service is
+		 * decidedly not offered (RFC 2782), no A/AAAA fallback (that is
+		 * for no SRV records at all, RFC 3263 §4.2). A server that does
+		 * not answer SRV will not answer A either. */
+		if (records)
+			finish(q, -ENOENT);
+		else if (e == -ETIMEDOUT || e == -ENOMEM)
 			finish(q, e);
 		else
 			addr_fallback(q);
