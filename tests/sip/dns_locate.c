@@ -90,6 +90,7 @@ static void on_located(void *arg, int status, const struct sip_locate_result *r)
 	if (!r || (status == 0 && (r->n < 1 || r->n > SIP_LOCATE_MAX)) || (status && status >= 0))
 		report_bug(l, "result out of contract");
 	l->called = true;
+	l->q = NULL;
 	l->took = ev_time() - l->started;
 	l->status = status;
 	if (r)
@@ -123,6 +124,7 @@ static void on_cancel(struct ev_loop *lp, ev_timer *w, int revents)
 	if (!l->pending)
 		return;   /* already answered: nothing to cancel */
 	sip_locate_cancel(l->q);
+	l->q = NULL;   /* gone for us: a leak of it is LeakSanitizer's to see */
 	l->cancelled = true;
 	l->pending = false;
 	if (--outstanding == 0) {
@@ -140,6 +142,7 @@ static void on_free(struct ev_loop *lp, ev_timer *w, int revents)
 	dns = NULL;
 	for (int i = 0; i < nlookups; i++)
 		if (lookups[i].pending) {
+			lookups[i].q = NULL;
 			lookups[i].pending = false;
 			lookups[i].cancelled = true;   /* a callback now is a bug */
 		}
@@ -252,6 +255,7 @@ int main(int argc, char **argv)
 		if (l->pending && cancel_after == 0) {
 			/* at once, before the loop ever runs */
 			sip_locate_cancel(l->q);
+			l->q = NULL;
 			l->cancelled = true;
 			l->pending = false;
 			outstanding--;
