@@ -18,6 +18,7 @@
 # 6. a server that swallows queries: ETIMEDOUT after timeout x (2^tries - 1)
 #    (c-ares doubles the wait each round) while a 20 ms timer keeps
 #    ticking; a port nobody listens on (ICMP unreachable): ETIMEDOUT at once;
+#    with the silent one first in the server list, the second answers;
 # 7. a lookup cancelled as soon as it started gets no callback once its
 #    NAPTR answer comes, and no further query goes out; one cancelled
 #    while c-ares waits for a silent server gets none when c-ares times
@@ -210,7 +211,12 @@ refused_port=$(free_port)
 block "$WORK/out3" sip:provider.test | grep -qx "error ETIMEDOUT" || { cat "$WORK/out3" >&2; fail "a refused port: ETIMEDOUT expected"; }
 ms=$(block "$WORK/out3" sip:provider.test | sed -n 's/^async \([0-9]*\) ms$/\1/p')
 [ "$ms" -lt 1000 ] || fail "a refused port took $ms ms: the port unreachable was not noticed"
-echo "ok: a silent server times out in 750 ms with the loop ticking; a refused port at once"
+# a silent first server of the list: c-ares asks the next one
+"$LOCATE" -s "127.0.0.1:$sink_port,$SERVER" -t 200 -n 2 sip:provider.test >"$WORK/out7" 2>&1 ||
+	{ rc=$?; cat "$WORK/out7" >&2; fail "dns_locate exited with $rc"; }
+block "$WORK/out7" sip:provider.test | grep -qx "TLS 127.0.0.3:5061 tls.provider.test" ||
+	{ cat "$WORK/out7" >&2; fail "the second server of the list was not asked"; }
+echo "ok: a silent server times out in 750 ms with the loop ticking; a refused port at once; the next server of the list answers"
 
 # ---- 7. cancels
 mark=$(loglines)
