@@ -241,11 +241,50 @@ static void read_sip(struct tandem_config *c, struct config_errors *errs)
 		c->server_name = name;
 }
 
+/* dns: { servers = "127.0.0.1:5353"; timeout = 2000; tries = 2; }: the
+ * resolver of RFC 3263 lookups (core/net/dns.c). Without it, the system's
+ * servers (/etc/resolv.conf), 2 s per try, 2 tries. */
+static void read_dns(struct tandem_config *c, struct config_errors *errs)
+{
+	static const char *const known[] = { "servers", "timeout", "tries", NULL };
+	c->dns = (struct sip_dns_cfg){ .servers = NULL, .timeout_ms = 2000, .tries = 2 };
+	config_setting_t *g = config_lookup(&c->cfg, "dns");
+	if (!g)
+		return;
+	if (!config_setting_is_group(g)) {
+		config_errors_add(errs, g, "'dns' must be a group { servers = \"...\"; ... }");
+		return;
+	}
+	unsigned n = (unsigned)config_setting_length(g);
+	for (unsigned i = 0; i < n; i++) {
+		config_setting_t *s = config_setting_get_elem(g, i);
+		bool ok = false;
+		for (unsigned k = 0; known[k] && !ok; k++)
+			ok = strcmp(config_setting_name(s), known[k]) == 0;
+		if (!ok)
+			config_errors_add(errs, s, "unknown setting 'dns.%s' (servers, timeout, tries)",
+			                  config_setting_name(s));
+	}
+	double timeout = c->dns.timeout_ms, tries = c->dns.tries;
+	read_number(errs, g, "timeout", 10, 60000, &timeout);
+	read_number(errs, g, "tries", 1, 10, &tries);
+	c->dns.timeout_ms = (unsigned)timeout;
+	c->dns.tries = (unsigned)tries;
+	const char *servers = read_string(errs, g, "servers");
+	if (servers && servers[0]) {
+		char why[384];
+		if (dns_servers_check(servers, why, sizeof why) < 0)
+			config_errors_add(errs, config_setting_get_member(g, "servers"), "%s", why);
+		else
+			c->dns.servers = servers;
+	}
+}
+
 /* Top-level names tandem knows; a module's own group is known by its name. */
 static void check_unknown_settings(struct tandem_config *c, struct config_errors *errs)
 {
 	static const char *const known[] = { "log_level", "module_dir", "state_dir", "modules",
-		"listen", "sip", "dialplan", "users", "calls", NULL };
+		"listen", "sip", "dialplan", "users", "calls", "dns", NULL };
 	config_setting_t *root = config_root_setting(&c->cfg);
 	unsigned n = (unsigned)config_setting_length(root);
 	for (unsigned i = 0; i < n; i++) {
@@ -307,6 +346,7 @@ int tandem_config_load(const char *path, struct tandem_config **out, struct conf
 	read_modules(c, errs);
 	read_listeners(c, errs);
 	read_sip(c, errs);
+	read_dns(c, errs);
 	check_unknown_settings(c, errs);
 
 	if (errs->count != before) {

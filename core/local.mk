@@ -4,7 +4,7 @@
 # in include/tandem/ (include/tandem/export.h).
 CORE_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/core \
 	-DTANDEM_MODULE_DIR='"$(pkglibdir)"' -DTANDEM_SYSCONF_DIR='"$(sysconfdir)/tandem"'
-CORE_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
+CORE_CFLAGS = $(AM_CFLAGS) $(LIBCARES_CFLAGS) -fvisibility=hidden
 noinst_LIBRARIES = libtandemcore.a
 libtandemcore_a_CPPFLAGS = $(CORE_CPPFLAGS)
 libtandemcore_a_CFLAGS = $(CORE_CFLAGS)
@@ -16,7 +16,7 @@ libtandemcore_a_SOURCES = \
 	core/loader.c \
 	core/server.c
 # What anything linking libtandemcore.a also needs.
-CORE_LIBS = $(OPENSSL_LIBS) $(LIBCONFIG_LIBS) $(EV_LIBS) $(LIBS)
+CORE_LIBS = $(OPENSSL_LIBS) $(LIBCONFIG_LIBS) $(LIBCARES_LIBS) $(EV_LIBS) $(LIBS)
 
 include $(srcdir)/core/sip/local.mk
 include $(srcdir)/core/net/local.mk

@@ -60,6 +60,13 @@ static bool same_listeners(const struct tandem_config *a, const struct tandem_co
 	return true;
 }
 
+static bool same_dns(const struct tandem_config *a, const struct tandem_config *b)
+{
+	const char *x = a->dns.servers ? a->dns.servers : "", *y = b->dns.servers ? b->dns.servers : "";
+	return strcmp(x, y) == 0 && a->dns.timeout_ms == b->dns.timeout_ms &&
+	       a->dns.tries == b->dns.tries;
+}
+
 static bool same_modules(const struct tandem_config *a, const struct tandem_config *b)
 {
 	if (a->nmodules != b->nmodules)
@@ -87,6 +94,8 @@ static void on_reload_signal(struct ev_loop *loop, ev_signal *w, int revents)
 	}
 	if (!same_modules(t->conf, next) || !same_listeners(t->conf, next))
 		tlog_warn("reload: changes to 'modules' or 'listen' take effect at the next restart");
+	if (!same_dns(t->conf, next))
+		tlog_warn("reload: changes to 'dns' take effect at the next restart");
 	if (call_core_prepare_reload(t, next, &errs) < 0) {
 		config_errors_print(&errs);
 		config_errors_clear(&errs);
@@ -271,7 +280,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (tandem_server_open(&t) < 0) {
-		tlog_error("not started: a listener could not be opened");
+		tlog_error("not started: a listener or the resolver could not be opened");
 		goto out;
 	}
 	if (loader_load_all(&t, t.conf, &errs) < 0) {

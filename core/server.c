@@ -295,11 +295,21 @@ int tandem_server_open(struct tandem *t)
 			return rc;
 	}
 	t->stack = sip_stack_new(t->loop, t->tp, &c->timers, &tu_ops, t);
-	return t->stack ? 0 : -ENOMEM;
+	if (!t->stack)
+		return -ENOMEM;
+	char err[256];
+	t->dns = sip_dns_new(t->loop, &c->dns, err, sizeof err);
+	if (!t->dns) {
+		tlog_error("dns: %s", err);
+		return -EIO;
+	}
+	return 0;
 }
 
 void tandem_server_close(struct tandem *t)
 {
+	sip_dns_free(t->dns);
+	t->dns = NULL;
 	if (t->stack)
 		sip_stack_free(t->stack);
 	if (t->tp)
@@ -318,6 +328,7 @@ void tandem_server_apply(struct tandem *t, const struct tandem_config *c)
 
 struct ev_loop *tandem_loop(struct tandem *t) { return t->loop; }
 struct sip_stack *tandem_stack(struct tandem *t) { return t->stack; }
+struct sip_dns *tandem_dns(struct tandem *t) { return t->dns; }
 
 int tandem_reply(struct tandem_event *ev, int status, const char *reason,
                  const struct sip_resp_extra *extra)

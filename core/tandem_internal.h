@@ -7,6 +7,7 @@
 #include <ev.h>
 #include <libconfig.h>
 #include <tandem/call.h>
+#include <tandem/dns.h>
 #include <tandem/tandem.h>
 #include <tandem/transport.h>
 
@@ -45,6 +46,7 @@ struct tandem_config {
 	struct sip_transport_cfg transport;
 	struct sip_timer_cfg timers;
 	const char *server_name;        /* Server / User-Agent header value */
+	struct sip_dns_cfg dns;         /* the dns group (servers: NULL, the system's) */
 };
 
 /* Read and check path. On any error returns -EINVAL with every problem in
@@ -57,6 +59,11 @@ char *tandem_config_path(const struct tandem_config *c, const char *p);
 /* The settings group of a module ("echo: { ... }"), or NULL. */
 const config_setting_t *tandem_config_module_group(const struct tandem_config *c,
                                                    const char *name);
+
+/* ---- net/dns.c ---- */
+/* Is servers a server list c-ares takes ("127.0.0.1:5353,[::1]:53")? 0, or
+ * negative with the reason in err. */
+int dns_servers_check(const char *servers, char *err, size_t errlen);
 
 /* ---- loader.c: dlopen'd modules ---- */
 struct loaded_module {
@@ -108,6 +115,7 @@ struct tandem {
 	const char *module_dir;         /* -M, else conf->module_dir, else built-in */
 	struct sip_transport *tp;
 	struct sip_stack *stack;
+	struct sip_dns *dns;             /* the resolver (tandem_dns), from the dns group */
 	struct call_core *calls;         /* call.c */
 	struct dialplan_cursor *route_cursor; /* while a module's dialplan action runs */
 	struct tandem_uac *uacs;         /* module requests in flight (call/uac.c) */

@@ -185,3 +185,11 @@ tests_unit_test_vm_notify_SOURCES = tests/unit/test_vm_notify.c modules/voicemai
 	modules/voicemail/voicemail.h
 tests_unit_test_vm_notify_CFLAGS = $(TANDEM_UNIT_CFLAGS)
 tests_unit_test_vm_notify_LDADD = $(TANDEM_UNIT_LIBS)
+
+# RFC 3263 server location, the pure part (core/net/dns_order.c): what a
+# host asks for, NAPTR selection, RFC 2782 SRV order with injected draws
+check_PROGRAMS += tests/unit/test_dns_order
+TESTS += tests/unit/test_dns_order
+tests_unit_test_dns_order_SOURCES = tests/unit/test_dns_order.c
+tests_unit_test_dns_order_CFLAGS = $(TANDEM_UNIT_CFLAGS)
+tests_unit_test_dns_order_LDADD = $(TANDEM_UNIT_LIBS)
