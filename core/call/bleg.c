@@ -217,11 +217,32 @@ static void bleg_rejected(struct leg *b, const struct sip_msg *resp, int status,
 		bridge_dial_end(c, code, false);
 }
 
+/* RFC 3263 §4.3: no response at all from this server (Timer B, 408) or a
+ * transport error (503): the next located server, a new transaction. */
+static bool bleg_next_server(struct leg *b, const struct sip_msg *resp, int status)
+{
+	if (resp || b->heard || (status != 408 && status != 503) || b->next_alt >= b->nalt ||
+	    b->lost || !b->dial)
+		return false;
+	struct sip_dest next = b->alt[b->next_alt++];
+	char a[64];
+	tlog_info("call %s: B-leg %s: %s, the INVITE again to the next server %s", call_cid(b->call),
+	          b->label, status == 408 ? "no response" : "transport error",
+	          sip_addr_str((const struct sockaddr *)&next.addr, a, sizeof a));
+	b->dst = next;
+	dialog_set_first_hop(&b->d, &next, false);
+	return bleg_retry(b, NULL) == 0;
+}
+
 void bleg_response(struct leg *b, const struct sip_msg *resp, int status)
 {
 	struct call *c = b->call;
 	struct tandem_event ev;
 	enum tandem_verdict v = TANDEM_CONTINUE;
+	if (resp)
+		b->heard = true;
+	else if (bleg_next_server(b, resp, status))
+		return;
 	/* what the callee sent (not 100, hop by hop; not tandem's own 408/503
 	 * for a silent or unreachable callee); verdicts count while b is in
 	 * the running dial */

@@ -98,6 +98,7 @@ void leg_unref(struct leg *l)
 		sip_tsx_unref(l->st);
 	free(l->ack);
 	free(l->label);
+	free(l->alt);
 	bleg_sent_free(l);
 	free(l);
 }

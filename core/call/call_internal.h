@@ -45,6 +45,9 @@ struct leg {
 	uint32_t ack_wait_cseq;
 	char *label;               /* for logs: the target */
 	bool provider;             /* B: a trunk's leg (tandem_contact.provider) */
+	bool heard;                /* B: any response to its INVITE came */
+	struct sip_dest *alt;      /* B: servers to try next (tandem_contact.alt), malloc'd */
+	unsigned nalt, next_alt;
 	bool rang;                 /* B: a provisional other than 100 came */
 	/* After a transfer or a Replaces (transfer.c) the two legs that
 	 * talk are no longer A and the winner: peer names the other one

@@ -94,6 +94,13 @@ static int bleg_start(struct dial *d, const struct tandem_contact *ct, const cha
 	b->dst = ct->dst;
 	b->label = strdup(label);
 	b->provider = ct->provider;
+	if (ct->nalt && !ct->flow) {
+		unsigned n = ct->nalt < TANDEM_CONTACT_ALTS ? ct->nalt : TANDEM_CONTACT_ALTS;
+		if ((b->alt = malloc(n * sizeof *b->alt)) != NULL) {
+			memcpy(b->alt, ct->alt, n * sizeof *b->alt);
+			b->nalt = n;
+		}
+	}
 	b->dial = d;
 	char to[TANDEM_URI_MAX + 2];
 	if (ct->to[0])

@@ -51,6 +51,7 @@ enum tandem_dial_outcome tandem_dial_outcome_of(int status);
  * serves ("user" and "trunk" excepted: without their module such targets
  * fail at run time with 503). */
 #define TANDEM_URI_MAX 512
+#define TANDEM_CONTACT_ALTS 3
 struct tandem_contact {
 	char ruri[TANDEM_URI_MAX];     /* Request-URI of the B-leg INVITE */
 	char to[TANDEM_URI_MAX];       /* To name-addr; "" = <ruri> */
@@ -70,6 +71,12 @@ struct tandem_contact {
 	 * transport error and a timeout before any 18x move on as for any
 	 * target. */
 	bool provider;
+	/* More servers for the same INVITE (RFC 3263 §4.3: the next of the
+	 * located targets, in order): when dst gives no response at all
+	 * (Timer B) or a transport error, the INVITE goes again, in a new
+	 * transaction with CSeq + 1, to alt[0], then alt[1]... (not with flow). */
+	struct sip_dest alt[TANDEM_CONTACT_ALTS];
+	unsigned nalt;
 };
 struct tandem_resolve;   /* one resolution, owned by the core */
 struct tandem_resolver {

@@ -184,6 +184,18 @@ const char *trunk_tls_name(const struct trunk *tr)
 	return tr->tls_host[0] ? tr->tls_host : tr->c.host;
 }
 
+static void dest_of(const struct trunk *tr, const struct sip_target *t, struct sip_dest *dst)
+{
+	memset(dst, 0, sizeof *dst);
+	dst->proto = t->proto;
+	dst->addr = t->addr;
+	dst->addr_len = t->addr_len;
+	const char *name = t->proto == SIP_PROTO_TLS ? trunk_tls_name(tr) : NULL;
+	int id = name ? sip_transport_tls_name(sip_stack_transport(tandem_stack(tr->m->t)), name,
+	                                       tr->c.tls_ca) : 0;
+	dst->tls_name = id > 0 ? (uint16_t)id : 0;
+}
+
 int trunk_target(const struct trunk *tr, struct sip_dest *dst, char *uri, size_t n)
 {
 	if (!tr->located)
@@ -191,22 +203,22 @@ int trunk_target(const struct trunk *tr, struct sip_dest *dst, char *uri, size_t
 	if (tr->loc.n == 0)
 		return -ENOENT;
 	const struct sip_target *t = &tr->loc.t[tr->cur < tr->loc.n ? tr->cur : 0];
-	if (dst) {
-		memset(dst, 0, sizeof *dst);
-		dst->proto = t->proto;
-		dst->addr = t->addr;
-		dst->addr_len = t->addr_len;
-		const char *name = t->proto == SIP_PROTO_TLS ? trunk_tls_name(tr) : NULL;
-		int id = name ? sip_transport_tls_name(sip_stack_transport(tandem_stack(tr->m->t)), name,
-		                                       tr->c.tls_ca) : 0;
-		dst->tls_name = id > 0 ? (uint16_t)id : 0;
-	}
+	if (dst)
+		dest_of(tr, t, dst);
 	if (uri) {
 		char a[64];
 		sip_addr_str((const struct sockaddr *)&t->addr, a, sizeof a);
 		snprintf(uri, n, "sip:%s;transport=%s", a, proto_param(t->proto));
 	}
 	return 0;
+}
+
+unsigned trunk_alternatives(const struct trunk *tr, struct sip_dest *alt, unsigned max)
+{
+	unsigned n = 0;
+	for (size_t i = 1; tr->located && i < tr->loc.n && n < max; i++)
+		dest_of(tr, &tr->loc.t[(tr->cur + i) % tr->loc.n], &alt[n++]);
+	return n;
 }
 
 void trunk_target_failed(struct trunk *tr)

@@ -157,6 +157,7 @@ static int contact_of(struct trunk *tr, struct tandem_call *call, const char *nu
 		          tr->last_dns_error[0] ? tr->last_dns_error : "not located");
 		return 503;
 	}
+	ct.nalt = trunk_alternatives(tr, ct.alt, TANDEM_CONTACT_ALTS);
 	char ruri[TANDEM_URI_MAX - 2];
 	trunk_ruri(tr, number, ruri, sizeof ruri);
 	snprintf(ct.ruri, sizeof ct.ruri, "%s", ruri);

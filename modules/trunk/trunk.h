@@ -175,6 +175,9 @@ bool trunk_conf_same_account(const struct trunk_conf *a, const struct trunk_conf
  * An outbound proxy, when configured, is where everything goes. 0;
  * -EAGAIN not located yet (trunk_locate first); -ENOENT no target. */
 int trunk_target(const struct trunk *tr, struct sip_dest *dst, char *uri, size_t n);
+/* The located targets after the one in use, for an INVITE to fail over
+ * to (tandem_contact.alt): how many were written to alt (at most max). */
+unsigned trunk_alternatives(const struct trunk *tr, struct sip_dest *alt, unsigned max);
 /* Locate tr's provider (again when the answer's TTL ran out). 0: known
  * now, trunk_target answers; -EINPROGRESS: fn(tr, status, arg) from the
  * loop later (status 0 or a negative errno), unless the wait is
