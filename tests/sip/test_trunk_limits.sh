@@ -9,6 +9,8 @@
 pa=$(free_port)
 pb=$(free_port)
 pq=$(free_port)
+TRUNK_MODULES=', "trunkwatch"'
+trunk_modules
 trunk_office "$(trunk_def a "$pa" 'max_calls = 1;'), $(trunk_def b "$pb"),
               $(trunk_def q "$pq" 'qualify = 1;')" "" "max_calls_per_user = 1;"
 # 8<number>: the qualified trunk q first, then b; Timer F of 64 * 50 ms
@@ -28,6 +30,9 @@ provider prov-b "$pb" "$(check ruri '^INVITE sip:4930002@')" "$(p_answer)" -mi 1
 b_pid=$PEER_PID
 office_call 1002 94930002 "$(c_talks 300)"
 peer_wait prov-b "$b_pid"
+# the state API (what the control tool will show) has the call and the refusal
+grep -q "trunkwatch: a target 'UDP 127.0.0.1:$pa' reg off since - next - expires 0 failures 0 error '' qualify off calls 1/1 total 1 refused 1" \
+	"$WORK/tandemd.log" || fail "the trunk state API did not show trunk a full: $(grep 'trunkwatch: a ' "$WORK/tandemd.log")"
 grep -q "trunk a is full (1 calls)" "$WORK/tandemd.log" || fail "trunk a's limit was not applied"
 office_call 1001 94930003 "$(c_fails 403)"
 grep -q "1001 has 1 trunk calls already" "$WORK/tandemd.log" || fail "the per-user limit was not applied"
@@ -36,6 +41,7 @@ peer_wait prov-a "$a_pid"
 
 # 2. Nobody answers trunk q's OPTIONS: it goes down, and calls skip it.
 wait_log "trunk q: down"
+wait_log "trunkwatch: q target 'UDP 127.0.0.1:$pq' .* qualify down calls 0/0"
 provider prov-b2 "$pb" "$(check ruri '^INVITE sip:4930004@')" "$(p_answer)" -mi 127.0.0.1 -mp "$(free_port)"
 b_pid=$PEER_PID
 office_call 1002 84930004 "$(c_talks 300)"
@@ -67,6 +73,7 @@ XML
 sleep 0.3
 SCEN=$WORK peer_start options_uas "$pq"
 wait_log "trunk q: up"
+wait_log "trunkwatch: q target 'UDP 127.0.0.1:$pq' .* qualify up calls 0/0"
 peer_wait options_uas "$PEER_PID"
 
 assert_no_calls

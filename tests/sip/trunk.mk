@@ -13,3 +13,8 @@ tests_unit_test_trunk_codecs_SOURCES = tests/unit/test_trunk_codecs.c modules/tr
 	modules/trunk/trunk.h
 tests_unit_test_trunk_codecs_CFLAGS = $(TANDEM_UNIT_CFLAGS) $(SRTP_CFLAGS)
 tests_unit_test_trunk_codecs_LDADD = $(TANDEM_UNIT_LIBS)
+
+# A user of mod_trunk's state API (include/tandem/trunk.h).
+check_LTLIBRARIES += tests/sip/mod_trunkwatch.la
+tests_sip_mod_trunkwatch_la_SOURCES = tests/sip/mod_trunkwatch.c
+tests_sip_mod_trunkwatch_la_LDFLAGS = $(MODULE_LDFLAGS) -rpath /nowhere

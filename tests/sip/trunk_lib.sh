@@ -13,7 +13,7 @@
 trunk_office() {
 	write_users "$WORK/users.conf" 1001:alice-1001 1002:bob-1002
 	mkdir -p "$WORK/state"
-	{ office_head '"trunk"'; cat <<CONF
+	{ office_head "\"trunk\"${TRUNK_MODULES:-}"; cat <<CONF
 trunk: { trunks = ( $1 ); ${3:-} };
 dialplan: {
   ${2:-}
@@ -25,6 +25,15 @@ dialplan: {
 };
 CONF
 	} >"$WORK/tandem.conf"
+}
+
+# trunk_modules: tandemd's module folder with mod_trunkwatch too (set
+# TRUNK_MODULES=', "trunkwatch"' before trunk_office).
+trunk_modules() {
+	[ -f "$top_builddir/tests/sip/.libs/mod_trunkwatch.so" ] || fail "mod_trunkwatch.so not built (make check builds it)"
+	MODDIR=$WORK/modules
+	mkdir -p "$MODDIR"
+	ln -s "$top_builddir"/.libs/mod_*.so "$top_builddir/tests/sip/.libs/mod_trunkwatch.so" "$MODDIR/"
 }
 
 # trunk_def NAME PORT [SETTINGS]: a trunk at SIPp on 127.0.0.1:PORT.
