@@ -191,11 +191,22 @@ static void pending_unlink(struct trunk_pending *p)
 		}
 }
 
+/* The B-leg to tr, or a failure: then the call no longer counts on tr. */
+static int leg_or_drop(struct trunk *tr, struct tandem_call *call, const char *number,
+                       struct tandem_resolve *r, int status)
+{
+	int rc = status < 0 ? 503 : contact_of(tr, call, number, r);
+	struct trunk_call *tc = rc ? trunk_call_get(tr->m, call, false) : NULL;
+	if (tc)
+		trunk_call_drop(tc, tr);
+	return rc;
+}
+
 static void on_located(struct trunk *tr, int status, void *arg)
 {
 	struct trunk_pending *p = arg;
 	pending_unlink(p);
-	int rc = status < 0 ? 503 : contact_of(tr, p->call, p->number, p->r);
+	int rc = leg_or_drop(tr, p->call, p->number, p->r, status);
 	struct tandem_resolve *r = p->r;
 	free(p);
 	tandem_resolve_done(r, rc);
@@ -287,11 +298,9 @@ static int resolve(struct tandem *t, struct tandem_call *call, const char *rest,
 		return -EINPROGRESS;
 	}
 	free(p);
-	if (rc < 0) {
+	if (rc < 0)
 		tlog_warn("trunk %s: cannot locate the provider: %s", tr->c.name, strerror(-rc));
-		return 503;
-	}
-	return contact_of(tr, call, number, r);
+	return leg_or_drop(tr, call, number, r, rc);
 }
 
 int trunk_outbound_init(struct trunk_mod *m)
