@@ -4,7 +4,8 @@
 # user, or To user with did = "to") and reaches an extension; the same
 # number from an unknown source is the internal context's (digest asked).
 # Toll fraud: an unauthenticated INVITE to 9<number> never reaches a
-# provider, even through a rule that forgot "auth".
+# provider, even through a rule that forgot "auth". A trunk's networks
+# take its provider's calls from any port.
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/sip/trunk_lib.sh"
 
 pa=$(free_port)
@@ -61,4 +62,16 @@ sleep 0.5
 grep -q "out through trunk" "$WORK/tandemd.log" && fail "a call went out through a trunk"
 
 assert_no_calls
-echo "ok: DIDs from Request-URI and To reach 1001; strangers are asked for digest; no fraud reaches a provider"
+
+# 5. A trunk whose provider calls from a network of its own (any port):
+# the same call from a port no trunk was located at is that trunk's.
+trunk_office "$(trunk_def n "$(free_port)" 'context = "from-n"; networks = [ "127.0.0.0/8" ];')" '
+  from-n: ( { do = ( "reject(486, Trunk N Reached)" ); } ),'
+start_tandemd "$WORK/tandem.conf"
+provider_call from-net "$(free_port)" 49301001001 "  <recv response=\"486\"/>
+$(q_ack_failure)" -mp "$(free_port)"
+peer_wait from-net "$PEER_PID"
+grep -q "from trunk n, DID 49301001001, context from-n" "$WORK/tandemd.log" ||
+	fail "the call from trunk n's network was not taken as its"
+assert_no_calls
+echo "ok: DIDs from Request-URI and To reach 1001; strangers are asked for digest; no fraud reaches a provider; networks"
