@@ -436,11 +436,12 @@ void dial_bleg_failed(struct leg *b, const struct sip_msg *resp, int status)
 	if (status < 400 && resp && dial_redirect(d, b, resp) == 0)
 		return;
 	tlog_info("call %s: B-leg %s failed: %d", call_cid(d->call), b->label, status);
-	if (b->provider && dial_provider_final(status) && d->next < d->ntargets) {
-		/* the callee's own answer through a provider: another provider
-		 * would only ring the same callee again */
-		tlog_info("call %s: %d from provider leg %s: no further target is tried",
-		          call_cid(d->call), status, b->label);
+	if (b->provider && (dial_provider_final(status) || b->rang) && d->next < d->ntargets) {
+		/* the callee's own answer through a provider, or a failure
+		 * after its phone rang: another provider would only ring the
+		 * same callee again */
+		tlog_info("call %s: %d from provider leg %s%s: no further target is tried",
+		          call_cid(d->call), status, b->label, b->rang ? " (it rang)" : "");
 		d->next = d->ntargets;
 	}
 	if (resp)

@@ -446,6 +446,15 @@ struct tandem_uac *tandem_uac_send(struct tandem *t, struct tandem_uac_ctx *ctx,
 		errno = EINVAL;
 		return NULL;
 	}
+	if (r->tls_name && u->dst.proto == SIP_PROTO_TLS) {
+		rc = sip_transport_tls_name(sip_stack_transport(t->stack), r->tls_name, r->tls_ca);
+		if (rc < 0) {
+			uac_free(u);
+			errno = -rc;
+			return NULL;
+		}
+		u->dst.tls_name = (uint16_t)rc;
+	}
 	if (r->reuse_challenge && u->user)
 		rc = uac_reuse_challenge(u);
 	if (rc == 0)

@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -108,6 +109,9 @@ int sip_tls_client_ctx(const struct sip_listener_cfg *cfg, SSL_CTX **out)
 		tlog_error("tls: cannot create a client context: %s", ossl_err(e, sizeof e));
 		return -ENOMEM;
 	}
+	/* the system's CAs, for servers verified by name (sip_dest.tls_name) */
+	if (SSL_CTX_set_default_verify_paths(ctx) != 1)
+		ERR_clear_error();
 	if (cfg && cfg->tls_verify_peer && cfg->tls_ca) {
 		if (SSL_CTX_load_verify_locations(ctx, cfg->tls_ca, NULL) != 1) {
 			tlog_error("tls: cannot load CA file %s: %s", cfg->tls_ca, ossl_err(e, sizeof e));
@@ -128,7 +132,74 @@ void sip_tls_ctx_free(SSL_CTX *ctx)
 	SSL_CTX_free(ctx);
 }
 
-int sip_tls_conn_start(struct sip_conn *c, SSL_CTX *ctx)
+int sip_tls_client_ensure(struct sip_transport *tp)
+{
+	return tp->client_ctx ? 0 : sip_tls_client_ctx(NULL, &tp->client_ctx);
+}
+
+static bool str_same(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+int sip_transport_tls_name(struct sip_transport *tp, const char *name, const char *cafile)
+{
+	char e[256];
+	if (!tp || !name || !*name)
+		return -EINVAL;
+	for (unsigned i = 1; i <= tp->ntls_names; i++)
+		if (strcmp(tp->tls_names[i].name, name) == 0 && str_same(tp->tls_names[i].cafile, cafile))
+			return (int)i;
+	if (tp->ntls_names + 1 >= sizeof tp->tls_names / sizeof tp->tls_names[0])
+		return -ENOSPC;
+	struct sip_tls_name n = { .name = strdup(name), .cafile = cafile ? strdup(cafile) : NULL };
+	if (cafile && (n.store = X509_STORE_new()) != NULL &&
+	    X509_STORE_load_locations(n.store, cafile, NULL) != 1) {
+		tlog_error("tls: cannot load CA file %s: %s", cafile, ossl_err(e, sizeof e));
+		X509_STORE_free(n.store);
+		free(n.name);
+		free(n.cafile);
+		return -EINVAL;
+	}
+	if (!n.name || (cafile && (!n.cafile || !n.store))) {
+		X509_STORE_free(n.store);
+		free(n.name);
+		free(n.cafile);
+		return -ENOMEM;
+	}
+	tp->tls_names[++tp->ntls_names] = n;
+	return (int)tp->ntls_names;
+}
+
+void sip_tls_names_free(struct sip_transport *tp)
+{
+	for (unsigned i = 1; i <= tp->ntls_names; i++) {
+		free(tp->tls_names[i].name);
+		free(tp->tls_names[i].cafile);
+		X509_STORE_free(tp->tls_names[i].store);
+	}
+	tp->ntls_names = 0;
+}
+
+/* RFC 5922 §7.1: the certificate must name the SIP domain (a DNS name in
+ * subjectAltName) or, for a numeric host, its address; SNI carries the
+ * domain (RFC 6066 §3, not for addresses). */
+static int verify_name(SSL *ssl, const struct sip_tls_name *n)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+	const char *name = n->name;
+	SSL_set_verify(ssl, SSL_VERIFY_PEER, NULL);
+	if (n->store && SSL_set1_verify_cert_store(ssl, n->store) != 1)
+		return -EINVAL;
+	if (inet_pton(AF_INET, name, &a4) == 1 || inet_pton(AF_INET6, name, &a6) == 1)
+		return X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), name) == 1 ? 0 : -EINVAL;
+	if (SSL_set1_host(ssl, name) != 1 || SSL_set_tlsext_host_name(ssl, name) != 1)
+		return -EINVAL;
+	return 0;
+}
+
+int sip_tls_conn_start(struct sip_conn *c, SSL_CTX *ctx, const struct sip_tls_name *name)
 {
 	if (!ctx)
 		return -EINVAL;
@@ -143,7 +214,12 @@ int sip_tls_conn_start(struct sip_conn *c, SSL_CTX *ctx)
 		SSL_set_accept_state(ssl);
 	} else {
 		SSL_set_connect_state(ssl);
-		if (SSL_CTX_get_verify_mode(ctx) & SSL_VERIFY_PEER) {
+		if (name) {
+			if (verify_name(ssl, name) < 0) {
+				SSL_free(ssl);
+				return -EINVAL;
+			}
+		} else if (SSL_CTX_get_verify_mode(ctx) & SSL_VERIFY_PEER) {
 			/* We only know the address we connect to: the server's
 			 * certificate must name that IP (RFC 5922 §7.1 wants the
 			 * SIP domain; the resolver above us does not pass it yet). */

@@ -197,6 +197,7 @@ void sip_transport_free(struct sip_transport *tp)
 		l = next;
 	}
 	sip_tls_ctx_free(tp->client_ctx);
+	sip_tls_names_free(tp);
 	free(tp->udp_buf);
 	free(tp->by_id);
 	free(tp->by_addr);

@@ -43,6 +43,7 @@ struct sip_conn {
 	unsigned busy;                 /* >0 while a callback runs on it */
 
 	SSL *ssl;                      /* TLS only */
+	uint16_t tls_name;             /* outgoing: the server name to verify, 0 none */
 	bool handshaking;
 	bool ssl_want_write;           /* the last SSL call wanted POLLOUT */
 
@@ -74,6 +75,11 @@ struct sip_transport {
 	uint64_t next_id;
 
 	SSL_CTX *client_ctx;           /* outgoing TLS, created on first use */
+	struct sip_tls_name {          /* [1..ntls_names]: sip_transport_tls_name */
+		char *name, *cafile;
+		X509_STORE *store;     /* cafile's CAs, NULL: the context's (system) */
+	} tls_names[256];
+	unsigned ntls_names;
 
 	/* UDP receive batch (recvmmsg), allocated on the first UDP listener */
 	char *udp_buf;
@@ -121,9 +127,13 @@ int sip_tls_server_ctx(const struct sip_listener_cfg *cfg, SSL_CTX **out);
 /* Client context for outgoing TLS; cfg (the first TLS listener, may be
  * NULL) gives the CA and whether to verify the server. */
 int sip_tls_client_ctx(const struct sip_listener_cfg *cfg, SSL_CTX **out);
+/* The client context, made on first use. 0 or negative errno. */
+int sip_tls_client_ensure(struct sip_transport *tp);
 void sip_tls_ctx_free(SSL_CTX *ctx);
 /* Attach a new SSL to c->fd (server side when c->incoming). */
-int sip_tls_conn_start(struct sip_conn *c, SSL_CTX *ctx);
+/* name: an outgoing connection's server name to verify (NULL: as ctx says). */
+int sip_tls_conn_start(struct sip_conn *c, SSL_CTX *ctx, const struct sip_tls_name *name);
+void sip_tls_names_free(struct sip_transport *tp);
 /* Drive the handshake: 0 done, -EAGAIN (c->ssl_want_write says which way),
  * or a negative error (logged). */
 int sip_tls_handshake(struct sip_conn *c);

@@ -493,12 +493,14 @@ static int conn_tls_begin(struct sip_conn *c)
 	struct sip_transport *tp = c->tp;
 	SSL_CTX *ctx = c->incoming ? c->listener->ssl_ctx : tp->client_ctx;
 	if (!ctx && !c->incoming) {
-		int rc = sip_tls_client_ctx(NULL, &tp->client_ctx);
+		int rc = sip_tls_client_ensure(tp);
 		if (rc < 0)
 			return rc;
 		ctx = tp->client_ctx;
 	}
-	int rc = sip_tls_conn_start(c, ctx);
+	const struct sip_tls_name *name = !c->incoming && c->tls_name && c->tls_name <= tp->ntls_names
+		? &tp->tls_names[c->tls_name] : NULL;
+	int rc = sip_tls_conn_start(c, ctx, name);
 	if (rc < 0)
 		return rc;
 	c->handshaking = true;
@@ -700,6 +702,7 @@ static int conn_connect(struct sip_transport *tp, const struct sip_dest *dst,
 		return -ENOMEM;
 	}
 	c->listener = sip_transport_find_listener(tp, dst->proto, family);
+	c->tls_name = dst->tls_name;
 	int rc;
 	do {
 		rc = connect(fd, (const struct sockaddr *)&dst->addr, alen);

@@ -64,10 +64,11 @@ struct tandem_contact {
 	/* A provider's leg (a trunk): failing over to the dial's next target
 	 * is for the provider's trouble, not the callee's answer. After this
 	 * leg's final 4xx or 6xx other than 401, 407 and 408 (486 Busy, 404,
-	 * 603 Decline: the callee was reached and said no), and after a dial
-	 * timeout once this leg had a 18x (the callee's phone rang), no
-	 * further target of the dial is tried. 408, 5xx, a transport error
-	 * and a timeout before any 18x move on as for any target. */
+	 * 603 Decline: the callee was reached and said no), and after any
+	 * failure or dial timeout once this leg had a 18x (the callee's
+	 * phone rang), no further target of the dial is tried. 408, 5xx, a
+	 * transport error and a timeout before any 18x move on as for any
+	 * target. */
 	bool provider;
 };
 struct tandem_resolve;   /* one resolution, owned by the core */

@@ -43,6 +43,12 @@ struct sip_dest {
 	 * one the request came in on, so a multi-homed server answers from
 	 * the address it was asked on); NULL = the first of dst's family. */
 	const struct sip_listener *listener;
+	/* TLS: verify the server's certificate for this name (an id from
+	 * sip_transport_tls_name; RFC 5922 §7.1: the SIP domain, or the
+	 * address for a numeric host) against the system's CAs and those of
+	 * sip_transport_tls_trust. 0: as the transport's client settings say
+	 * (a CA of the first TLS listener, else no check). */
+	uint16_t tls_name;
 };
 
 /* A parsed message, heap-allocated; ownership passes to the callback. */
@@ -77,6 +83,14 @@ int sip_transport_listen(struct sip_transport *tp, const struct sip_listener_cfg
  * -EMSGSIZE, -ENOTCONN...). Never blocks: stream writes are queued. */
 int sip_transport_send(struct sip_transport *tp, const struct sip_dest *dst,
                        const char *buf, size_t len);
+
+/* An id for a TLS server name to verify (sip_dest.tls_name), trusting
+ * the system's CAs, or only those of cafile (PEM) when given (a
+ * provider's own CA: trusted for that server, not for others). The same
+ * name and file give the same id; they are kept for the transport's life.
+ * 1..; or -EINVAL (a file that cannot be read, logged), -ENOSPC (more
+ * than 255), -ENOMEM. */
+int sip_transport_tls_name(struct sip_transport *tp, const char *name, const char *cafile);
 
 /* RFC 3261 §18.2.2 (+ RFC 3581 §4): where a response to req goes. */
 int sip_transport_response_dest(struct sip_transport *tp, const struct sip_msg *req,

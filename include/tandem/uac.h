@@ -40,6 +40,10 @@ struct tandem_uac_req {
 	/* An outbound proxy: one Route value "<sip:proxy.example.com;lr>"
 	 * (RFC 3261 §8.1.2), NULL for none. */
 	const char *route;
+	/* TLS: verify the server's certificate for this name (the provider's
+	 * SIP domain, RFC 5922 §7.1; sip_dest.tls_name), NULL: no such check. */
+	const char *tls_name;
+	const char *tls_ca;       /* with tls_name: trust only this CA file (PEM), NULL the system's */
 	const char *headers;      /* extra "Name: value\r\n" lines, may be NULL */
 	const char *ctype;        /* the body's Content-Type (with a body) */
 	const char *body;         /* may be NULL */

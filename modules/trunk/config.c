@@ -6,7 +6,8 @@
  *       { name = "a";                   # dial(trunk:a/NUMBER)
  *         host = "sip.provider-a.example";  # name (NAPTR/SRV/A), address, or host:port
  *         transport = "udp";            # udp, tcp, tls; absent: as DNS says (RFC 3263)
- *         tls_verify = true;            # TLS: check the provider's certificate
+ *         tls_verify = true;            # TLS: check the provider's certificate (RFC 5922)
+ *         tls_ca = "provider-ca.pem";   # TLS: trust only this CA for it (default: the system CAs)
  *         username = "office"; password = "secret";
  *         auth_user = "office";         # digest user if not username
  *         realm = "";                   # answer only this realm's challenges
@@ -33,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <tandem/sip_uri.h>
 
@@ -42,7 +44,7 @@
 
 void trunk_conf_clear(struct trunk_conf *c)
 {
-	char **strs[] = { &c->host, &c->username, &c->password, &c->auth_user, &c->realm,
+	char **strs[] = { &c->host, &c->tls_ca, &c->username, &c->password, &c->auth_user, &c->realm,
 	                  &c->from_user, &c->from_domain, &c->outbound_proxy, &c->contact_user,
 	                  &c->cid_number, &c->cid_name, &c->context };
 	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
@@ -253,6 +255,7 @@ static int read_trunk(const config_setting_t *g, struct trunk_conf *c)
 	}
 	snprintf(c->name, sizeof c->name, "%s", name);
 	if ((rc = read_host(g, c)) < 0 || (rc = read_transport(g, c)) < 0 ||
+	    (rc = opt_str(g, "tls_ca", &c->tls_ca)) < 0 ||
 	    (rc = opt_str(g, "username", &c->username)) < 0 ||
 	    (rc = opt_str(g, "password", &c->password)) < 0 ||
 	    (rc = opt_str(g, "auth_user", &c->auth_user)) < 0 ||
@@ -293,6 +296,18 @@ static int read_trunk(const config_setting_t *g, struct trunk_conf *c)
 	if (c->password && !c->username) {
 		CFG_ERR(g, "trunk %s: a password needs a username", c->name);
 		return -EINVAL;
+	}
+	if (c->tls_ca) {
+		const config_setting_t *s = config_setting_get_member(g, "tls_ca");
+		char *path = tandem_setting_path(s, c->tls_ca, NULL);
+		if (!path)
+			return -ENOMEM;
+		free(c->tls_ca);
+		c->tls_ca = path;
+		if (access(path, R_OK) < 0) {
+			CFG_ERR(s, "trunk %s: tls_ca %s: %s", c->name, path, strerror(errno));
+			return -EINVAL;
+		}
 	}
 	if (c->outbound_proxy) {
 		struct sip_uri u;

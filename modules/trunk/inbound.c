@@ -1,7 +1,7 @@
 /* mod_trunk — calls from providers. An INVITE is a trunk's when it comes
- * from one of the trunk's networks, or from an address its provider was
- * located at (where tandem registers and sends its calls: providers send
- * theirs from there too). When several trunks share a provider, the one
+ * from one of the trunk's networks (any port), or from an address and
+ * port its provider was located at (where tandem registers and sends its
+ * calls: providers send theirs from there too). When several trunks share a provider, the one
  * whose registration the Request-URI names (its Contact user) wins. Such
  * a call runs the trunk's dialplan context, with the number dialled (the
  * DID) as ${exten}: the Request-URI user, or the To user for trunks

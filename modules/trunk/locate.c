@@ -60,6 +60,12 @@ static int locate_req(const struct trunk *tr, struct sip_locate_req *req, char *
 	return 0;
 }
 
+/* The host requests go to: what a TLS server's certificate must name. */
+static void note_tls_host(struct trunk *tr, const char *host)
+{
+	snprintf(tr->tls_host, sizeof tr->tls_host, "%s", host);
+}
+
 static void took(struct trunk *tr, const struct sip_locate_result *r)
 {
 	tr->loc = *r;
@@ -118,6 +124,7 @@ int trunk_locate(struct trunk *tr, trunk_located_fn fn, void *arg, struct trunk_
 		struct sip_locate_result r;
 		if (locate_req(tr, &req, host, sizeof host) < 0)
 			return -EINVAL;
+		note_tls_host(tr, host);
 		int rc = sip_locate(tandem_dns(tr->m->t), &req, &r, on_located, tr, &tr->locq);
 		if (rc == 0) {
 			took(tr, &r);
@@ -170,6 +177,13 @@ static const char *proto_param(enum sip_proto p)
 	return p == SIP_PROTO_TCP ? "tcp" : p == SIP_PROTO_TLS ? "tls" : "udp";
 }
 
+const char *trunk_tls_name(const struct trunk *tr)
+{
+	if (!tr->c.tls_verify)
+		return NULL;
+	return tr->tls_host[0] ? tr->tls_host : tr->c.host;
+}
+
 int trunk_target(const struct trunk *tr, struct sip_dest *dst, char *uri, size_t n)
 {
 	if (!tr->located)
@@ -182,6 +196,10 @@ int trunk_target(const struct trunk *tr, struct sip_dest *dst, char *uri, size_t
 		dst->proto = t->proto;
 		dst->addr = t->addr;
 		dst->addr_len = t->addr_len;
+		const char *name = t->proto == SIP_PROTO_TLS ? trunk_tls_name(tr) : NULL;
+		int id = name ? sip_transport_tls_name(sip_stack_transport(tandem_stack(tr->m->t)), name,
+		                                       tr->c.tls_ca) : 0;
+		dst->tls_name = id > 0 ? (uint16_t)id : 0;
 	}
 	if (uri) {
 		char a[64];
@@ -207,14 +225,23 @@ void trunk_target_failed(struct trunk *tr)
 	tr->loc_expires = trunk_now(tr->m);
 }
 
+/* The same address and port: a provider's signalling address sends its
+ * requests too (one socket for UDP; the connection tandem opened for
+ * TCP/TLS). The port counts so that a provider and the office's phones
+ * behind one NAT address (or on one host) are told apart; a provider
+ * sending from elsewhere is named by its networks. */
 static bool same_addr(const struct sockaddr_storage *a, const struct sockaddr *b)
 {
-	if (a->ss_family == AF_INET && b->sa_family == AF_INET)
-		return memcmp(&((const struct sockaddr_in *)a)->sin_addr,
-		              &((const struct sockaddr_in *)(const void *)b)->sin_addr, 4) == 0;
-	if (a->ss_family == AF_INET6 && b->sa_family == AF_INET6)
-		return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
-		              &((const struct sockaddr_in6 *)(const void *)b)->sin6_addr, 16) == 0;
+	if (a->ss_family == AF_INET && b->sa_family == AF_INET) {
+		const struct sockaddr_in *x = (const struct sockaddr_in *)a;
+		const struct sockaddr_in *y = (const struct sockaddr_in *)(const void *)b;
+		return x->sin_port == y->sin_port && memcmp(&x->sin_addr, &y->sin_addr, 4) == 0;
+	}
+	if (a->ss_family == AF_INET6 && b->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *x = (const struct sockaddr_in6 *)a;
+		const struct sockaddr_in6 *y = (const struct sockaddr_in6 *)(const void *)b;
+		return x->sin6_port == y->sin6_port && memcmp(&x->sin6_addr, &y->sin6_addr, 16) == 0;
+	}
 	return false;
 }
 
@@ -224,4 +251,17 @@ bool trunk_is_target_addr(const struct trunk *tr, const struct sockaddr *sa)
 		if (same_addr(&tr->loc.t[i].addr, sa))
 			return true;
 	return false;
+}
+
+static void on_first_located(struct trunk *tr, int status, void *arg)
+{
+	(void)tr; (void)status; (void)arg;
+}
+
+void trunk_locate_early(struct trunk *tr)
+{
+	struct trunk_wait *w;
+	int rc = trunk_locate(tr, on_first_located, NULL, &w);
+	if (rc < 0 && rc != -EINPROGRESS)
+		tlog_warn("trunk %s: cannot locate %s yet: %s", tr->c.name, tr->c.host, strerror(-rc));
 }

@@ -43,6 +43,7 @@ struct trunk *trunk_find(struct trunk_mod *m, const char *name)
 /* Locate, then register and qualify (each waits for the location). */
 static void trunk_run(struct trunk *tr)
 {
+	trunk_locate_early(tr);
 	trunk_reg_start(tr);
 	trunk_qualify_start(tr);
 }

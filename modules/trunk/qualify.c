@@ -62,6 +62,8 @@ static void qualify_send(struct trunk *tr)
 		.from = from,
 		.dest = dest,
 		.headers = "Accept: application/sdp\r\n",
+		.tls_name = trunk_tls_name(tr),
+		.tls_ca = tr->c.tls_ca,
 	};
 	tr->q.sent = trunk_now(tr->m);
 	tr->q.pending = tandem_uac_send(tr->m->t, NULL, &r, on_options, tr);

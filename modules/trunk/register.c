@@ -188,6 +188,8 @@ static struct tandem_uac *reg_send(struct trunk *tr, unsigned expires, tandem_ua
 		.to = aor,
 		.dest = dest,
 		.route = route[0] ? route : NULL,
+		.tls_name = trunk_tls_name(tr),   /* RFC 5922 §7.1 over TLS */
+		.tls_ca = tr->c.tls_ca,
 		.cred = tr->c.password ? &cred : NULL,
 		.has_expires = true,
 		.expires = expires,

@@ -45,6 +45,7 @@ struct trunk_conf {
 	bool proto_given;
 	enum sip_proto proto;
 	bool tls_verify;          /* TLS: the provider's certificate is checked */
+	char *tls_ca;             /* TLS: the only CA file trusted for it, NULL: the system's */
 	char *username, *password;
 	char *auth_user;          /* digest user, default username */
 	char *realm;              /* answer only this realm's challenges; NULL any */
@@ -125,6 +126,7 @@ struct trunk {
 	struct sip_dns_query *locq;
 	struct trunk_wait *waiters;
 	char last_dns_error[96];
+	char tls_host[256];              /* the host located (proxy or provider) */
 	struct trunk_reg reg;
 	struct trunk_qualify q;
 	unsigned active;                 /* calls through it now */
@@ -188,9 +190,16 @@ void trunk_locate_cancel(struct trunk_wait *w);
  * one of the located list is used from now on; after the last, locate
  * anew. */
 void trunk_target_failed(struct trunk *tr);
+/* The name a TLS provider's certificate must show (RFC 5922 §7.1: its
+ * SIP domain, the outbound proxy's host when there is one), for
+ * tandem_uac_req.tls_name; NULL when not verified (tls_verify = false). */
+const char *trunk_tls_name(const struct trunk *tr);
 /* Forget waits and the query (the trunk goes). */
 void trunk_locate_stop(struct trunk *tr);
-/* Is sa one of tr's located addresses (inbound recognition)? */
+/* Locate at start: inbound calls are recognised by the located addresses
+ * before any request went out. */
+void trunk_locate_early(struct trunk *tr);
+/* Is sa one of tr's located addresses, port included (inbound recognition)? */
 bool trunk_is_target_addr(const struct trunk *tr, const struct sockaddr *sa);
 
 /* ---- register.c ---- */

@@ -14,6 +14,7 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 
 cleanup() {
+	[ -n "${KEEP_WORK:-}" ] && cp -r "$WORK" /tmp/kept-work 2>/dev/null
 	if [ -n "$TANDEM_PID" ] && kill -0 "$TANDEM_PID" 2>/dev/null; then
 		kill -KILL "$TANDEM_PID" 2>/dev/null
 	fi
@@ -57,6 +58,7 @@ start_tandemd() {
 	TANDEM_PID=$!
 	i=0
 	while [ $i -lt 300 ]; do
+		grep -q "not started" "$WORK/tandemd.log" 2>/dev/null && fail "tandemd refused to start"
 		grep -q "started" "$WORK/tandemd.log" 2>/dev/null && return 0
 		kill -0 "$TANDEM_PID" 2>/dev/null || fail "tandemd exited during start-up"
 		sleep 0.1

@@ -92,8 +92,12 @@ XML
 }
 
 # q_talk HOLD_MS [PCAP]: answered (an agent's 180/183 may come first), ACK,
-# HOLD_MS of talk (PCAP's audio sent meanwhile), BYE.
+# HOLD_MS of talk (PCAP's audio sent meanwhile), BYE. A caller whose
+# INVITE went again (after a 407) sets TALK_CSEQ (its CSeq) and TALK_FROM
+# (its From without the tag).
 q_talk() {
+	cseq=${TALK_CSEQ:-1}
+	from=${TALK_FROM:-caller <sip:caller-[pid]@[local_ip]:[local_port]>}
 	play=""
 	[ -n "${2:-}" ] && play="  <nop><action><exec play_pcap_audio=\"$2\"/></action></nop>"
 	cat <<XML
@@ -107,10 +111,10 @@ q_talk() {
       ACK [next_url] SIP/2.0
       Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
       [routes]
-      From: caller <sip:caller-[pid]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      From: $from;tag=[pid]SIPpTag00[call_number]
       To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
       Call-ID: [call_id]
-      CSeq: 1 ACK
+      CSeq: $cseq ACK
       Max-Forwards: 70
       Content-Length: 0
 
@@ -123,10 +127,10 @@ $play
       BYE [next_url] SIP/2.0
       Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
       [routes]
-      From: caller <sip:caller-[pid]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      From: $from;tag=[pid]SIPpTag00[call_number]
       To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
       Call-ID: [call_id]
-      CSeq: 2 BYE
+      CSeq: $((cseq + 1)) BYE
       Max-Forwards: 70
       Content-Length: 0
 
@@ -139,15 +143,15 @@ XML
 # q_ack_failure: the ACK of a final failure (the INVITE's branch, RFC 3261
 # §17.1.1.3).
 q_ack_failure() {
-	cat <<'XML'
+	cat <<XML
   <send>
     <![CDATA[
       ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
       [last_Via:]
-      From: caller <sip:caller-[pid]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      From: ${TALK_FROM:-caller <sip:caller-[pid]@[local_ip]:[local_port]>};tag=[pid]SIPpTag00[call_number]
       To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
       Call-ID: [call_id]
-      CSeq: 1 ACK
+      CSeq: ${TALK_CSEQ:-1} ACK
       Max-Forwards: 70
       Content-Length: 0
 

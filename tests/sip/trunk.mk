@@ -1,4 +1,16 @@
-# SIP trunks (mod_trunk): outbound registration against Kamailio and SIPp.
-TRUNK_TESTS = tests/sip/test_trunk_register.sh
+# SIP trunks (mod_trunk, issue 12): providers played by SIPp and Kamailio.
+TRUNK_TESTS = tests/sip/test_trunk_call.sh tests/sip/test_trunk_inbound.sh \
+	tests/sip/test_trunk_bridge.sh tests/sip/test_trunk_tls.sh \
+	tests/sip/test_trunk_limits.sh tests/sip/test_trunk_reload.sh \
+	tests/sip/test_trunk_register.sh
 TESTS += $(TRUNK_TESTS)
-EXTRA_DIST += $(TRUNK_TESTS) tests/sip/trunk_provider.cfg tests/sip/trunk_peer.py
+EXTRA_DIST += $(TRUNK_TESTS) tests/sip/trunk_lib.sh tests/sip/trunk_provider.cfg \
+	tests/sip/trunk_peer.py
+
+# mod_trunk's codec filter on offers (pure)
+check_PROGRAMS += tests/unit/test_trunk_codecs
+TESTS += tests/unit/test_trunk_codecs
+tests_unit_test_trunk_codecs_SOURCES = tests/unit/test_trunk_codecs.c modules/trunk/codecs.c \
+	modules/trunk/trunk.h
+tests_unit_test_trunk_codecs_CFLAGS = $(TANDEM_UNIT_CFLAGS) $(SRTP_CFLAGS)
+tests_unit_test_trunk_codecs_LDADD = $(TANDEM_UNIT_LIBS)
