@@ -11,6 +11,7 @@
 
 #include "call/call.h"
 #include "call/events.h"
+#include "net/transport_internal.h"
 #include "tandem_internal.h"
 
 /* Methods tandem answers (RFC 3261 §20.5 Allow). SUBSCRIBE only while a
@@ -306,8 +307,16 @@ int tandem_server_open(struct tandem *t)
 	return 0;
 }
 
+/* How long shutdown waits for the stream connections' last bytes. */
+#define SHUTDOWN_FLUSH_SECS 1.0
+
 void tandem_server_close(struct tandem *t)
 {
+	/* The modules' last requests (a trunk's unregister, RFC 3261 §10.2.2)
+	 * were sent from their stop(), after the loop ended: UDP has sent
+	 * them already, a TCP/TLS connection may still be connecting. */
+	if (t->tp)
+		sip_stream_flush_all(t->tp, SHUTDOWN_FLUSH_SECS);
 	sip_dns_free(t->dns);
 	t->dns = NULL;
 	if (t->stack)

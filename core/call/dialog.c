@@ -291,7 +291,15 @@ int dialog_dest(const struct dialog *d, struct sip_dest *out)
 	return rc;
 }
 
-int dialog_put_contact(struct sip_stack *s, const struct sip_dest *dst, struct sip_wbuf *w)
+/* RFC 3261 §25.1 user: unreserved, user-unreserved and escaped. */
+static bool user_char(unsigned char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+	       strchr("-_.!~*'()&=+$,;?/", ch) != NULL;
+}
+
+int dialog_contact_uri(struct sip_stack *s, const struct sip_dest *dst, const char *user,
+                       char *out, size_t n)
 {
 	char host[128];
 	uint16_t port = 0;
@@ -300,9 +308,30 @@ int dialog_put_contact(struct sip_stack *s, const struct sip_dest *dst, struct s
 	                                  host, sizeof host, &port);
 	if (rc < 0)
 		return rc;
+	char u[200];
+	size_t k = 0;
+	for (const unsigned char *p = (const unsigned char *)(user ? user : ""); *p; p++) {
+		if (k + 4 > sizeof u)
+			return -ENOSPC;
+		if (user_char(*p))
+			u[k++] = (char)*p;
+		else
+			k += (size_t)snprintf(u + k, sizeof u - k, "%%%02X", *p);
+	}
+	u[k] = '\0';
 	const char *tp = dst->proto == SIP_PROTO_TCP ? ";transport=tcp" :
 	                 dst->proto == SIP_PROTO_TLS ? ";transport=tls" : "";
-	sip_wbuf_printf(w, "Contact: <sip:%s:%u%s>\r\n", host, (unsigned)port, tp);
+	int w = snprintf(out, n, "sip:%s%s%s:%u%s", u, k ? "@" : "", host, (unsigned)port, tp);
+	return w < 0 || (size_t)w >= n ? -ENOSPC : 0;
+}
+
+int dialog_put_contact(struct sip_stack *s, const struct sip_dest *dst, struct sip_wbuf *w)
+{
+	char uri[384];
+	int rc = dialog_contact_uri(s, dst, NULL, uri, sizeof uri);
+	if (rc < 0)
+		return rc;
+	sip_wbuf_printf(w, "Contact: <%s>\r\n", uri);
 	return w->err;
 }
 

@@ -84,6 +84,12 @@ struct dialog_req {
 int dialog_build_request(struct sip_stack *s, struct dialog *d, const struct dialog_req *r,
                          const struct sip_dest *dst, char **out, size_t *len);
 
+/* Our contact URI for messages towards dst: "sip:[user@]host:port[;transport=x]",
+ * the listener of dst's transport and address family (user escaped as
+ * RFC 3261 §25.1 wants, NULL or "": none). 0, -ENOSPC, or the transport's
+ * error (no such listener). */
+int dialog_contact_uri(struct sip_stack *s, const struct sip_dest *dst, const char *user,
+                       char *out, size_t n);
 /* "Contact: <sip:host:port;transport=x>\r\n" for messages towards dst. */
 int dialog_put_contact(struct sip_stack *s, const struct sip_dest *dst, struct sip_wbuf *w);
 

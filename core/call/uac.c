@@ -27,6 +27,8 @@ struct tandem_uac_ctx {
 	uint32_t cseq;
 	/* nonce-counts: [0] WWW-Authenticate, [1] Proxy-Authenticate */
 	struct sip_digest_client nc[2];
+	/* the challenge last answered of each kind (reuse_challenge), NULL */
+	struct sip_digest_challenge *last[2];
 };
 
 struct tandem_uac {
@@ -42,6 +44,8 @@ struct tandem_uac {
 	unsigned expires;
 	struct sip_dest dst;
 	char *user, *password, *realm;   /* user NULL: no credentials */
+	char *contact_user;
+	char contact[384];               /* the Contact URI sent, "" none */
 	char *auth[2];                   /* "Authorization: ...\r\n", "Proxy-Authorization: ...\r\n" */
 	bool answered[2];
 	unsigned retries;
@@ -67,8 +71,11 @@ struct tandem_uac_ctx *tandem_uac_ctx_new(struct tandem *t)
 
 static void ctx_unref(struct tandem_uac_ctx *c)
 {
-	if (c && --c->refs == 0)
+	if (c && --c->refs == 0) {
+		free(c->last[0]);
+		free(c->last[1]);
 		free(c);
+	}
 }
 
 void tandem_uac_ctx_free(struct tandem_uac_ctx *ctx)
@@ -94,6 +101,11 @@ const char *tandem_uac_call_id(const struct tandem_uac *u)
 uint32_t tandem_uac_cseq(const struct tandem_uac *u)
 {
 	return u->cseq;
+}
+
+const char *tandem_uac_contact(const struct tandem_uac *u)
+{
+	return u->contact[0] ? u->contact : NULL;
 }
 
 static void uac_free(struct tandem_uac *u)
@@ -123,6 +135,7 @@ static void uac_free(struct tandem_uac *u)
 		free(u->password);
 	}
 	free(u->realm);
+	free(u->contact_user);
 	free(u->auth[0]);
 	free(u->auth[1]);
 	free(u);
@@ -183,6 +196,20 @@ static int uac_transmit(struct tandem_uac *u)
 	}
 	struct sip_wbuf h;
 	sip_wbuf_init(&h, 512);
+	/* RFC 3261 §10.2 / RFC 6665 §4.1.2.1: REGISTER and SUBSCRIBE carry our
+	 * Contact unless the module gave its own; with the module's user part,
+	 * so what comes back to the binding is recognised. Built for every
+	 * transmission: a 401 retry goes where the first one went. */
+	u->contact[0] = '\0';
+	if ((strcmp(u->method, "REGISTER") == 0 || strcmp(u->method, "SUBSCRIBE") == 0) &&
+	    !has_header(u->headers, "Contact", "m")) {
+		int rc = dialog_contact_uri(s, &u->dst, u->contact_user, u->contact, sizeof u->contact);
+		if (rc < 0) {
+			sip_wbuf_free(&h);
+			return rc;
+		}
+		sip_wbuf_printf(&h, "Contact: <%s>\r\n", u->contact);
+	}
 	for (int k = 0; k < 2; k++)
 		if (u->auth[k])
 			sip_wbuf_puts(&h, u->auth[k]);
@@ -197,17 +224,12 @@ static int uac_transmit(struct tandem_uac *u)
 		sip_wbuf_free(&h);
 		return -ENOMEM;
 	}
-	/* RFC 3261 §10.2 / RFC 6665 §4.1.2.1: REGISTER and SUBSCRIBE carry our
-	 * Contact unless the module gave its own. */
-	bool contact = (strcmp(u->method, "REGISTER") == 0 || strcmp(u->method, "SUBSCRIBE") == 0) &&
-	               !has_header(u->headers, "Contact", "m");
 	struct dialog_req r = {
 		.method = u->method,
 		.cseq = ++c->cseq,
 		.headers = h.p,
 		.ctype = sip_str_c(u->ctype),
 		.body = { u->body, u->body_len },
-		.contact = contact,
 	};
 	char *buf;
 	size_t len;
@@ -227,6 +249,26 @@ static int uac_transmit(struct tandem_uac *u)
 	sip_tsx_ref(ct);
 	tlog_debug("uac: %s %s (Call-ID %s, CSeq %u)", u->method, u->ruri, c->call_id,
 	           (unsigned)u->cseq);
+	return 0;
+}
+
+/* u->auth[k]: the header line answering ch for u's request, with the next
+ * nonce-count of its nonce in the context. 0 or negative errno. */
+static int put_credentials(struct tandem_uac *u, int k, const struct sip_digest_challenge *ch)
+{
+	char value[1536];
+	uint32_t nc = sip_digest_client_next_nc(&u->ctx->nc[k], ch->nonce);
+	int n = sip_digest_authorization(value, sizeof value, ch, u->user, u->password, u->method,
+	                                 u->ruri, nc, NULL);
+	if (n < 0)
+		return n;
+	size_t need = (size_t)n + 32;
+	char *line = malloc(need);
+	if (!line)
+		return -ENOMEM;
+	snprintf(line, need, "%s: %s\r\n", k ? "Proxy-Authorization" : "Authorization", value);
+	free(u->auth[k]);
+	u->auth[k] = line;
 	return 0;
 }
 
@@ -257,29 +299,35 @@ static int uac_answer_challenge(struct tandem_uac *u, const struct sip_msg *resp
 		free(ch);
 		return -EACCES;
 	}
-	char value[1536];
-	uint32_t nc = sip_digest_client_next_nc(&u->ctx->nc[k], ch->nonce);
-	int n = sip_digest_authorization(value, sizeof value, ch, u->user, u->password, u->method,
-	                                 u->ruri, nc, NULL);
-	if (n < 0) {
+	if ((rc = put_credentials(u, k, ch)) < 0) {
 		free(ch);
-		return n;
+		return rc;
 	}
-	size_t need = (size_t)n + 32;
-	char *line = malloc(need);
-	if (!line) {
-		free(ch);
-		return -ENOMEM;
-	}
-	snprintf(line, need, "%s: %s\r\n", k ? "Proxy-Authorization" : "Authorization", value);
-	free(u->auth[k]);
-	u->auth[k] = line;
 	u->answered[k] = true;
 	u->retries++;
 	tlog_info("uac: %s %s: answering %d (realm %s, %s%s)", u->method, u->ruri, resp->status,
 	          ch->realm, sip_digest_alg_name(ch->alg), ch->qop_auth ? ", qop=auth" : "");
-	free(ch);
+	/* kept for reuse_challenge (its strings point into itself: never copied) */
+	free(u->ctx->last[k]);
+	u->ctx->last[k] = ch;
 	return uac_transmit(u);
+}
+
+/* reuse_challenge: credentials for the challenge ctx answered last, on the
+ * first transmission. Nothing when there is none (or of another realm). */
+static int uac_reuse_challenge(struct tandem_uac *u)
+{
+	for (int k = 0; k < 2; k++) {
+		const struct sip_digest_challenge *ch = u->ctx->last[k];
+		if (!ch || (u->realm && strcmp(u->realm, ch->realm) != 0))
+			continue;
+		int rc = put_credentials(u, k, ch);
+		if (rc < 0)
+			return rc;
+		tlog_debug("uac: %s %s: credentials for realm %s sent at once", u->method, u->ruri,
+		           ch->realm);
+	}
+	return 0;
 }
 
 static void deliver(struct tandem_uac *u, const struct sip_msg *resp, int status)
@@ -378,6 +426,8 @@ struct tandem_uac *tandem_uac_send(struct tandem *t, struct tandem_uac_ctx *ctx,
 		u->password = dup_or_null(r->cred->password, &oom);
 		u->realm = r->cred->realm && r->cred->realm[0] ? dup_or_null(r->cred->realm, &oom) : NULL;
 	}
+	if (r->contact_user && r->contact_user[0])
+		u->contact_user = dup_or_null(r->contact_user, &oom);
 	/* link first: uac_free unlinks */
 	u->next = t->uacs;
 	if (u->next)
@@ -405,7 +455,10 @@ struct tandem_uac *tandem_uac_send(struct tandem *t, struct tandem_uac_ctx *ctx,
 		}
 		u->dst.tls_name = (uint16_t)rc;
 	}
-	rc = uac_transmit(u);
+	if (r->reuse_challenge && u->user)
+		rc = uac_reuse_challenge(u);
+	if (rc == 0)
+		rc = uac_transmit(u);
 	if (rc < 0) {
 		uac_free(u);
 		errno = -rc;

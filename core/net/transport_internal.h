@@ -114,6 +114,12 @@ int sip_stream_send(struct sip_transport *tp, const struct sip_dest *dst,
                     const char *buf, size_t len);
 struct sip_conn *sip_conn_find(const struct sip_transport *tp, uint64_t id);
 void sip_stream_close_all(struct sip_transport *tp);
+/* Shutdown, after the loop ended: what the stream connections still hold
+ * (a module's last request, say an unregister on a connection still
+ * connecting) goes out, connect and TLS handshake included, blocking for
+ * timeout s at most. Nothing is read or dispatched, no error callback
+ * runs: the layers above are gone. 0 when all went, -ETIMEDOUT. */
+int sip_stream_flush_all(struct sip_transport *tp, double timeout);
 
 /* ---- tls.c ---- */
 /* Server context from the listener's PEM files; logs the failing file. */

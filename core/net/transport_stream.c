@@ -6,10 +6,12 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
@@ -764,4 +766,80 @@ int sip_stream_send(struct sip_transport *tp, const struct sip_dest *dst,
 	if (--c->busy == 0 && c->dead)
 		conn_free(c);
 	return rc;
+}
+
+/* ---- shutdown ---- */
+
+/* One step of c's way out: connect done, handshake, write. A failure
+ * closes c without the error callback. */
+static void conn_push(struct sip_conn *c)
+{
+	if (c->connecting) {
+		int err = 0;
+		socklen_t len = sizeof err;
+		if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+			err = errno;
+		if (err) {
+			conn_close(c, strerror(err));
+			return;
+		}
+		c->connecting = false;
+		if (c->proto == SIP_PROTO_TLS && conn_tls_begin(c) < 0) {
+			conn_close(c, "TLS setup failed");
+			return;
+		}
+	}
+	if (c->handshaking) {
+		int rc = sip_tls_handshake(c);
+		if (rc == -EAGAIN)
+			return;
+		if (rc < 0) {
+			conn_close(c, "TLS handshake failed");
+			return;
+		}
+		c->handshaking = false;
+		c->ssl_want_write = false;
+	}
+	if (conn_flush(c) < 0)
+		conn_close(c, "write failed");
+}
+
+static double mono_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+#define FLUSH_MAX_CONNS 64
+
+int sip_stream_flush_all(struct sip_transport *tp, double timeout)
+{
+	double end = mono_now() + timeout;
+	for (;;) {
+		struct pollfd fds[FLUSH_MAX_CONNS];
+		struct sip_conn *cs[FLUSH_MAX_CONNS];
+		nfds_t n = 0;
+		for (struct sip_conn *c = tp->conns; c && n < FLUSH_MAX_CONNS; c = c->next) {
+			if (c->dead || c->out_off == c->out_len)
+				continue;
+			fds[n].fd = c->fd;
+			fds[n].events = c->handshaking && !c->ssl_want_write ? POLLIN : POLLOUT;
+			fds[n].revents = 0;
+			cs[n++] = c;
+		}
+		if (n == 0)
+			return 0;
+		int left = (int)((end - mono_now()) * 1000.);
+		if (left <= 0) {
+			tlog_info("transport: %lu connections still had data to send at shutdown",
+			          (unsigned long)n);
+			return -ETIMEDOUT;
+		}
+		if (poll(fds, n, left) < 0 && errno != EINTR)
+			return -errno;
+		for (nfds_t i = 0; i < n; i++)
+			if (fds[i].revents)
+				conn_push(cs[i]);
+	}
 }

@@ -1,9 +1,10 @@
 /* tandem — out-of-dialog requests sent by modules (tandem as UAC, RFC 3261
  * §8.1): REGISTER to a provider, OPTIONS keep-alives, NOTIFY, MESSAGE,
  * SUBSCRIBE. The core builds the request (Call-ID, From tag, CSeq, Via,
- * Max-Forwards, Contact), runs the client transaction, answers a 401/407
- * with the module's credentials (RFC 3261 §22.2, client digest of
- * <tandem/digest.h>) and calls the module back with every response.
+ * Max-Forwards, Contact: see contact_user), runs the client transaction,
+ * answers a 401/407 with the module's credentials (RFC 3261 §22.2, client
+ * digest of <tandem/digest.h>) and calls the module back with every
+ * response.
  *
  * A request whose response creates a dialog (a SUBSCRIBE's 2xx) is not
  * followed: the dialog-less request is all this layer does. */
@@ -54,6 +55,21 @@ struct tandem_uac_req {
 	 * is sent too ("remove the bindings", "unsubscribe"). */
 	bool has_expires;
 	unsigned expires;
+	/* REGISTER and SUBSCRIBE carry the core's Contact unless headers hold
+	 * one: <sip:contact_user@ADDR:PORT;transport=...>, ADDR:PORT tandem's
+	 * listener of the transport and address family the request leaves by
+	 * (transport= for TCP and TLS only). contact_user NULL or "": no user
+	 * part. A registrar routes calls for the binding to that URI, so the
+	 * user is how the module knows them again (a trunk's contact_user). */
+	const char *contact_user;
+	/* With cred and ctx: send credentials at once for the challenge ctx
+	 * answered last (the same nonce, nc plus one: RFC 7616 §3.4), as
+	 * RFC 3261 §22.3 lets a UA cache them for later requests to the same
+	 * realm. A REGISTER refresh saves a round trip, and an unregister sent
+	 * at shutdown, when no 401 could be answered any more, is accepted
+	 * while the server still takes the nonce. A 401/407 to it (a stale or
+	 * refused nonce) is answered as any first challenge. */
+	bool reuse_challenge;
 };
 
 /* Every provisional (status 1xx) and the final response (status >= 200)
@@ -81,6 +97,10 @@ void tandem_uac_cancel(struct tandem_uac *u);
 /* The Call-ID and CSeq number of the request as last sent (after a 401
  * retry, the retry's). Valid while u is. */
 const char *tandem_uac_call_id(const struct tandem_uac *u);
+/* The URI of the Contact the core put on the request
+ * ("sip:office@192.0.2.5:5060"), NULL when it put none. Valid while u is:
+ * compare it with the bindings of a REGISTER's 2xx (RFC 3261 §10.2.4). */
+const char *tandem_uac_contact(const struct tandem_uac *u);
 uint32_t tandem_uac_cseq(const struct tandem_uac *u);
 
 /* A dialog-less context a module keeps across requests: one Call-ID, one

@@ -83,8 +83,11 @@ enum trunk_reg_state { TRUNK_REG_OFF = 0, TRUNK_REG_REGISTERING, TRUNK_REG_REGIS
 /* register.c's state of one trunk */
 struct trunk_reg {
 	enum trunk_reg_state state;
+	bool running;                    /* started, not stopped */
+	bool bound;                      /* a binding of ours may be at the provider */
 	struct tandem_uac_ctx *ctx;      /* one Call-ID, growing CSeq (RFC 3261 §10.2.4) */
 	struct tandem_uac *pending;
+	struct trunk_wait *wait;         /* for the location */
 	ev_timer timer;                  /* refresh or retry */
 	unsigned attempt;                /* failures in a row (backoff) */
 	unsigned granted;                /* s the provider granted */

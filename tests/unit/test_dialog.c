@@ -2,7 +2,8 @@
  * uri_dest on URIs and name-addrs (RFC 3263 §4.1, RFC 3261 §19.1.1), and
  * dialog_dest for a UAC dialog with a flow (a registered contact, RFC 5626
  * §5.3) or a first hop whose transport a remote target naming none keeps
- * (issue 9: ACK and BYE went by UDP to a TCP callee). */
+ * (issue 9: ACK and BYE went by UDP to a TCP callee); our Contact URI
+ * with a user part (a trunk's registration, include/tandem/uac.h). */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -13,8 +14,11 @@
 #include <string.h>
 
 #include <CUnit/Basic.h>
+#include <ev.h>
 
 #include <tandem/sip_msg.h>
+#include <tandem/transaction.h>
+#include <tandem/transport.h>
 
 #include "call/dialog.h"
 
@@ -160,6 +164,70 @@ static void test_flow(void)
 	dialog_clear(&d);
 }
 
+static void no_request(void *arg, struct sip_tsx *st, struct sip_msg *req)
+{
+	(void)arg; (void)st; (void)req;
+}
+static void no_cancel(void *arg, struct sip_tsx *st, struct sip_msg *req)
+{
+	(void)arg; (void)st; (void)req;
+}
+static void no_stray(void *arg, struct sip_msg *resp)
+{
+	(void)arg; (void)resp;
+}
+static void no_rx(void *arg, struct sip_msg *m)
+{
+	(void)arg; (void)m;
+}
+static void no_bad(void *arg, const struct sip_rx_info *rx, const char *data, size_t len,
+                   const struct sip_error *err)
+{
+	(void)arg; (void)rx; (void)data; (void)len; (void)err;
+}
+
+/* The listener of the request's transport, the user escaped (§25.1). */
+static void test_contact_uri(void)
+{
+	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+	struct sip_transport_cfg cfg = { 0 };
+	struct sip_transport *tp = NULL;
+	unsigned port = 0;
+	for (int i = 0; i < 20 && !port; i++) {
+		tp = sip_transport_new(loop, &cfg, no_rx, no_bad, NULL);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(tp);
+		unsigned p = 20000 + (unsigned)(rand() % 20000);
+		struct sip_listener_cfg u = { .proto = SIP_PROTO_UDP, .address = "127.0.0.1", .port = p };
+		struct sip_listener_cfg t = { .proto = SIP_PROTO_TCP, .address = "127.0.0.1", .port = p };
+		if (sip_transport_listen(tp, &u) == 0 && sip_transport_listen(tp, &t) == 0)
+			port = p;
+		else
+			sip_transport_free(tp);
+	}
+	CU_ASSERT_FATAL(port != 0);
+	static const struct sip_tu_ops ops = { no_request, no_cancel, no_stray, NULL };
+	struct sip_timer_cfg tm = { 0.5, 4, 5 };
+	struct sip_stack *stk = sip_stack_new(loop, tp, &tm, &ops, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(stk);
+	struct sip_dest udp, tcp;
+	CU_ASSERT_EQUAL(uri_dest(sip_str_c("sip:127.0.0.1:5999"), &udp), 0);
+	CU_ASSERT_EQUAL(uri_dest(sip_str_c("sip:127.0.0.1:5999;transport=tcp"), &tcp), 0);
+	char uri[256], want[256];
+	CU_ASSERT_EQUAL(dialog_contact_uri(stk, &udp, "office-line", uri, sizeof uri), 0);
+	snprintf(want, sizeof want, "sip:office-line@127.0.0.1:%u", port);
+	CU_ASSERT_STRING_EQUAL(uri, want);
+	CU_ASSERT_EQUAL(dialog_contact_uri(stk, &tcp, "+49 30;x", uri, sizeof uri), 0);
+	snprintf(want, sizeof want, "sip:+49%%2030;x@127.0.0.1:%u;transport=tcp", port);
+	CU_ASSERT_STRING_EQUAL(uri, want);
+	CU_ASSERT_EQUAL(dialog_contact_uri(stk, &udp, NULL, uri, sizeof uri), 0);
+	snprintf(want, sizeof want, "sip:127.0.0.1:%u", port);
+	CU_ASSERT_STRING_EQUAL(uri, want);
+	CU_ASSERT_EQUAL(dialog_contact_uri(stk, &udp, "a@b", uri, 12), -ENOSPC);
+	sip_stack_free(stk);
+	sip_transport_free(tp);
+	ev_loop_destroy(loop);
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -172,6 +240,7 @@ int main(void)
 		CU_add_test(s, "uri_dest", test_uri_dest);
 		CU_add_test(s, "first hop kept for a target naming no transport", test_first_hop);
 		CU_add_test(s, "a registered contact's flow", test_flow);
+		CU_add_test(s, "our Contact URI with a user part", test_contact_uri);
 	}
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
