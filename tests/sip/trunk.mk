@@ -2,9 +2,9 @@
 TRUNK_TESTS = tests/sip/test_trunk_call.sh tests/sip/test_trunk_inbound.sh \
 	tests/sip/test_trunk_bridge.sh tests/sip/test_trunk_tls.sh \
 	tests/sip/test_trunk_limits.sh tests/sip/test_trunk_reload.sh \
-	tests/sip/test_trunk_dns.sh tests/sip/test_trunk_register.sh
+	tests/sip/test_trunk_dns.sh tests/sip/test_trunk_register.sh tests/sip/test_trunk_kamailio.sh
 TESTS += $(TRUNK_TESTS)
-EXTRA_DIST += $(TRUNK_TESTS) tests/sip/trunk_lib.sh tests/sip/trunk_provider.cfg \
+EXTRA_DIST += $(TRUNK_TESTS) tests/sip/trunk_lib.sh tests/sip/kamailio_lib.sh tests/sip/trunk_provider.cfg \
 	tests/sip/trunk_peer.py
 
 # mod_trunk's codec filter on offers (pure)

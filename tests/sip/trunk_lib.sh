@@ -125,7 +125,9 @@ PY
 
 # p_answer: ringing, then answered (PCMA, or the codec of ANSWER_PT:
 # "0 PCMU"; RTP echoed with -rtp_echo), the ACK, and the caller's BYE.
-# ANSWER_CONTACT: the host:port of its Contact when not SIPp's own.
+# ANSWER_CONTACT: the host:port of its Contact when not SIPp's own. The
+# request's Record-Route is copied (RFC 3261 §12.1.1), for a provider's
+# proxy in the path.
 p_answer() {
 	pt=${ANSWER_PT:-8 PCMA}
 	contact=${ANSWER_CONTACT:-[local_ip]:[local_port]}
@@ -138,6 +140,7 @@ p_answer() {
       [last_To:];tag=[pid]PTag[call_number]
       [last_Call-ID:]
       [last_CSeq:]
+      [last_Record-Route:]
       Contact: <sip:provider@$contact>
       Content-Length: 0
 
@@ -151,6 +154,7 @@ p_answer() {
       [last_To:];tag=[pid]PTag[call_number]
       [last_Call-ID:]
       [last_CSeq:]
+      [last_Record-Route:]
       Contact: <sip:provider@$contact>
       Content-Type: application/sdp
       Content-Length: [len]
@@ -216,8 +220,11 @@ c_talks() {
 	TALK_CSEQ=2 TALK_FROM='"Alice Office" <sip:[field0]@[remote_ip]:[remote_port]>' q_talk "$@"
 }
 
-# rx_of CALL_ID SIDE: RTP packets the relay received on SIDE (A, B) of the call.
+# rx_of CALL_ID SIDE: RTP packets the relay received on SIDE (A, B) of the
+# call, once it ended (the counters are logged then: the last BYE's 200
+# may still be on its way).
 rx_of() {
+	wait_log "rtprelay: call $1 stream 0 side $2: rx_pkts="
 	sed -n "s/.*rtprelay: call $1 stream 0 side $2: rx_pkts=\([0-9]*\).*/\1/p" "$WORK/tandemd.log" | tail -n 1
 }
 
