@@ -507,16 +507,23 @@ static int conn_tls_begin(struct sip_conn *c)
 	return 0;
 }
 
+/* How a non-blocking connect() ended: 0 or the errno (SO_ERROR). */
+static int connect_result(int fd)
+{
+	int err = 0;
+	socklen_t len = sizeof err;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+		err = errno;
+	return err;
+}
+
 static void conn_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	(void)loop;
 	struct sip_conn *c = w->data;
 	c->busy++;
 	if (c->connecting) {
-		int err = 0;
-		socklen_t len = sizeof err;
-		if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
-			err = errno;
+		int err = connect_result(c->fd);
 		if (err) {
 			char a[64];
 			tlog_info("%s connect to %s: %s", conn_kind(c),
@@ -775,10 +782,7 @@ int sip_stream_send(struct sip_transport *tp, const struct sip_dest *dst,
 static void conn_push(struct sip_conn *c)
 {
 	if (c->connecting) {
-		int err = 0;
-		socklen_t len = sizeof err;
-		if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
-			err = errno;
+		int err = connect_result(c->fd);
 		if (err) {
 			conn_close(c, strerror(err));
 			return;

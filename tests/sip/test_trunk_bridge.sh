@@ -32,15 +32,7 @@ XML
       Content-Type: application/sdp
       Content-Length: [len]
 
-      v=0
-      o=caller 1 2 IN IP[local_ip_type] [local_ip]
-      s=-
-      c=IN IP[media_ip_type] [media_ip]
-      t=0 0
-      m=audio [media_port] RTP/AVP 0 101
-      a=rtpmap:0 PCMU/8000
-      a=rtpmap:101 telephone-event/8000
-      a=sendonly"
+$(sdp caller 2 "0 PCMU" sendonly)"
 	cat <<'XML'
   <recv response="100" optional="true"/>
   <recv response="200">
@@ -65,7 +57,7 @@ b_steps() {
   </recv>
 XML
 	sipp_ok
-	cat <<'XML'
+	cat <<XML
   <recv request="INVITE">
     <action><ereg regexp="a=sendonly" search_in="body" check_it="true" assign_to="hold"/></action>
   </recv>
@@ -81,15 +73,7 @@ XML
       Content-Type: application/sdp
       Content-Length: [len]
 
-      v=0
-      o=provider 7 8 IN IP[local_ip_type] [local_ip]
-      s=-
-      c=IN IP[media_ip_type] [media_ip]
-      t=0 0
-      m=audio [media_port] RTP/AVP 0 101
-      a=rtpmap:0 PCMU/8000
-      a=rtpmap:101 telephone-event/8000
-      a=recvonly
+$(sdp provider 8 "0 PCMU" recvonly)
 
     ]]>
   </send>

@@ -123,6 +123,23 @@ if p["response"] != want or p["uri"] != m.group(1):
 PY
 }
 
+# sdp ORIGIN VERSION "PT NAME" [DIRECTION]: a SIPp peer's SDP lines (one
+# audio stream with telephone-event), for its messages' bodies.
+sdp() {
+	cat <<XML
+      v=0
+      o=$1 7 $2 IN IP[local_ip_type] [local_ip]
+      s=-
+      c=IN IP[media_ip_type] [media_ip]
+      t=0 0
+      m=audio [media_port] RTP/AVP ${3% *} 101
+      a=rtpmap:${3% *} ${3#* }/8000
+      a=rtpmap:101 telephone-event/8000
+XML
+	[ -n "${4:-}" ] && echo "      a=$4"
+	return 0
+}
+
 # p_answer: ringing, then answered (PCMA, or the codec of ANSWER_PT:
 # "0 PCMU"; RTP echoed with -rtp_echo), the ACK, and the caller's BYE.
 # ANSWER_CONTACT: the host:port of its Contact when not SIPp's own. The
@@ -159,14 +176,7 @@ p_answer() {
       Content-Type: application/sdp
       Content-Length: [len]
 
-      v=0
-      o=provider 7 7 IN IP[local_ip_type] [local_ip]
-      s=-
-      c=IN IP[media_ip_type] [media_ip]
-      t=0 0
-      m=audio [media_port] RTP/AVP ${pt% *} 101
-      a=rtpmap:${pt% *} ${pt#* }/8000
-      a=rtpmap:101 telephone-event/8000
+$(sdp provider 7 "$pt")
 
     ]]>
   </send>
