@@ -242,12 +242,21 @@ wait_log() {
 	done
 }
 
-# queue_modules: tandemd's module folder with the test modules too.
-queue_modules() {
-	[ -f "$top_builddir/tests/sip/.libs/mod_queuewatch.so" ] || fail "mod_queuewatch.so not built (make check builds it)"
+# test_modules NAME...: tandemd's module folder with the test modules
+# mod_NAME.so (tests/sip) too.
+test_modules() {
 	MODDIR=$WORK/modules
 	mkdir -p "$MODDIR"
-	ln -s "$top_builddir"/.libs/mod_*.so "$top_builddir/tests/sip/.libs/mod_queuewatch.so" "$MODDIR/"
+	ln -sf "$top_builddir"/.libs/mod_*.so "$MODDIR/"
+	for m in "$@"; do
+		[ -f "$top_builddir/tests/sip/.libs/mod_$m.so" ] || fail "mod_$m.so not built (make check builds it)"
+		ln -sf "$top_builddir/tests/sip/.libs/mod_$m.so" "$MODDIR/"
+	done
+}
+
+# queue_modules: with mod_queuewatch.
+queue_modules() {
+	test_modules queuewatch
 }
 
 # queue_agent_paused QUEUE: agent 1001 logs in (*45) and pauses (*47) in

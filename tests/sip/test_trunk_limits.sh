@@ -10,7 +10,7 @@ pa=$(free_port)
 pb=$(free_port)
 pq=$(free_port)
 TRUNK_MODULES=', "trunkwatch"'
-trunk_modules
+test_modules trunkwatch
 trunk_office "$(trunk_def a "$pa" 'max_calls = 1;'), $(trunk_def b "$pb"),
               $(trunk_def q "$pq" 'qualify = 1;')" "" "max_calls_per_user = 1;"
 # 8<number>: the qualified trunk q first, then b; Timer F of 64 * 50 ms

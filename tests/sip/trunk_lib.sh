@@ -9,7 +9,8 @@
 
 # trunk_office TRUNKS CONTEXTS [SETTINGS]: tandem.conf with the trunks
 # (groups for trunk.trunks), the internal context (9NUMBER out through
-# trunk a then b, authenticated) and CONTEXTS (more contexts: "name: ( rules ),").
+# trunk a then b, authenticated) and CONTEXTS (more contexts: "name: ( rules ),");
+# TRUNK_MODULES adds modules (", \"trunkwatch\"": then test_modules trunkwatch).
 trunk_office() {
 	write_users "$WORK/users.conf" 1001:alice-1001 1002:bob-1002
 	mkdir -p "$WORK/state"
@@ -25,15 +26,6 @@ dialplan: {
 };
 CONF
 	} >"$WORK/tandem.conf"
-}
-
-# trunk_modules: tandemd's module folder with mod_trunkwatch too (set
-# TRUNK_MODULES=', "trunkwatch"' before trunk_office).
-trunk_modules() {
-	[ -f "$top_builddir/tests/sip/.libs/mod_trunkwatch.so" ] || fail "mod_trunkwatch.so not built (make check builds it)"
-	MODDIR=$WORK/modules
-	mkdir -p "$MODDIR"
-	ln -s "$top_builddir"/.libs/mod_*.so "$top_builddir/tests/sip/.libs/mod_trunkwatch.so" "$MODDIR/"
 }
 
 # trunk_def NAME PORT [SETTINGS]: a trunk at SIPp on 127.0.0.1:PORT.
