@@ -4,16 +4,19 @@
 # verifies the digest), caller ID and P-Asserted-Identity as configured,
 # media relayed both ways; failover from a provider answering 503 to the
 # next trunk; no failover after the callee's 486; a trunk over TCP (every
-# request of the call on the provider's connection).
+# request of the call on the provider's connection); an outbound proxy.
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/sip/trunk_lib.sh"
 
 pa=$(free_port)
 pb=$(free_port)
 pt=$(free_port)
+p_proxy=$(free_port)
 trunk_office "$(trunk_def a "$pa" 'caller_id = "+493012345"; caller_name = "Office"; pai = true; codecs = [ "PCMA" ];'),
-              $(trunk_def b "$pb" 'privacy = true; pai = true;'), $(trunk_def t "$pt" 'transport = "tcp";')"
-# 7<number> goes out through the TCP trunk
-sed -i 's/^  internal: (/  internal: (\n    { match = "^7(.+)$"; do = ( "auth", "dial(trunk:t\/${1})" ); },/' "$WORK/tandem.conf"
+              $(trunk_def b "$pb" 'privacy = true; pai = true;'), $(trunk_def t "$pt" 'transport = "tcp";'),
+              { name = \"p\"; host = \"sip.provider.example\"; outbound_proxy = \"sip:127.0.0.1:$p_proxy\";
+                username = \"office-p\"; password = \"secret-p\"; }"
+# 7<number> goes out through the TCP trunk, 6<number> through the proxy
+sed -i 's/^  internal: (/  internal: (\n    { match = "^7(.+)$"; do = ( "auth", "dial(trunk:t\/${1})" ); },\n    { match = "^6(.+)$"; do = ( "auth", "dial(trunk:p\/${1})" ); },/' "$WORK/tandem.conf"
 start_tandemd "$WORK/tandem.conf"
 python3 "$VM_PY" pcap "$WORK/talk.pcap" 1.5 || fail "cannot write the pcap"
 
@@ -75,5 +78,16 @@ office_call 1001 74930888 "$(c_talks 500)"
 peer_wait prov-tcp "$pt_pid"
 digest_ok prov-tcp office-t secret-t
 
+# 5. A provider behind an outbound proxy (RFC 3261 §8.1.2): the INVITE for
+# sip:NUMBER@sip.provider.example goes to the proxy, with a loose Route to
+# it (the provider's name is never looked up).
+provider prov-proxy "$p_proxy" "$(check ruri '^INVITE sip:4930999@sip\.provider\.example SIP/2\.0'
+	check route '^ *&lt;sip:127\.0\.0\.1:'"$p_proxy"';lr&gt;$' Route
+	check from '&lt;sip:1001@sip\.provider\.example&gt;' From)" "$(p_challenge 407 office-p; p_answer)" \
+	-mi 127.0.0.1 -mp "$(free_port)"
+pp_pid=$PEER_PID
+office_call 1001 64930999 "$(c_talks 300)"
+peer_wait prov-proxy "$pp_pid"
+
 assert_no_calls
-echo "ok: 407 answered, caller ID and codecs as configured, media relayed; 503 fails over, 486 does not; TCP trunk"
+echo "ok: 407 answered, caller ID and codecs as configured, media relayed; 503 fails over, 486 does not; TCP trunk; outbound proxy"

@@ -43,8 +43,8 @@ provider() {
 	printf '%s\n  <Reference variables="inv1%s"/>\n' "$4" "${refs:+,$refs}" >"$WORK/$1.steps"
 	sed -e "/^CHECKS\$/r $WORK/$1.checks" -e '/^CHECKS$/d' \
 		-e "/^STEPS\$/r $WORK/$1.steps" -e '/^STEPS$/d' "$SCEN/trunk_prov_uas.xml" >"$WORK/$1.xml"
-	pn=$1; pp=$2; shift 4
-	SCEN=$WORK peer_start "$pn" "$pp" -timeout 40 "$@"
+	prov_name=$1; prov_port=$2; shift 4
+	SCEN=$WORK peer_start "$prov_name" "$prov_port" -timeout 40 "$@"
 }
 
 # check NAME REGEXP [HEADER]: an ereg that must match the INVITE's header
@@ -240,8 +240,8 @@ call_out_cid() {
 provider_call() {
 	printf '%s\n' "$4" >"$WORK/$1.steps"
 	sed -e "/^STEPS\$/r $WORK/$1.steps" -e '/^STEPS$/d' "$SCEN/queue_uac.xml" >"$WORK/$1.xml"
-	cn=$1; cp=$2; cs=$3; shift 4
-	SCEN=$WORK peer_start "$cn" "$cp" 127.0.0.1:"$port" -s "$cs" -mi 127.0.0.1 -timeout 40 "$@"
+	call_name=$1; call_port=$2; call_svc=$3; shift 4
+	SCEN=$WORK peer_start "$call_name" "$call_port" 127.0.0.1:"$port" -s "$call_svc" -mi 127.0.0.1 -timeout 40 "$@"
 }
 
 # watch_port PORT: every datagram reaching 127.0.0.1:PORT is noted in
