@@ -226,6 +226,16 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
+	/* SIGHUP and SIGTERM may come at any moment, even before tandemd can
+	 * act on them (a supervisor reloading as soon as the port answers):
+	 * held until the loop's watchers take them, never the default action
+	 * (which would kill tandemd) */
+	sigset_t held;
+	sigemptyset(&held);
+	sigaddset(&held, SIGHUP);
+	sigaddset(&held, SIGTERM);
+	sigaddset(&held, SIGINT);
+	sigprocmask(SIG_BLOCK, &held, NULL);
 	const char *path = TANDEM_SYSCONF_DIR "/tandem.conf", *level = NULL, *module_opt = NULL;
 	const char *pidfile = NULL;
 	bool daemon = false, check = false;
@@ -279,6 +289,17 @@ int main(int argc, char **argv)
 		tlog_error("cannot create the event loop");
 		goto out;
 	}
+	/* the watchers before anything opens; a signal held meanwhile is
+	 * handled once the loop runs (a SIGTERM during start-up stops it
+	 * right after, a SIGHUP reloads) */
+	ev_signal_init(&t.sig_term, on_stop_signal, SIGTERM);
+	ev_signal_init(&t.sig_int, on_stop_signal, SIGINT);
+	ev_signal_init(&t.sig_hup, on_reload_signal, SIGHUP);
+	t.sig_term.data = t.sig_int.data = t.sig_hup.data = &t;
+	ev_signal_start(t.loop, &t.sig_term);
+	ev_signal_start(t.loop, &t.sig_int);
+	ev_signal_start(t.loop, &t.sig_hup);
+	sigprocmask(SIG_UNBLOCK, &held, NULL);
 	if (tandem_server_open(&t) < 0) {
 		tlog_error("not started: a listener or the resolver could not be opened");
 		goto out;
@@ -300,23 +321,12 @@ int main(int argc, char **argv)
 	if (pidfile && write_pidfile(pidfile) < 0)
 		goto out_calls;
 
-	ev_signal_init(&t.sig_term, on_stop_signal, SIGTERM);
-	ev_signal_init(&t.sig_int, on_stop_signal, SIGINT);
-	ev_signal_init(&t.sig_hup, on_reload_signal, SIGHUP);
-	t.sig_term.data = t.sig_int.data = t.sig_hup.data = &t;
-	ev_signal_start(t.loop, &t.sig_term);
-	ev_signal_start(t.loop, &t.sig_int);
-	ev_signal_start(t.loop, &t.sig_hup);
-
 	tlog_notice("tandemd %s started (%u listeners, %u modules)", PACKAGE_VERSION,
 	            t.conf->nlisteners, t.nmods);
 	report_ready(&ready_fd, 0);
 	ev_run(t.loop, 0);
 	rc = 0;
 	log_stats(&t);
-	ev_signal_stop(t.loop, &t.sig_term);
-	ev_signal_stop(t.loop, &t.sig_int);
-	ev_signal_stop(t.loop, &t.sig_hup);
 out_calls:
 	call_core_free(&t);
 out_modules:
@@ -334,8 +344,12 @@ out:
 	config_errors_clear(&errs);
 	tandem_config_free(t.conf);
 	free(module_dir);
-	if (t.loop)
+	if (t.loop) {
+		ev_signal_stop(t.loop, &t.sig_term);
+		ev_signal_stop(t.loop, &t.sig_int);
+		ev_signal_stop(t.loop, &t.sig_hup);
 		ev_loop_destroy(t.loop);
+	}
 	tlog_notice("tandemd stopped");
 	return rc;
 }

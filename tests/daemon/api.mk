@@ -14,3 +14,7 @@ EXTRA_DIST += tests/daemon/test_load_api.sh
 check_LTLIBRARIES += tests/daemon/mod_apiuser.la
 tests_daemon_mod_apiuser_la_SOURCES = tests/daemon/mod_apiuser.c
 tests_daemon_mod_apiuser_la_LDFLAGS = $(MODULE_LDFLAGS) -rpath /nowhere
+
+# Signals during start-up: held until the loop's watchers take them.
+TESTS += tests/daemon/test_signals_early.sh
+EXTRA_DIST += tests/daemon/test_signals_early.sh
