@@ -219,9 +219,9 @@ static void bleg_rejected(struct leg *b, const struct sip_msg *resp, int status,
 
 /* RFC 3263 §4.3: no response at all from this server (Timer B, 408) or a
  * transport error (503): the next located server, a new transaction. */
-static bool bleg_next_server(struct leg *b, const struct sip_msg *resp, int status)
+static bool bleg_next_server(struct leg *b, int status)
 {
-	if (resp || b->heard || (status != 408 && status != 503) || b->next_alt >= b->nalt ||
+	if (b->heard || (status != 408 && status != 503) || b->next_alt >= b->nalt ||
 	    b->lost || !b->dial)
 		return false;
 	struct sip_dest next = b->alt[b->next_alt++];
@@ -241,7 +241,7 @@ void bleg_response(struct leg *b, const struct sip_msg *resp, int status)
 	enum tandem_verdict v = TANDEM_CONTINUE;
 	if (resp)
 		b->heard = true;
-	else if (bleg_next_server(b, resp, status))
+	else if (bleg_next_server(b, status))
 		return;
 	/* what the callee sent (not 100, hop by hop; not tandem's own 408/503
 	 * for a silent or unreachable callee); verdicts count while b is in

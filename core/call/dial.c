@@ -186,6 +186,14 @@ static int contacts_start(struct dial *d, const struct tandem_resolve *r)
 
 static bool dial_busy(const struct dial *d);
 
+/* A provider's leg reached the callee (tandem_contact.provider): its own
+ * 4xx/6xx, or its phone rang (18x) before the failure or the dial timeout
+ * (status 0). Another provider would only ring the same callee again. */
+static bool provider_reached(const struct leg *b, int status)
+{
+	return b->provider && (b->rang || (status && dial_provider_final(status)));
+}
+
 static void dial_failed(struct dial *d, const char *label, int status, const char *reason,
                         size_t reason_len)
 {
@@ -300,9 +308,7 @@ static void on_dial_timeout(struct ev_loop *loop, ev_timer *w, int revents)
 	          d->timeout);
 	d->timed_out = true;
 	for (struct leg *b = c->bs; b; b = b->next)
-		if (b->dial == d && b->provider && b->rang && d->next < d->ntargets) {
-			/* the callee's phone rang through this provider: nobody
-			 * answered, which another provider would not change */
+		if (b->dial == d && d->next < d->ntargets && provider_reached(b, 0)) {
 			tlog_info("call %s: provider leg %s rang: no further target is tried",
 			          call_cid(c), b->label);
 			d->next = d->ntargets;
@@ -443,10 +449,7 @@ void dial_bleg_failed(struct leg *b, const struct sip_msg *resp, int status)
 	if (status < 400 && resp && dial_redirect(d, b, resp) == 0)
 		return;
 	tlog_info("call %s: B-leg %s failed: %d", call_cid(d->call), b->label, status);
-	if (b->provider && (dial_provider_final(status) || b->rang) && d->next < d->ntargets) {
-		/* the callee's own answer through a provider, or a failure
-		 * after its phone rang: another provider would only ring the
-		 * same callee again */
+	if (d->next < d->ntargets && provider_reached(b, status)) {
 		tlog_info("call %s: %d from provider leg %s%s: no further target is tried",
 		          call_cid(d->call), status, b->label, b->rang ? " (it rang)" : "");
 		d->next = d->ntargets;

@@ -93,8 +93,6 @@ uint16_t sip_default_port(enum sip_proto p);
 bool sip_addr_is_wildcard(const struct sockaddr *sa);
 uint16_t sip_addr_port(const struct sockaddr *sa);
 void sip_addr_set_port(struct sockaddr_storage *ss, uint16_t port);
-/* Same family, IP and port. */
-bool sip_addr_eq(const struct sockaddr *a, const struct sockaddr *b);
 /* Same family and IP, port ignored. */
 bool sip_addr_ip_eq(const struct sockaddr *a, const struct sockaddr *b);
 size_t sip_addr_ip_hash(const struct sockaddr *sa);

@@ -127,6 +127,9 @@ int sip_net_parse(const char *cidr, struct sip_net *n);
  * matches IPv4 networks). */
 bool sip_net_match(const struct sip_net *n, const struct sockaddr *sa);
 
+/* Same family, address and port. */
+bool sip_addr_eq(const struct sockaddr *a, const struct sockaddr *b);
+
 /* "127.0.0.1:5060" / "[::1]:5060" */
 const char *sip_addr_str(const struct sockaddr *sa, char *buf, size_t n);
 

@@ -127,7 +127,7 @@ struct trunk_leg *trunk_call_leg(struct trunk_call *tc, unsigned idx)
 	return NULL;
 }
 
-void trunk_call_add_leg(struct trunk_call *tc, unsigned idx, struct trunk *tr)
+void trunk_call_add_leg(struct trunk_call *tc, unsigned idx, struct trunk *tr, const char *number)
 {
 	if (trunk_call_leg(tc, idx))
 		return;
@@ -141,6 +141,7 @@ void trunk_call_add_leg(struct trunk_call *tc, unsigned idx, struct trunk *tr)
 	memset(l, 0, sizeof *l);
 	l->idx = idx;
 	l->tr = tr;
+	snprintf(l->number, sizeof l->number, "%s", number);
 	trunk_hold(tr);
 }
 

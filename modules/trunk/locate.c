@@ -12,9 +12,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-
 #include <tandem/sip_uri.h>
 
 #include "trunk.h"
@@ -242,25 +239,10 @@ void trunk_target_failed(struct trunk *tr)
  * TCP/TLS). The port counts so that a provider and the office's phones
  * behind one NAT address (or on one host) are told apart; a provider
  * sending from elsewhere is named by its networks. */
-static bool same_addr(const struct sockaddr_storage *a, const struct sockaddr *b)
-{
-	if (a->ss_family == AF_INET && b->sa_family == AF_INET) {
-		const struct sockaddr_in *x = (const struct sockaddr_in *)a;
-		const struct sockaddr_in *y = (const struct sockaddr_in *)(const void *)b;
-		return x->sin_port == y->sin_port && memcmp(&x->sin_addr, &y->sin_addr, 4) == 0;
-	}
-	if (a->ss_family == AF_INET6 && b->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *x = (const struct sockaddr_in6 *)a;
-		const struct sockaddr_in6 *y = (const struct sockaddr_in6 *)(const void *)b;
-		return x->sin6_port == y->sin6_port && memcmp(&x->sin6_addr, &y->sin6_addr, 16) == 0;
-	}
-	return false;
-}
-
 bool trunk_is_target_addr(const struct trunk *tr, const struct sockaddr *sa)
 {
 	for (size_t i = 0; tr->located && i < tr->loc.n; i++)
-		if (same_addr(&tr->loc.t[i].addr, sa))
+		if (sip_addr_eq((const struct sockaddr *)&tr->loc.t[i].addr, sa))
 			return true;
 	return false;
 }

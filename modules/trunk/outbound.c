@@ -127,14 +127,12 @@ static void caller_id(const struct trunk *tr, const struct tandem_call *call,
 		 * itself (Privacy: id, RFC 3325 §7) */
 		snprintf(ct->from, sizeof ct->from, "\"Anonymous\" <sip:anonymous@anonymous.invalid>");
 		o += (size_t)snprintf(hdrs + o, hn - o, "Privacy: id\r\n");
-	} else if (tr->c.pai && tr->c.from_user) {
-		/* the account in From (what the provider authenticates), the
-		 * caller ID in P-Asserted-Identity */
-		snprintf(ct->from, sizeof ct->from, "%s%s%s<sip:%s@%s>", name[0] ? "\"" : "", name,
-		         name[0] ? "\" " : "", tr->c.from_user, tr->c.from_domain);
 	} else {
+		/* with pai: the account in From (what the provider
+		 * authenticates), the caller ID in P-Asserted-Identity */
+		const char *fuser = tr->c.pai && tr->c.from_user ? tr->c.from_user : cuser;
 		snprintf(ct->from, sizeof ct->from, "%s%s%s<sip:%s@%s>", name[0] ? "\"" : "", name,
-		         name[0] ? "\" " : "", cuser, tr->c.from_domain);
+		         name[0] ? "\" " : "", fuser, tr->c.from_domain);
 	}
 	if (tr->c.pai && o < hn)
 		o += (size_t)snprintf(hdrs + o, hn - o, "P-Asserted-Identity: %s%s%s<sip:%s@%s>\r\n",
@@ -315,7 +313,7 @@ int trunk_outbound_init(struct trunk_mod *m)
 
 /* ---- the provider's answers ---- */
 
-/* The trunk of a B-leg, from its dial target ("trunk:a/123"). */
+/* The trunk of a B-leg being created, from its dial target ("trunk:a/123"). */
 static struct trunk *leg_trunk(struct trunk_mod *m, const char *label, char *number, size_t n)
 {
 	char name[TRUNK_NAME_MAX];
@@ -329,28 +327,23 @@ static struct trunk *leg_trunk(struct trunk_mod *m, const char *label, char *num
  * §22.2; the strongest challenge offered, RFC 8760). A challenge with the
  * nonce already answered, not stale, means the credentials are wrong:
  * the leg fails (and a hunt list moves on to the next trunk). */
-static enum tandem_verdict challenge(struct trunk_mod *m, struct tandem_event *ev, struct trunk *tr,
-                                     const char *number)
+static enum tandem_verdict challenge(struct tandem_event *ev, struct trunk_leg *tl)
 {
-	struct trunk_call *tc = trunk_call_get(m, ev->call, false);
+	const struct trunk *tr = tl->tr;
 	struct sip_digest_challenge ch;
 	int status = ev->msg->status;
-	if (!tc || !tr->c.password ||
-	    sip_digest_pick_challenge(ev->msg, tr->c.realm, &ch) < 0) {
+	if (!tr->c.password || sip_digest_pick_challenge(ev->msg, tr->c.realm, &ch) < 0) {
 		tlog_warn("call %s: %d from trunk %s and no credentials to answer it",
 		          tandem_call_id(ev->call), status, tr->c.name);
 		return TANDEM_CONTINUE;
 	}
-	struct trunk_leg *tl = trunk_call_leg(tc, ev->leg);
-	if (!tl)
-		return TANDEM_CONTINUE;
 	if (tl->nonce_answered && strcmp(tl->dc.nonce, ch.nonce) == 0 && !ch.stale) {
 		tlog_warn("call %s: trunk %s refused the credentials of %s (%d again)",
 		          tandem_call_id(ev->call), tr->c.name, tr->c.auth_user, status);
 		return TANDEM_CONTINUE;
 	}
 	char ruri[TANDEM_URI_MAX], value[1024];
-	trunk_ruri(tr, number, ruri, sizeof ruri);
+	trunk_ruri(tr, tl->number, ruri, sizeof ruri);
 	uint32_t nc = sip_digest_client_next_nc(&tl->dc, ch.nonce);
 	int len = sip_digest_authorization(value, sizeof value, &ch, tr->c.auth_user, tr->c.password,
 	                                   "INVITE", ruri, nc, NULL);
@@ -366,21 +359,19 @@ static enum tandem_verdict challenge(struct trunk_mod *m, struct tandem_event *e
 enum tandem_verdict trunk_on_bleg_response(struct tandem_event *ev)
 {
 	struct trunk_mod *m = tandem_module_data(ev->t, TMOD);
-	char number[80];
-	struct trunk *tr = m ? leg_trunk(m, ev->leg_target, number, sizeof number) : NULL;
-	if (!tr || !ev->msg)
+	struct trunk_call *tc = m ? trunk_call_get(m, ev->call, false) : NULL;
+	struct trunk_leg *tl = tc ? trunk_call_leg(tc, ev->leg) : NULL;
+	if (!tl || !ev->msg)
 		return TANDEM_CONTINUE;
 	int status = ev->msg->status;
 	if (status == 401 || status == 407)
-		return challenge(m, ev, tr, number);
+		return challenge(ev, tl);
 	if (status >= 300) {
-		/* the call no longer goes through tr: its place is free */
-		struct trunk_call *tc = trunk_call_get(m, ev->call, false);
-		if (tc)
-			trunk_call_drop(tc, tr);
-		if (status == 503 || status >= 500)
-			tlog_info("call %s: trunk %s answered %d", tandem_call_id(ev->call), tr->c.name,
-			          status);
+		/* the call no longer goes through the trunk: its place is free */
+		trunk_call_drop(tc, tl->tr);
+		if (status >= 500)
+			tlog_info("call %s: trunk %s answered %d", tandem_call_id(ev->call),
+			          tl->tr->c.name, status);
 	}
 	return TANDEM_CONTINUE;
 }
@@ -431,6 +422,6 @@ enum tandem_verdict trunk_on_bleg_create(struct tandem_event *ev)
 	struct trunk *tr = m ? leg_trunk(m, ev->leg_target, number, sizeof number) : NULL;
 	struct trunk_call *tc = tr ? trunk_call_get(m, ev->call, false) : NULL;
 	if (tc)
-		trunk_call_add_leg(tc, ev->leg, tr);
+		trunk_call_add_leg(tc, ev->leg, tr, number);
 	return TANDEM_CONTINUE;
 }

@@ -13,6 +13,7 @@
 struct trunk_leg {
 	unsigned idx;                    /* the B-leg's index (TANDEM_LEG_A never) */
 	struct trunk *tr;                /* held */
+	char number[80];                 /* what it dials (its Request-URI's user) */
 	struct sip_digest_client dc;     /* the nonce answered and its count */
 	bool nonce_answered;
 	char retry[1200];                /* the credentials line of the RETRY */
@@ -40,7 +41,7 @@ int trunk_call_take(struct trunk_mod *m, struct trunk_call *tc, struct trunk *tr
 /* The call no longer goes out through tr (its leg failed). */
 void trunk_call_drop(struct trunk_call *tc, struct trunk *tr);
 struct trunk_leg *trunk_call_leg(struct trunk_call *tc, unsigned idx);
-void trunk_call_add_leg(struct trunk_call *tc, unsigned idx, struct trunk *tr);
+void trunk_call_add_leg(struct trunk_call *tc, unsigned idx, struct trunk *tr, const char *number);
 /* CALL_END: every count given back, the record freed. */
 void trunk_call_free(struct trunk_mod *m, struct tandem_call *call, struct trunk_call *tc);
 
