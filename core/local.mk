@@ -16,7 +16,7 @@ libtandemcore_a_SOURCES = \
 	core/loader.c \
 	core/server.c
 # What anything linking libtandemcore.a also needs.
-CORE_LIBS = $(OPENSSL_LIBS) $(LIBCONFIG_LIBS) $(LIBCARES_LIBS) $(EV_LIBS) $(LIBS)
+CORE_LIBS = $(OPENSSL_LIBS) $(LIBCONFIG_LIBS) $(LIBCARES_LIBS) $(JANSSON_LIBS) $(EV_LIBS) $(LIBS)
 
 include $(srcdir)/core/sip/local.mk
 include $(srcdir)/core/net/local.mk

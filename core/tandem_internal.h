@@ -108,7 +108,30 @@ struct dialplan_step;
 enum tandem_verdict route_run_action(struct tandem *t, struct dialplan_cursor *cur,
                                      const struct dialplan_step *s, struct tandem_event *ev);
 
+/* ---- reload.c: SIGHUP and the control socket's "reload" ---- */
+/* Read t->conf->path again and swap the new config in whole (modules,
+ * dialplan, listeners added or removed, log level), or keep the running
+ * one. Calls in progress keep the dialplan they started with. 0; or
+ * -EINVAL with every reason ("FILE:LINE: ...") in *errs when errs is not
+ * NULL (the caller clears it); logged either way. */
+int tandem_reload(struct tandem *t, struct config_errors *errs);
+
+/* ---- control/: the control socket (include/tandem/control.h) ---- */
+/* The command table and the core's own commands: before the modules' init
+ * (they add theirs). */
+int control_core_init(struct tandem *t);
+/* Open the socket of c's control group: after every module started, so a
+ * client sees all commands. Reload calls it again with the new config. */
+int control_core_open(struct tandem *t, const struct tandem_config *c);
+void control_core_free(struct tandem *t);
+
+/* ---- metrics.c: collectors (include/tandem/metrics.h) ---- */
+int metrics_core_init(struct tandem *t);   /* before the modules' init */
+void metrics_core_free(struct tandem *t);
+
 /* ---- the server context ---- */
+struct control_core;  /* control/: the control socket and its commands */
+struct metrics_core;  /* metrics.c: collectors and the core's own counters */
 struct tandem {
 	struct ev_loop *loop;
 	struct tandem_config *conf;
@@ -129,6 +152,10 @@ struct tandem {
 	/* dial target resolvers modules registered (core/call/resolve.c) */
 	struct tandem_resolver resolvers[TANDEM_MAX_RESOLVERS];
 	unsigned nresolvers;
+
+	struct control_core *control;
+	struct metrics_core *metrics;
+	double started;                  /* wall clock at start-up (status, metrics) */
 
 	ev_signal sig_term, sig_int, sig_hup;
 	bool stopping;
