@@ -14,6 +14,7 @@ libtandemcore_a_SOURCES = \
 	core/config.c \
 	core/module_config.c \
 	core/loader.c \
+	core/reload.c \
 	core/server.c
 # What anything linking libtandemcore.a also needs.
 CORE_LIBS = $(OPENSSL_LIBS) $(LIBCONFIG_LIBS) $(LIBCARES_LIBS) $(JANSSON_LIBS) $(EV_LIBS) $(LIBS)

@@ -40,6 +40,12 @@ void tandem_log_use_syslog(bool on)
 	log_to_syslog = on;
 }
 
+/* A reload collects the error lines modules log while they check the new
+ * config, for the control socket's answer. */
+static struct config_errors *capture;
+
+void tandem_log_capture(struct config_errors *errs) { capture = errs; }
+
 bool tandem_log_enabled(enum tandem_log_level lvl) { return lvl <= log_level; }
 
 void tandem_log(enum tandem_log_level lvl, const char *fmt, ...)
@@ -51,6 +57,12 @@ void tandem_log(enum tandem_log_level lvl, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
+	if (capture && lvl == TLOG_ERROR) {
+		struct config_errors *e = capture;
+		capture = NULL;   /* config_errors_add logs nothing, but stay safe */
+		config_errors_add(e, NULL, "%s", line);
+		capture = e;
+	}
 	if (log_to_syslog) {
 		syslog(syslog_prio[lvl], "%s", line);
 		return;

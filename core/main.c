@@ -48,72 +48,14 @@ static void on_stop_signal(struct ev_loop *loop, ev_signal *w, int revents)
 	ev_break(loop, EVBREAK_ALL);
 }
 
-static bool same_listeners(const struct tandem_config *a, const struct tandem_config *b)
-{
-	if (a->nlisteners != b->nlisteners)
-		return false;
-	for (unsigned i = 0; i < a->nlisteners; i++) {
-		const struct sip_listener_cfg *x = &a->listeners[i], *y = &b->listeners[i];
-		if (x->proto != y->proto || x->port != y->port || strcmp(x->address, y->address) != 0)
-			return false;
-	}
-	return true;
-}
-
-static bool same_dns(const struct tandem_config *a, const struct tandem_config *b)
-{
-	const char *x = a->dns.servers ? a->dns.servers : "", *y = b->dns.servers ? b->dns.servers : "";
-	return strcmp(x, y) == 0 && a->dns.timeout_ms == b->dns.timeout_ms &&
-	       a->dns.tries == b->dns.tries;
-}
-
-static bool same_modules(const struct tandem_config *a, const struct tandem_config *b)
-{
-	if (a->nmodules != b->nmodules)
-		return false;
-	for (unsigned i = 0; i < a->nmodules; i++)
-		if (strcmp(a->modules[i], b->modules[i]) != 0)
-			return false;
-	return true;
-}
-
 /* SIGHUP: read the file again; any error keeps the config in force. */
 static void on_reload_signal(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	struct tandem *t = w->data;
-	struct tandem_config *next = NULL;
-	struct config_errors errs = { 0 };
 	(void)loop;
 	(void)revents;
 	tlog_notice("SIGHUP: reloading %s", t->conf->path);
-	if (tandem_config_load(t->conf->path, &next, &errs) < 0) {
-		config_errors_print(&errs);
-		config_errors_clear(&errs);
-		tlog_error("reload failed: the old configuration stays in force");
-		return;
-	}
-	if (!same_modules(t->conf, next) || !same_listeners(t->conf, next))
-		tlog_warn("reload: changes to 'modules' or 'listen' take effect at the next restart");
-	if (!same_dns(t->conf, next))
-		tlog_warn("reload: changes to 'dns' take effect at the next restart");
-	if (call_core_prepare_reload(t, next, &errs) < 0) {
-		config_errors_print(&errs);
-		config_errors_clear(&errs);
-		tandem_config_free(next);
-		tlog_error("reload failed: the old configuration stays in force");
-		return;
-	}
-	if (loader_reload_all(t, next) < 0) {
-		call_core_abort_reload(t);
-		tandem_config_free(next);
-		tlog_error("reload failed: the old configuration stays in force");
-		return;
-	}
-	call_core_commit_reload(t);
-	tandem_server_apply(t, next);
-	tandem_config_free(t->conf);
-	t->conf = next;
-	tlog_notice("reload done");
+	tandem_reload(t, NULL);
 }
 
 /* Fork into the background; the parent waits until the child says it runs,

@@ -15,6 +15,10 @@
 int tandem_log_level_parse(const char *name, enum tandem_log_level *out);
 void tandem_log_set_level(enum tandem_log_level lvl);
 void tandem_log_use_syslog(bool on);
+struct config_errors;
+/* While errs is not NULL, every ERROR line logged is also added to it
+ * (a reload's answer to the control socket). NULL stops. */
+void tandem_log_capture(struct config_errors *errs);
 
 /* ---- config.c: tandem.conf, read and checked as a whole ---- */
 #define TANDEM_MAX_LISTENERS 16
@@ -113,7 +117,8 @@ enum tandem_verdict route_run_action(struct tandem *t, struct dialplan_cursor *c
  * dialplan, listeners added or removed, log level), or keep the running
  * one. Calls in progress keep the dialplan they started with. 0; or
  * -EINVAL with every reason ("FILE:LINE: ...") in *errs when errs is not
- * NULL (the caller clears it); logged either way. */
+ * NULL (the caller clears it); logged either way. The caller logs who
+ * asked ("SIGHUP: reloading FILE"). */
 int tandem_reload(struct tandem *t, struct config_errors *errs);
 
 /* ---- control/: the control socket (include/tandem/control.h) ---- */
