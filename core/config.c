@@ -283,14 +283,16 @@ static void read_dns(struct tandem_config *c, struct config_errors *errs)
 }
 
 /* control: { socket = "tandemd.ctl"; mode = "0660"; group = "tandem";
- * enabled = true; }: the control socket tandemctl talks to (core/control/,
+ * enabled = true; max_connections = 32; idle_timeout = 60; }: the control socket tandemctl talks to (core/control/,
  * docs/CONTROL.md). Without a socket setting it is <state_dir>/tandemd.ctl;
  * without a state_dir either, there is none unless enabled asks for it. */
 static void read_control(struct tandem_config *c, struct config_errors *errs)
 {
-	static const char *const known[] = { "enabled", "socket", "mode", "group", NULL };
+	static const char *const known[] = { "enabled", "socket", "mode", "group", "max_connections",
+		"idle_timeout", NULL };
 	struct control_cfg *cc = &c->control;
-	*cc = (struct control_cfg){ .enabled = true, .mode = 0660, .gid = -1 };
+	*cc = (struct control_cfg){ .enabled = true, .mode = 0660, .gid = -1, .max_clients = 32,
+	                            .idle_timeout = 60 };
 	config_setting_t *g = config_lookup(&c->cfg, "control");
 	if (g && !config_setting_is_group(g)) {
 		config_errors_add(errs, g, "'control' must be a group { socket = \"...\"; ... }");
@@ -306,9 +308,13 @@ static void read_control(struct tandem_config *c, struct config_errors *errs)
 			for (unsigned k = 0; known[k] && !ok; k++)
 				ok = strcmp(config_setting_name(s), known[k]) == 0;
 			if (!ok)
-				config_errors_add(errs, s, "unknown setting 'control.%s' (enabled, socket, mode, group)",
-				                  config_setting_name(s));
+				config_errors_add(errs, s, "unknown setting 'control.%s' (enabled, socket, mode, "
+				                  "group, max_connections, idle_timeout)", config_setting_name(s));
 		}
+		double clients = cc->max_clients;
+		read_number(errs, g, "max_connections", 1, 1024, &clients);
+		read_number(errs, g, "idle_timeout", 0.1, 86400, &cc->idle_timeout);
+		cc->max_clients = (unsigned)clients;
 		if ((en = config_setting_get_member(g, "enabled"))) {
 			if (config_setting_type(en) != CONFIG_TYPE_BOOL)
 				config_errors_add(errs, en, "'enabled' must be true or false");

@@ -60,6 +60,8 @@ struct tandem_config {
 		unsigned mode;              /* permission bits, 0660 by default */
 		const char *group;          /* NULL: tandemd's own group */
 		long gid;                   /* the group's id, -1 for none */
+		unsigned max_clients;       /* connections at once */
+		double idle_timeout;        /* s without a request: closed */
 	} control;
 };
 

@@ -10,10 +10,6 @@
 
 /* A request line longer than this is refused and its connection closed. */
 #define CONTROL_MAX_REQUEST (64 * 1024)
-/* Clients at once; one more is told so and closed. */
-#define CONTROL_MAX_CLIENTS 32
-/* A connection without a complete request for this long is closed (s). */
-#define CONTROL_IDLE_TIMEOUT 60.0
 /* Answers a client does not read pile up to this much, then it is closed. */
 #define CONTROL_MAX_PENDING (16 * 1024 * 1024)
 

@@ -36,6 +36,8 @@ struct control_server {
 	char *path;
 	unsigned mode;
 	long gid;
+	unsigned max_clients;       /* the control group's limits, as last (re)loaded */
+	double idle_timeout;
 	dev_t dev;                  /* the socket file we made: removed at stop */
 	ino_t ino;                  /* only while it is still ours */
 	struct control_conn *conns;
@@ -214,7 +216,7 @@ static void on_conn_idle(struct ev_loop *loop, ev_timer *w, int revents)
 	struct control_conn *c = w->data;
 	(void)loop;
 	(void)revents;
-	tlog_debug("control: a client idle for %.0f s: closed", CONTROL_IDLE_TIMEOUT);
+	tlog_debug("control: a client idle for %g s: closed", c->srv->idle_timeout);
 	conn_free(c);
 }
 
@@ -230,7 +232,7 @@ static void on_accept(struct ev_loop *loop, ev_io *w, int revents)
 				tlog_warn("control: accept: %s", strerror(errno));
 			return;
 		}
-		if (s->nconns >= CONTROL_MAX_CLIENTS) {
+		if (s->nconns >= s->max_clients) {
 			/* told why, then closed: a fresh socket has room for a line */
 			static const char busy[] = "{\"ok\":false,\"kind\":\"failed\",\"error\":"
 			                           "\"too many control connections\"}\n";
@@ -250,7 +252,7 @@ static void on_accept(struct ev_loop *loop, ev_io *w, int revents)
 		ev_io_init(&c->rd, on_conn_read, fd, EV_READ);
 		ev_io_init(&c->wr, on_conn_write, fd, EV_WRITE);
 		ev_init(&c->idle, on_conn_idle);
-		c->idle.repeat = CONTROL_IDLE_TIMEOUT;
+		c->idle.repeat = s->idle_timeout;
 		c->rd.data = c->wr.data = c->idle.data = c;
 		c->next = s->conns;
 		if (s->conns)
@@ -371,6 +373,9 @@ int control_server_open(struct tandem *t, const struct control_cfg *cfg)
 		s->fd = -1;
 		cc->srv = s;
 	}
+	/* new limits hold for connections accepted from now on */
+	s->max_clients = cfg->max_clients;
+	s->idle_timeout = cfg->idle_timeout;
 	if (!cfg->enabled || !cfg->socket) {
 		if (s->fd >= 0)
 			tlog_notice("control: socket %s closed (disabled)", s->path);
