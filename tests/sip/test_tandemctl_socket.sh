@@ -7,7 +7,7 @@
 # that is no socket; reload moves, re-permits and closes it; a user
 # outside its group is refused (exit 3, "permission denied").
 . "$(dirname "$0")/tandemctl_lib.sh"
-mkdir "$WORK/run"
+
 CTL_SOCK="$WORK/run/ctl.sock"
 group=$(id -gn nobody 2>/dev/null || echo nogroup)
 getent group nogroup >/dev/null && group=nogroup
@@ -33,6 +33,7 @@ settings="socket = \"run/ctl.sock\"; mode = \"0600\"; max_connections = 3; idle_
 [ "$(id -u)" -eq 0 ] && settings="$settings group = \"$group\";"
 write_ctl_config "$WORK/tandem.conf" "$port" "$settings"
 start_tandemd "$WORK/tandem.conf"
+# run/ did not exist: tandemd made it
 [ -S "$CTL_SOCK" ] || fail "no socket at $CTL_SOCK"
 [ "$(stat -c %a "$CTL_SOCK")" = 600 ] || fail "mode $(stat -c %a "$CTL_SOCK"), not 600"
 if [ "$(id -u)" -eq 0 ]; then
@@ -94,6 +95,7 @@ ctl_ok status
 write_ctl_config "$WORK/tandem.conf" "$port" 'socket = "run/ctl.sock"; mode = "0660";'
 ctl_ok reload
 [ "$(stat -c %a "$CTL_SOCK")" = 660 ] || fail "mode after reload $(stat -c %a "$CTL_SOCK")"
+[ "$(stat -c %G "$CTL_SOCK")" = "$(id -gn)" ] || fail "group after reload $(stat -c %G "$CTL_SOCK")"
 write_ctl_config "$WORK/tandem.conf" "$port" 'socket = "moved.sock";'
 ctl_ok reload
 [ -e "$CTL_SOCK" ] && fail "the old socket stays after the move"
