@@ -81,7 +81,8 @@ fi
 
 # another tandemd on the same socket: it does not start, the first answers on
 port2=$(free_port)
-write_ctl_config "$WORK/second.conf" "$port2" 'socket = "run/ctl.sock";'
+# (in a subshell: write_config sets $port)
+(write_ctl_config "$WORK/second.conf" "$port2" 'socket = "run/ctl.sock";')
 "$TANDEMD" -c "$WORK/second.conf" -M "$MODDIR" >"$WORK/second.log" 2>&1 &
 second=$!
 i=0
@@ -94,6 +95,7 @@ ctl_ok status
 # reload: a new mode, then a new place (the old file goes), then none
 write_ctl_config "$WORK/tandem.conf" "$port" 'socket = "run/ctl.sock"; mode = "0660";'
 ctl_ok reload
+grep -q "take effect at the next restart" "$WORK/tandemd.log" && fail "the reload changed more than control"
 [ "$(stat -c %a "$CTL_SOCK")" = 660 ] || fail "mode after reload $(stat -c %a "$CTL_SOCK")"
 [ "$(stat -c %G "$CTL_SOCK")" = "$(id -gn)" ] || fail "group after reload $(stat -c %G "$CTL_SOCK")"
 write_ctl_config "$WORK/tandem.conf" "$port" 'socket = "moved.sock";'
