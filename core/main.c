@@ -17,9 +17,10 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-	        "usage: tandemd [-c FILE] [-d] [-l LEVEL] [-M DIR] [--check-config]\n"
+	        "usage: tandemd [-c FILE] [-d] [-s] [-l LEVEL] [-M DIR] [--check-config]\n"
 	        "  -c, --config FILE     configuration (default %s/tandem.conf)\n"
 	        "  -d, --daemon          run in the background (logs go to syslog)\n"
+	        "  -s, --syslog          log to syslog (daemon facility) instead of stderr\n"
 	        "  -l, --log-level LVL   error, warn, notice, info or debug\n"
 	        "  -M, --module-dir DIR  where mod_<name>.so are (overrides module_dir)\n"
 	        "  -p, --pidfile FILE    write the process id there\n"
@@ -163,6 +164,7 @@ int main(int argc, char **argv)
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "module-dir", required_argument, NULL, 'M' },
 		{ "pidfile", required_argument, NULL, 'p' },
+		{ "syslog", no_argument, NULL, 's' },
 		{ "check-config", no_argument, NULL, 'C' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -182,7 +184,7 @@ int main(int argc, char **argv)
 	const char *pidfile = NULL;
 	bool daemon = false, check = false;
 	int c;
-	while ((c = getopt_long(argc, argv, "c:dfl:M:p:Vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:dfl:M:p:sVh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': path = optarg; break;
 		case 'd': daemon = true; break;
@@ -190,6 +192,7 @@ int main(int argc, char **argv)
 		case 'l': level = optarg; break;
 		case 'M': module_opt = optarg; break;
 		case 'p': pidfile = optarg; break;
+		case 's': tandem_log_use_syslog(true); break;
 		case 'C': check = true; break;
 		case 'V': printf("tandemd %s\n", PACKAGE_VERSION); return 0;
 		case 'h': usage(stdout); return 0;
