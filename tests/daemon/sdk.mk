@@ -15,3 +15,16 @@ tests_unit_test_timeofday_LDADD = $(TANDEM_UNIT_LIBS)
 TESTS += tests/daemon/test_sdk.sh
 EXTRA_DIST += tests/daemon/test_sdk.sh
 AM_TESTS_ENVIRONMENT += TANDEM_MAKE='$(MAKE)'; export TANDEM_MAKE;
+
+# First start: mod_auth names the users still on a sample password
+check_PROGRAMS += tests/unit/test_auth_sample
+TESTS += tests/unit/test_auth_sample
+tests_unit_test_auth_sample_SOURCES = tests/unit/test_auth_sample.c modules/auth/sample.c \
+	modules/auth/sample.h modules/auth/users.c modules/auth/users.h
+tests_unit_test_auth_sample_CFLAGS = $(TANDEM_UNIT_CFLAGS)
+tests_unit_test_auth_sample_LDADD = $(TANDEM_UNIT_LIBS)
+
+# First start of the sample office: the missing certificate named with the
+# command that makes it, tools/make-cert, the sample passwords named
+TESTS += tests/daemon/test_first_start.sh
+EXTRA_DIST += tests/daemon/test_first_start.sh tools/make-cert
