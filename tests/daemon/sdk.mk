@@ -28,3 +28,11 @@ tests_unit_test_auth_sample_LDADD = $(TANDEM_UNIT_LIBS)
 # command that makes it, tools/make-cert, the sample passwords named
 TESTS += tests/daemon/test_first_start.sh
 EXTRA_DIST += tests/daemon/test_first_start.sh tools/make-cert
+
+# systemd's Type=notify: READY=1 once started, STOPPING=1 at SIGTERM
+TESTS += tests/daemon/test_sd_notify.sh
+EXTRA_DIST += tests/daemon/test_sd_notify.sh
+
+# Packaging: tandem.conf(5) names every key read, the pages format, the unit verifies
+TESTS += tests/daemon/test_packaging.sh
+EXTRA_DIST += tests/daemon/test_packaging.sh
