@@ -29,6 +29,11 @@ guide=$(find "$DEST" -path '*/doc/tandem/MODULES.md')
 [ -n "$guide" ] || fail "docs/MODULES.md is not installed"
 example=$(dirname "$guide")/examples/timeofday
 [ -f "$example/Makefile" ] && [ -f "$example/mod_timeofday.c" ] || fail "the example's source is not installed"
+# and the rest of the packaging: manual pages, the unit and its user
+for f in man8/tandemd.8 man8/tandemctl.8 man5/tandem.conf.5 systemd/system/tandemd.service \
+	sysusers.d/tandem.conf; do
+	[ -n "$(find "$DEST" -path "*/$f")" ] || fail "make install put no $f in $DEST"
+done
 
 # 2. the installed example, built out of tree: the DESTDIR is the sysroot
 # pkg-config prefixes to tandem.pc's paths
