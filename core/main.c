@@ -12,6 +12,7 @@
 
 #include "call/call.h"
 #include "call/events.h"
+#include "sd_notify.h"
 #include "tandem_internal.h"
 
 static void usage(FILE *out)
@@ -45,6 +46,7 @@ static void on_stop_signal(struct ev_loop *loop, ev_signal *w, int revents)
 	struct tandem *t = w->data;
 	(void)revents;
 	tlog_notice("signal %d: stopping", w->signum);
+	sd_notify_state("STOPPING=1");
 	t->stopping = true;
 	ev_break(loop, EVBREAK_ALL);
 }
@@ -269,6 +271,7 @@ int main(int argc, char **argv)
 	tlog_notice("tandemd %s started (%u listeners, %u modules)", PACKAGE_VERSION,
 	            t.conf->nlisteners, t.nmods);
 	report_ready(&ready_fd, 0);
+	sd_notify_state("READY=1\nSTATUS=running");   /* systemd's Type=notify */
 	ev_run(t.loop, 0);
 	rc = 0;
 	log_stats(&t);
