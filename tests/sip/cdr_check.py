@@ -149,7 +149,7 @@ def cmd_calls(csv_path, jsonl, db, log, uas_port):
     check(ans["hangup_side"] == "caller" and ans["hangup_cause"] == "BYE",
           f"answered: hangup {ans['hangup_side']} {ans['hangup_cause']}")
     check(ans["callee"] == f"sip:bob@127.0.0.1:{uas_port}", f"answered: callee {ans['callee']!r}")
-    check(ans["dstchannel"] == "SIP/sip:bob@127.0.0.1:%s-%08x" % (uas_port, ans["id"]),
+    check(ans["dstchannel"] == "SIP/bob@127.0.0.1:%s-%08x" % (uas_port, ans["id"]),
           f"answered: dstchannel {ans['dstchannel']!r}")
     check(ans["b_call_id"] and ans["b_call_id"].endswith("@tandem"), f"answered: b_call_id {ans['b_call_id']!r}")
     check(rows[0]["answer"] != "", "answered: CSV answer empty")
