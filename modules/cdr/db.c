@@ -2,10 +2,12 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <tandem/tandem.h>
 
@@ -121,6 +123,11 @@ int cdr_db_open(struct cdr_db *d, const char *path, bool sync)
 		d->path = NULL;
 		return rc;
 	}
+	/* created 0640 as the record files are: SQLite gives its -wal and
+	 * -shm files the database's own mode */
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+	if (fd >= 0)
+		close(fd);
 	if (sqlite3_open_v2(path, &d->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
 		return fail(d, "open the database");
 	sqlite3_busy_timeout(d->db, BUSY_WAIT_MS);

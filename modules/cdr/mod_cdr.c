@@ -257,10 +257,16 @@ static void describe(const struct cdr_outputs *o)
 		tlog_warn("mod_cdr: no output configured (csv, json, sqlite): calls are not recorded");
 		return;
 	}
+	char rot[64] = "";
+	if (c->file.rotate_daily || c->file.rotate_size)
+		snprintf(rot, sizeof rot, " (rotated%s%s%lld bytes)", c->file.rotate_daily ? " daily" : "",
+		         c->file.rotate_daily && c->file.rotate_size ? " and at " :
+		         c->file.rotate_size ? " at " : "", (long long)c->file.rotate_size);
+	if (c->file.rotate_daily && !c->file.rotate_size)
+		snprintf(rot, sizeof rot, " (rotated daily)");
 	tlog_info("mod_cdr: recording calls to%s%s%s%s%s%s%s%s", c->csv ? " " : "",
 	          c->csv ? c->csv : "", c->json ? " " : "", c->json ? c->json : "",
-	          c->sqlite ? " " : "", c->sqlite ? c->sqlite : "",
-	          c->file.rotate_daily ? " (daily rotation)" : "", c->sync ? " (synced)" : "");
+	          c->sqlite ? " " : "", c->sqlite ? c->sqlite : "", rot, c->sync ? " (synced)" : "");
 }
 
 /* ---- writing a record ---- */

@@ -121,9 +121,15 @@ void cdr_record_from_facts(const struct tandem_call_facts *f, const struct cdr_v
 	snprintf(r->uniqueid, sizeof r->uniqueid, "%.0f.%lu", floor(f->start), f->id);
 	snprintf(r->channel, sizeof r->channel, "SIP/%s-%08lx", r->src[0] ? r->src : "anonymous",
 	         f->id & 0xffffffffUL);
-	if (r->callee[0])
-		snprintf(r->dstchannel, sizeof r->dstchannel, "SIP/%s-%08lx", r->callee,
-		         f->id & 0xffffffffUL);
+	if (r->callee[0]) {
+		/* "SIP/bob@host-..." as Asterisk names a peer's channel, not "SIP/sip:bob@..." */
+		const char *b = r->callee;
+		if (strncasecmp(b, "sip:", 4) == 0)
+			b += 4;
+		else if (strncasecmp(b, "sips:", 5) == 0)
+			b += 5;
+		snprintf(r->dstchannel, sizeof r->dstchannel, "SIP/%s-%08lx", b, f->id & 0xffffffffUL);
+	}
 	copy(r->lastapp, sizeof r->lastapp, r->owner[0] ? r->owner : "Dial");
 	copy(r->lastdata, sizeof r->lastdata, f->rule);
 	if (v) {
@@ -236,6 +242,11 @@ int cdr_format_csv(const struct cdr_record *r, bool gmt, char *buf, size_t size)
 
 /* ---- JSON ---- */
 
+/* One line (no newline inside: strings escape control characters), the
+ * fields in the documented order, and epoch times to the millisecond: 14
+ * significant digits ("1700000000.123", not "1700000000.1229999"). */
+#define JSON_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(14))
+
 /* The length of the valid UTF-8 sequence at s (RFC 3629 §4: no overlong
  * forms, no surrogates, nothing above U+10FFFF), 0 when invalid. */
 static size_t utf8_seq(const unsigned char *s)
@@ -311,13 +322,15 @@ static json_t *jtime_iso(double t)
 {
 	if (t <= 0)
 		return json_null();
-	time_t s = (time_t)floor(t);
+	/* the same millisecond as the epoch number (rounded, not cut) */
+	long long ms = llround(t * 1000);
+	time_t s = (time_t)(ms / 1000);
 	struct tm tm;
 	char b[40], out[48];
 	if (!gmtime_r(&s, &tm))
 		return json_null();
 	strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out, sizeof out, "%s.%03dZ", b, (int)((t - floor(t)) * 1000) % 1000);
+	snprintf(out, sizeof out, "%s.%03dZ", b, (int)(ms % 1000));
 	return json_string(out);
 }
 
@@ -399,8 +412,7 @@ char *cdr_format_json(const struct cdr_record *r, size_t *len)
 	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
 		if (!f[i].v || json_object_set_new(o, f[i].k, f[i].v) < 0)
 			ok = false;   /* set_new took (or dropped) the value either way */
-	/* JSON_COMPACT: no newline inside; strings escape control characters */
-	char *text = ok ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	char *text = ok ? json_dumps(o, JSON_FLAGS) : NULL;
 	json_decref(o);
 	if (!text)
 		return NULL;
@@ -419,7 +431,7 @@ char *cdr_format_json(const struct cdr_record *r, size_t *len)
 char *cdr_format_media_json(const struct cdr_record *r)
 {
 	json_t *m = media_json(r);
-	char *text = m ? json_dumps(m, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	char *text = m ? json_dumps(m, JSON_FLAGS) : NULL;
 	json_decref(m);
 	return text;
 }

@@ -71,8 +71,8 @@ const char *cdr_amaflags(const char *v);
 
 /* Fill r from the facts at CALL_END (f->end set) and the dialplan's vars.
  * Derived columns: src and clid from the caller's From, channel
- * "SIP/<src>-<id as 8 hex digits>", dstchannel "SIP/<callee>-<id>" (""
- * without a callee), lastapp the owning module or "Dial", lastdata the
+ * "SIP/<src>-<id as 8 hex digits>", dstchannel "SIP/<callee>-<id>" (its
+ * sip:/sips: scheme left out; "" without a callee), lastapp the owning module or "Dial", lastdata the
  * rule, uniqueid "<start s>.<id>", durations and the disposition as above.
  * Media counters are added afterwards (cdr_record_add_stream). */
 void cdr_record_from_facts(const struct tandem_call_facts *f, const struct cdr_vars *v,
