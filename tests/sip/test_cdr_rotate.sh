@@ -8,7 +8,7 @@
 #   old outputs go on; one that cannot be opened is refused too; a good one
 #   moves the records to its new file.
 . "$(dirname "$0")/cdr_lib.sh"
-settings='csv = "var/cdr/Master.csv"; json = "var/cdr/cdr.json"; rotate_size = 4096; rotate_daily = true;'
+settings='csv = "var/cdr/Master.csv"; json = "var/cdr/cdr.json"; rotate_size = 4096; rotate_daily = true; sync = true;'
 cdr_config "$settings"
 mkdir -p "$CDR_DIR"
 old='"","old","1","internal","old","SIP/old-00000001","","Dial","","2020-01-01 10:00:00","","2020-01-01 10:00:05",5,0,"NO ANSWER","DOCUMENTATION","1577872800.1",""'
