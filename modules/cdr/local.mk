@@ -8,4 +8,3 @@ mod_cdr_la_SOURCES = modules/cdr/mod_cdr.c \
 mod_cdr_la_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
 mod_cdr_la_LDFLAGS = $(MODULE_LDFLAGS)
 mod_cdr_la_LIBADD = $(JANSSON_LIBS) $(SQLITE_LIBS) -lm
-EXTRA_DIST += docs/CDR.md
