@@ -92,14 +92,22 @@ int tandem_reload(struct tandem *t, struct config_errors *errs_out)
 		call_core_abort_reload(t);
 		return refuse(next, &errs, errs_out, NULL);
 	}
-	/* a module says why it refuses in its log lines: the caller gets them.
-	 * Modules reload against the running listeners and resolver; the new
-	 * ones take over right after. */
+	/* Modules reload with the new resolver in place (a trunk the reload
+	 * adds looks its provider up there) and the running listeners (the
+	 * new ones take over right after). A module says why it refuses in
+	 * its log lines: the caller gets them. */
+	struct sip_dns *old_dns = t->dns;
+	if (dns)
+		t->dns = dns;
 	tandem_log_capture(&errs);
 	rc = loader_reload_all(t, next);
 	tandem_log_capture(NULL);
 	if (rc < 0) {
-		sip_dns_free(dns);
+		if (dns) {
+			/* lookups the modules started meanwhile finish there */
+			t->dns = old_dns;
+			dns_retire(dns, old_dns);
+		}
 		sip_transport_listen_abort(t->tp, plan);
 		call_core_abort_reload(t);
 		return refuse(next, &errs, errs_out, "a module refused the new configuration");
@@ -109,8 +117,7 @@ int tandem_reload(struct tandem *t, struct config_errors *errs_out)
 	sip_transport_listen_commit(t->tp, plan);
 	if (dns) {
 		/* lookups in flight finish on the old one, new ones use this */
-		dns_retire(t->dns, dns);
-		t->dns = dns;
+		dns_retire(old_dns, dns);
 		tlog_info("reload: the dns group changed: a new resolver takes the next lookups");
 	}
 	tandem_server_apply(t, next);

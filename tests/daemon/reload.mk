@@ -9,3 +9,7 @@ EXTRA_DIST += tests/daemon/test_reload_listeners.sh tests/daemon/reload_listener
 # follows the new rule; without -l the config's level applies at reload.
 TESTS += tests/daemon/test_reload_call.sh
 EXTRA_DIST += tests/daemon/test_reload_call.sh
+
+# A changed dns group: a new resolver, the lookups in flight end on the old.
+TESTS += tests/daemon/test_reload_dns.sh
+EXTRA_DIST += tests/daemon/test_reload_dns.sh
