@@ -25,25 +25,22 @@ static bool same_modules(const struct tandem_config *a, const struct tandem_conf
 	return true;
 }
 
-/* The caller's errors, or a list of our own that is cleared on return. */
-static void hand_errors(struct config_errors *mine, struct config_errors *theirs)
-{
-	config_errors_print(mine);
-	if (theirs)
-		*theirs = *mine;
-	else
-		config_errors_clear(mine);
-	*mine = (struct config_errors){ 0 };
-}
-
-/* A refusal: what was prepared is undone, the reasons go to the caller. */
+/* A refusal: the reasons go to the caller (errs_out, which clears them),
+ * else they are dropped. The config's own errors are logged here; those
+ * captured from log lines (captured) were logged when they happened. */
 static int refuse(struct tandem_config *next, struct config_errors *errs,
-                  struct config_errors *errs_out, const char *fallback)
+                  struct config_errors *errs_out, const char *fallback, bool captured)
 {
 	tandem_config_free(next);
+	if (!captured)
+		config_errors_print(errs);
 	if (errs->count == 0 && fallback)
 		config_errors_add(errs, NULL, "%s", fallback);
-	hand_errors(errs, errs_out);
+	if (errs_out)
+		*errs_out = *errs;
+	else
+		config_errors_clear(errs);
+	*errs = (struct config_errors){ 0 };
 	tlog_error("reload failed: the old configuration stays in force");
 	return -EINVAL;
 }
@@ -69,12 +66,12 @@ int tandem_reload(struct tandem *t, struct config_errors *errs_out)
 	struct tandem_config *next = NULL;
 	struct config_errors errs = { 0 };
 	if (tandem_config_load(t->conf->path, &next, &errs) < 0)
-		return refuse(NULL, &errs, errs_out, NULL);
+		return refuse(NULL, &errs, errs_out, NULL, false);
 	if (!same_modules(t->conf, next))
 		tlog_warn("reload: changes to 'modules' take effect at the next restart "
 		          "(the modules loaded now take their new settings)");
 	if (call_core_prepare_reload(t, next, &errs) < 0)
-		return refuse(next, &errs, errs_out, NULL);
+		return refuse(next, &errs, errs_out, NULL, false);
 	/* New listeners bound and TLS files read before anything changes: a
 	 * port that is taken refuses the whole reload. The transport says why
 	 * in its log lines: the caller gets them. */
@@ -84,13 +81,14 @@ int tandem_reload(struct tandem *t, struct config_errors *errs_out)
 	tandem_log_capture(NULL);
 	if (rc < 0) {
 		call_core_abort_reload(t);
-		return refuse(next, &errs, errs_out, "a listener of the new configuration cannot be opened");
+		return refuse(next, &errs, errs_out, "a listener of the new configuration cannot be opened",
+		              true);
 	}
 	struct sip_dns *dns = dns_for(t, next, &errs, &rc);
 	if (rc < 0) {
 		sip_transport_listen_abort(t->tp, plan);
 		call_core_abort_reload(t);
-		return refuse(next, &errs, errs_out, NULL);
+		return refuse(next, &errs, errs_out, NULL, false);
 	}
 	/* Modules reload with the new resolver in place (a trunk the reload
 	 * adds looks its provider up there) and the running listeners (the
@@ -110,7 +108,7 @@ int tandem_reload(struct tandem *t, struct config_errors *errs_out)
 		}
 		sip_transport_listen_abort(t->tp, plan);
 		call_core_abort_reload(t);
-		return refuse(next, &errs, errs_out, "a module refused the new configuration");
+		return refuse(next, &errs, errs_out, "a module refused the new configuration", true);
 	}
 	config_errors_clear(&errs);
 	call_core_commit_reload(t);
