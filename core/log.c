@@ -33,6 +33,22 @@ int tandem_log_level_parse(const char *name, enum tandem_log_level *out)
 
 void tandem_log_set_level(enum tandem_log_level lvl) { log_level = lvl; }
 
+/* -l on the command line outranks the config's log_level, at start and at
+ * every reload. */
+static bool level_held;
+
+void tandem_log_hold_level(enum tandem_log_level lvl)
+{
+	log_level = lvl;
+	level_held = true;
+}
+
+void tandem_log_config_level(enum tandem_log_level lvl)
+{
+	if (!level_held)
+		log_level = lvl;
+}
+
 void tandem_log_use_syslog(bool on)
 {
 	if (on && !log_to_syslog)

@@ -220,7 +220,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tandemd: not started: configuration errors\n");
 		return 1;
 	}
-	tandem_log_set_level(level ? lvl : t.conf->log_level);
+	if (level)
+		tandem_log_hold_level(lvl);
+	else
+		tandem_log_config_level(t.conf->log_level);
 
 	int ready_fd = -1;
 	if (daemon && daemonize(&ready_fd) < 0) {
