@@ -15,7 +15,8 @@ libtandemcore_a_SOURCES = \
 	core/module_config.c \
 	core/loader.c \
 	core/reload.c \
-	core/server.c
+	core/server.c \
+	core/sd_notify.c core/sd_notify.h
 # What anything linking libtandemcore.a also needs.
 CORE_LIBS = $(OPENSSL_LIBS) $(LIBCONFIG_LIBS) $(LIBCARES_LIBS) $(JANSSON_LIBS) $(EV_LIBS) $(LIBS)
 

@@ -40,6 +40,22 @@ const char *tandem_log_level_name(enum tandem_log_level lvl)
 	return (unsigned)lvl < sizeof lower / sizeof lower[0] ? lower[lvl] : "info";
 }
 
+/* -l on the command line outranks the config's log_level, at start and at
+ * every reload. */
+static bool level_held;
+
+void tandem_log_hold_level(enum tandem_log_level lvl)
+{
+	log_level = lvl;
+	level_held = true;
+}
+
+void tandem_log_config_level(enum tandem_log_level lvl)
+{
+	if (!level_held)
+		log_level = lvl;
+}
+
 void tandem_log_use_syslog(bool on)
 {
 	if (on && !log_to_syslog)

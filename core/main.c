@@ -12,14 +12,16 @@
 
 #include "call/call.h"
 #include "call/events.h"
+#include "sd_notify.h"
 #include "tandem_internal.h"
 
 static void usage(FILE *out)
 {
 	fprintf(out,
-	        "usage: tandemd [-c FILE] [-d] [-l LEVEL] [-M DIR] [--check-config]\n"
+	        "usage: tandemd [-c FILE] [-d] [-s] [-l LEVEL] [-M DIR] [--check-config]\n"
 	        "  -c, --config FILE     configuration (default %s/tandem.conf)\n"
 	        "  -d, --daemon          run in the background (logs go to syslog)\n"
+	        "  -s, --syslog          log to syslog (daemon facility) instead of stderr\n"
 	        "  -l, --log-level LVL   error, warn, notice, info or debug\n"
 	        "  -M, --module-dir DIR  where mod_<name>.so are (overrides module_dir)\n"
 	        "  -p, --pidfile FILE    write the process id there\n"
@@ -44,6 +46,7 @@ static void on_stop_signal(struct ev_loop *loop, ev_signal *w, int revents)
 	struct tandem *t = w->data;
 	(void)revents;
 	tlog_notice("signal %d: stopping", w->signum);
+	sd_notify_state("STOPPING=1");
 	t->stopping = true;
 	ev_break(loop, EVBREAK_ALL);
 }
@@ -165,6 +168,7 @@ int main(int argc, char **argv)
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "module-dir", required_argument, NULL, 'M' },
 		{ "pidfile", required_argument, NULL, 'p' },
+		{ "syslog", no_argument, NULL, 's' },
 		{ "check-config", no_argument, NULL, 'C' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -184,7 +188,7 @@ int main(int argc, char **argv)
 	const char *pidfile = NULL;
 	bool daemon = false, check = false;
 	int c;
-	while ((c = getopt_long(argc, argv, "c:dfl:M:p:Vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:dfl:M:p:sVh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': path = optarg; break;
 		case 'd': daemon = true; break;
@@ -192,6 +196,7 @@ int main(int argc, char **argv)
 		case 'l': level = optarg; break;
 		case 'M': module_opt = optarg; break;
 		case 'p': pidfile = optarg; break;
+		case 's': tandem_log_use_syslog(true); break;
 		case 'C': check = true; break;
 		case 'V': printf("tandemd %s\n", PACKAGE_VERSION); return 0;
 		case 'h': usage(stdout); return 0;
@@ -217,7 +222,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tandemd: not started: configuration errors\n");
 		return 1;
 	}
-	tandem_log_set_level(level ? lvl : t.conf->log_level);
+	if (level)
+		tandem_log_hold_level(lvl);
+	else
+		tandem_log_config_level(t.conf->log_level);
 
 	int ready_fd = -1;
 	if (daemon && daemonize(&ready_fd) < 0) {
@@ -279,6 +287,7 @@ int main(int argc, char **argv)
 	tlog_notice("tandemd %s started (%u listeners, %u modules)", PACKAGE_VERSION,
 	            t.conf->nlisteners, t.nmods);
 	report_ready(&ready_fd, 0);
+	sd_notify_state("READY=1\nSTATUS=running");   /* systemd's Type=notify */
 	ev_run(t.loop, 0);
 	rc = 0;
 	log_stats(&t);

@@ -330,7 +330,7 @@ void tandem_server_close(struct tandem *t)
 void tandem_server_apply(struct tandem *t, const struct tandem_config *c)
 {
 	sip_stack_set_timers(t->stack, &c->timers);
-	tandem_log_set_level(c->log_level);
+	tandem_log_config_level(c->log_level);
 }
 
 /* ---- module-facing ---- */

@@ -16,6 +16,10 @@ int tandem_log_level_parse(const char *name, enum tandem_log_level *out);
 void tandem_log_set_level(enum tandem_log_level lvl);
 enum tandem_log_level tandem_log_get_level(void);
 const char *tandem_log_level_name(enum tandem_log_level lvl);  /* "debug" */
+/* -l: this level, whatever the config says now or after a reload. */
+void tandem_log_hold_level(enum tandem_log_level lvl);
+/* The config's log_level: applied unless -l holds another. */
+void tandem_log_config_level(enum tandem_log_level lvl);
 void tandem_log_use_syslog(bool on);
 struct config_errors;
 /* While errs is not NULL, every ERROR line logged is also added to it
@@ -80,6 +84,11 @@ const config_setting_t *tandem_config_module_group(const struct tandem_config *c
 /* Is servers a server list c-ares takes ("127.0.0.1:5353,[::1]:53")? 0, or
  * negative with the reason in err. */
 int dns_servers_check(const char *servers, char *err, size_t errlen);
+/* A reload made successor from a changed dns group: d answers the
+ * lookups it has in flight (their callbacks come as usual, a cancel
+ * works), refuses new ones (-ESTALE), and is freed once it has none, or
+ * with successor at the latest. */
+void dns_retire(struct sip_dns *d, struct sip_dns *successor);
 
 /* ---- loader.c: dlopen'd modules ---- */
 struct loaded_module {

@@ -81,12 +81,13 @@ const char *tandem_resolve_domain(const struct tandem_resolve *r)
 static int resolve_status(struct tandem_resolve *r, int status)
 {
 	if (status == 0 && r->n == 0) {
-		tlog_info("resolver '%s:' gave no contact for %s", r->res->scheme, r->target);
+		tlog_info("call %s: resolver '%s:' gave no contact for %s", r->call_id,
+		          r->res->scheme, r->target);
 		return 480;
 	}
 	if (status != 0 && (status < 300 || status > 699)) {
-		tlog_warn("resolver '%s:' answered %d for %s: taken as 500", r->res->scheme, status,
-		          r->target);
+		tlog_warn("call %s: resolver '%s:' answered %d for %s: taken as 500", r->call_id,
+		          r->res->scheme, status, r->target);
 		return 500;
 	}
 	return status;
@@ -100,6 +101,7 @@ void resolve_free(struct tandem_resolve *r)
 		free((char *)r->c[i].headers);
 	free(r->c);
 	free(r->target);
+	free(r->call_id);
 	free(r);
 }
 
@@ -107,7 +109,7 @@ void resolve_abandon(struct tandem_resolve *r)
 {
 	if (!r)
 		return;
-	tlog_info("resolver '%s:': %s abandoned", r->res->scheme, r->target);
+	tlog_info("call %s: resolver '%s:': %s abandoned", r->call_id, r->res->scheme, r->target);
 	if (r->res->abandon)
 		r->res->abandon(r, r->res->arg);
 	resolve_free(r);
@@ -132,7 +134,7 @@ static int resolve_uri(struct tandem_resolve *r)
 	if (strlen(r->target) >= sizeof c.ruri || strlen(r->target) + 2 >= sizeof c.to)
 		return 414;   /* Request-URI Too Long (RFC 3261 §21.4.12) */
 	if (uri_dest(sip_str_c(r->target), &c.dst) < 0) {
-		tlog_info("dial: cannot reach %s (no usable host)", r->target);
+		tlog_info("call %s: dial: cannot reach %s (no usable host)", r->call_id, r->target);
 		return 404;
 	}
 	snprintf(c.ruri, sizeof c.ruri, "%s", r->target);
@@ -150,16 +152,21 @@ int resolve_start(struct tandem *t, struct tandem_call *call, const char *target
 	const struct tandem_resolver *res = NULL;
 	if (off >= 0 && !dial_scheme_is_uri(scheme) && !(res = resolver_find(t, scheme))) {
 		/* see resolve.h for why 503 */
-		tlog_warn("dial: no module serves '%s:' targets: %s fails with 503 (load the module "
-		          "that registers a resolver for it)", scheme, target);
+		tlog_warn("call %s: dial: no module serves '%s:' targets: %s fails with 503 (load "
+		          "the module that registers a resolver for it)", call ? tandem_call_id(call) : "-",
+		          scheme, target);
 		return 503;
 	}
 	if (off < 0) {
-		tlog_warn("dial: '%.40s...' has no scheme anybody serves", target);
+		tlog_warn("call %s: dial: '%.40s...' has no scheme anybody serves",
+		          call ? tandem_call_id(call) : "-", target);
 		return 503;
 	}
 	struct tandem_resolve *r = calloc(1, sizeof *r);
-	if (!r || !(r->target = strdup(target))) {
+	if (!r || !(r->target = strdup(target)) ||
+	    !(r->call_id = strdup(call ? tandem_call_id(call) : "-"))) {
+		if (r)
+			free(r->target);
 		free(r);
 		return 500;
 	}
@@ -178,7 +185,7 @@ int resolve_start(struct tandem *t, struct tandem_call *call, const char *target
 		if (rc == -EINPROGRESS && r->finished)
 			rc = r->status;   /* tandem_resolve_done came inside */
 		if (rc == -EINPROGRESS) {
-			tlog_info("resolver '%s:': %s pending", scheme, target);
+			tlog_info("call %s: resolver '%s:': %s pending", r->call_id, scheme, target);
 			*out = r;
 			return -EINPROGRESS;
 		}

@@ -18,6 +18,7 @@ struct tandem_resolve {
 	struct tandem *t;
 	const struct tandem_resolver *res;   /* NULL: a sip:/sips: URI, the core's */
 	char *target;                        /* as dialled, for logs and labels */
+	char *call_id;                       /* the caller's, for logs ("-": a MESSAGE) */
 	char domain[256];                    /* tandem_resolve_domain */
 	struct tandem_contact *c;            /* what the resolver added */
 	size_t n, cap;

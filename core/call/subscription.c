@@ -350,9 +350,9 @@ static void on_notify_response(void *arg, struct sip_tsx *ct, const struct sip_m
 		/* RFC 6665 §4.2.2: a NOTIFY answered 481, or failing with Timer F
 		 * (408), removes the subscription; RFC 5057 §5 counts the other
 		 * failures as ending the usage too. */
-		tlog_info("event %s: NOTIFY answered %d%s%.*s: subscription removed", s->pkg->name,
-		          status, resp ? " " : "", resp ? (int)resp->reason.len : 0,
-		          resp ? resp->reason.p : "");
+		tlog_info("event %s (Call-ID %s): NOTIFY answered %d%s%.*s: subscription removed",
+		          s->pkg->name, s->d.call_id, status, resp ? " " : "",
+		          resp ? (int)resp->reason.len : 0, resp ? resp->reason.p : "");
 		sub_end(s, "failed", false);
 		return;
 	}

@@ -108,6 +108,11 @@ enum dialplan_outcome {
 	DIALPLAN_OUTCOME_TIMEOUT,
 	DIALPLAN_OUTCOME_FULL,
 	DIALPLAN_OUTCOME_EMPTY,
+	/* outside a schedule's hours (examples/timeofday): the only outcome
+	 * that gates the rest of its rule — from here on only on(...)
+	 * actions run (a plan allowed "only within office hours" must not
+	 * reach the dial() after it); a goto lifts the gate */
+	DIALPLAN_OUTCOME_CLOSED,
 };
 /* The words of on(...) and ${dial_outcome}: "busy"... "" for NONE. */
 const char *dialplan_outcome_word(enum dialplan_outcome o);

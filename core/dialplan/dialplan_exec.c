@@ -18,6 +18,7 @@ struct dialplan_cursor {
 	size_t next;               /* index of the next action in rule */
 	int state;                 /* DIALPLAN_STEP while running, else END or -errno */
 	enum dialplan_outcome outcome;
+	bool gated;                /* CLOSED in this rule: only on(...) actions run */
 	int gotos;
 	struct sockaddr_storage src;
 	bool has_src;
@@ -61,7 +62,7 @@ static const char *const outcome_words[] = {
 	[DIALPLAN_OUTCOME_BUSY] = "busy", [DIALPLAN_OUTCOME_NOANSWER] = "noanswer",
 	[DIALPLAN_OUTCOME_UNAVAILABLE] = "unavailable", [DIALPLAN_OUTCOME_FAIL] = "fail",
 	[DIALPLAN_OUTCOME_TIMEOUT] = "timeout", [DIALPLAN_OUTCOME_FULL] = "full",
-	[DIALPLAN_OUTCOME_EMPTY] = "empty",
+	[DIALPLAN_OUTCOME_EMPTY] = "empty", [DIALPLAN_OUTCOME_CLOSED] = "closed",
 };
 
 const char *dialplan_outcome_word(enum dialplan_outcome o)
@@ -155,6 +156,7 @@ static int match_in(struct dialplan_cursor *c, size_t ctx)
 		c->ctx = ctx;
 		c->rule = &cx->rule[i];
 		c->next = 0;
+		c->gated = false;
 		return 0;
 	}
 	return -ENOENT;
@@ -252,6 +254,8 @@ void dialplan_cursor_free(struct dialplan_cursor *c)
 void dialplan_set_outcome(struct dialplan_cursor *c, enum dialplan_outcome o)
 {
 	c->outcome = o;
+	if (o == DIALPLAN_OUTCOME_CLOSED)
+		c->gated = true;
 }
 
 enum dialplan_outcome dialplan_outcome(const struct dialplan_cursor *c)
@@ -546,7 +550,7 @@ int dialplan_next(struct dialplan_cursor *c, struct dialplan_step *st)
 	while (c->next < c->rule->nact) {
 		const struct dp_action *a = &c->rule->act[c->next++];
 
-		if (a->on_mask && !(a->on_mask & (1u << c->outcome)))
+		if (a->on_mask ? !(a->on_mask & (1u << c->outcome)) : c->gated)
 			continue;
 		if (a->kind == DIALPLAN_GOTO || a->kind == DIALPLAN_SET) {
 			if (run_internal(c, a))

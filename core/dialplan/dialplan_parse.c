@@ -141,6 +141,7 @@ static int parse_on(const char *s, unsigned *mask, const char **rest, char *err,
 		{ "busy", DP_ON_BUSY }, { "noanswer", DP_ON_NOANSWER },
 		{ "unavailable", DP_ON_UNAVAILABLE }, { "fail", DP_ON_FAIL },
 		{ "timeout", DP_ON_TIMEOUT }, { "full", DP_ON_FULL }, { "empty", DP_ON_EMPTY },
+		{ "closed", DP_ON_CLOSED },
 	};
 	const char *close = strchr(s, ')');
 	const char *p = s;
@@ -164,7 +165,7 @@ static int parse_on(const char *s, unsigned *mask, const char **rest, char *err,
 			if (strlen(outcomes[i].name) == n && !strncmp(outcomes[i].name, b, n))
 				break;
 		if (i == sizeof(outcomes) / sizeof(outcomes[0])) {
-			snprintf(err, errlen, "on(...): unknown outcome '%.*s' (busy, noanswer, unavailable, fail, timeout, full, empty)",
+			snprintf(err, errlen, "on(...): unknown outcome '%.*s' (busy, noanswer, unavailable, fail, timeout, full, empty, closed)",
 			         (int)n, b);
 			return -EINVAL;
 		}

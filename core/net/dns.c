@@ -49,6 +49,13 @@ struct sip_dns {
 	struct dns_fd *fds;
 	struct sip_dns_query *done, **done_tail;
 	bool closing;                    /* ares_destroy in progress */
+	unsigned nqueries;               /* allocated: running, to deliver, or cancelled */
+	/* A reload replaced it (dns_retire): it finishes its queries and
+	 * takes no new ones, then the reap timer frees it. Its successor
+	 * lists it in older, freed with it at the latest. */
+	struct sip_dns *successor;
+	struct sip_dns *older, *older_next;
+	ev_timer reap;
 };
 
 enum dns_stage { STAGE_NAPTR, STAGE_SRV, STAGE_ADDR };
@@ -173,8 +180,15 @@ static void subs_clear(struct sip_dns_query *q)
 
 static void query_free(struct sip_dns_query *q)
 {
+	struct sip_dns *d = q->d;
 	subs_clear(q);
 	free(q);
+	/* the last query of a retired resolver: freed from the loop, never
+	 * from inside c-ares or a delivery loop, which still use d */
+	if (--d->nqueries == 0 && d->successor && !d->closing && !ev_is_active(&d->reap)) {
+		ev_timer_set(&d->reap, 0., 0.);
+		ev_timer_start(d->loop, &d->reap);
+	}
 }
 
 static void note_ttl(struct sip_dns_query *q, unsigned ttl)
@@ -564,9 +578,12 @@ int sip_locate(struct sip_dns *d, const struct sip_locate_req *req, struct sip_l
 	}
 	if (!d || !fn || !qp || d->closing)
 		return -EINVAL;
+	if (d->successor)
+		return -ESTALE;   /* a kept pointer from before a reload */
 	struct sip_dns_query *q = calloc(1, sizeof *q);
 	if (!q)
 		return -ENOMEM;
+	d->nqueries++;
 	q->d = d;
 	q->fn = fn;
 	q->arg = arg;
@@ -616,6 +633,46 @@ void sip_locate_cancel(struct sip_dns_query *q)
 }
 
 /* ---- the resolver ---- */
+
+static void older_unlink(struct sip_dns *d)
+{
+	struct sip_dns **pp = &d->successor->older;
+	while (*pp && *pp != d)
+		pp = &(*pp)->older_next;
+	if (*pp)
+		*pp = d->older_next;
+	d->successor = NULL;
+}
+
+static void on_reap(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct sip_dns *d = w->data;
+	(void)loop;
+	(void)revents;
+	tlog_debug("dns: the resolver a reload replaced has finished its lookups");
+	sip_dns_free(d);
+}
+
+void dns_retire(struct sip_dns *d, struct sip_dns *successor)
+{
+	if (!d)
+		return;
+	/* what d was draining drains under the successor now */
+	while (d->older) {
+		struct sip_dns *o = d->older;
+		d->older = o->older_next;
+		o->successor = successor;
+		o->older_next = successor->older;
+		successor->older = o;
+	}
+	d->successor = successor;
+	d->older_next = successor->older;
+	successor->older = d;
+	if (d->nqueries == 0) {
+		ev_timer_set(&d->reap, 0., 0.);
+		ev_timer_start(d->loop, &d->reap);
+	}
+}
 
 static int channel_new(ares_channel *ch, const struct sip_dns_cfg *cfg, struct sip_dns *d,
                        char *err, size_t errlen)
@@ -688,6 +745,8 @@ struct sip_dns *sip_dns_new(struct ev_loop *loop, const struct sip_dns_cfg *cfg,
 	d->timer.data = d;
 	ev_init(&d->deliver, on_deliver);
 	d->deliver.data = d;
+	ev_init(&d->reap, on_reap);
+	d->reap.data = d;
 	if (channel_new(&d->ch, cfg, d, err, errlen) < 0) {
 		free(d);
 		ares_library_cleanup();
@@ -700,6 +759,14 @@ void sip_dns_free(struct sip_dns *d)
 {
 	if (!d)
 		return;
+	while (d->older) {
+		struct sip_dns *o = d->older;
+		d->older = o->older_next;
+		o->successor = NULL;
+		sip_dns_free(o);
+	}
+	if (d->successor)
+		older_unlink(d);
 	/* every request still in flight answers ARES_EDESTRUCTION now; their
 	 * queries are freed without a word (sub_done) */
 	d->closing = true;
@@ -711,6 +778,7 @@ void sip_dns_free(struct sip_dns *d)
 	}
 	ev_timer_stop(d->loop, &d->timer);
 	ev_timer_stop(d->loop, &d->deliver);
+	ev_timer_stop(d->loop, &d->reap);
 	while (d->fds) {   /* c-ares said it closed them all; just in case */
 		struct dns_fd *f = d->fds;
 		d->fds = f->next;

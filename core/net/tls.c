@@ -57,6 +57,15 @@ int sip_tls_server_ctx(const struct sip_listener_cfg *cfg, SSL_CTX **out)
 		if (files[i] && access(files[i], R_OK) != 0) {
 			int err = errno;
 			tlog_error("tls: cannot read %s: %s", files[i], strerror(err));
+			/* a first start: say how to make one rather than leave the
+			 * administrator to find the openssl incantation */
+			if (err == ENOENT && i < 2)
+				tlog_error("tls: no certificate yet? A self-signed one (for a test; phones "
+				           "must be told to trust it): openssl req -x509 -newkey rsa:2048 "
+				           "-nodes -days 3650 -subj /CN=%s -keyout %s -out %s "
+				           "(in a source tree: tools/make-cert %s %s)",
+				           cfg->address ? cfg->address : "127.0.0.1", cfg->tls_key,
+				           cfg->tls_cert, cfg->tls_cert, cfg->tls_key);
 			return -err;
 		}
 	}

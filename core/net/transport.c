@@ -182,20 +182,25 @@ struct sip_transport *sip_transport_new(struct ev_loop *loop,
 	return tp;
 }
 
+static void listener_close(struct sip_transport *tp, struct sip_listener *l);
+
+static void listeners_free(struct sip_transport *tp, struct sip_listener *l)
+{
+	while (l) {
+		struct sip_listener *next = l->next;
+		listener_close(tp, l);
+		free(l);
+		l = next;
+	}
+}
+
 void sip_transport_free(struct sip_transport *tp)
 {
 	if (!tp)
 		return;
 	sip_stream_close_all(tp);
-	struct sip_listener *l = tp->listeners;
-	while (l) {
-		struct sip_listener *next = l->next;
-		ev_io_stop(tp->loop, &l->io);
-		close(l->fd);
-		sip_tls_ctx_free(l->ssl_ctx);
-		free(l);
-		l = next;
-	}
+	listeners_free(tp, tp->listeners);
+	listeners_free(tp, tp->retired);
 	sip_tls_ctx_free(tp->client_ctx);
 	sip_tls_names_free(tp);
 	free(tp->udp_buf);
@@ -243,56 +248,308 @@ static int parse_numeric(const char *s, uint16_t port, struct sockaddr_storage *
 	return -EINVAL;
 }
 
-int sip_transport_listen(struct sip_transport *tp, const struct sip_listener_cfg *cfg)
+/* The address cfg names (port 0: the protocol's default); logged when it
+ * is not a numeric address. */
+static int listener_addr(const struct sip_listener_cfg *cfg, struct sockaddr_storage *ss,
+                         socklen_t *len)
 {
-	if (!tp || !cfg || cfg->proto >= SIP_PROTO__COUNT)
-		return -EINVAL;
 	const char *addr = cfg->address && *cfg->address ? cfg->address : "0.0.0.0";
 	uint16_t port = cfg->port ? cfg->port : sip_default_port(cfg->proto);
-	struct sip_listener *l = calloc(1, sizeof *l);
-	if (!l)
-		return -ENOMEM;
-	l->tp = tp;
-	l->proto = cfg->proto;
-	l->fd = -1;
-	int rc = parse_numeric(addr, port, &l->addr, &l->addr_len);
-	if (rc < 0) {
+	int rc = parse_numeric(addr, port, ss, len);
+	if (rc < 0)
 		tlog_error("listen %s %s: not a numeric IPv4/IPv6 address",
 		           sip_proto_name(cfg->proto), addr);
-		free(l);
-		return rc;
-	}
+	return rc;
+}
+
+/* l's socket (l->proto and l->addr set), bound and set up to be watched,
+ * and its TLS server context. On failure nothing is left open (logged). */
+static int listener_bind(struct sip_transport *tp, struct sip_listener *l,
+                         const struct sip_listener_cfg *cfg)
+{
+	l->fd = -1;
+	l->ssl_ctx = NULL;
 	l->wildcard = sip_addr_is_wildcard((struct sockaddr *)&l->addr);
 	if (cfg->proto == SIP_PROTO_TLS) {
-		rc = sip_tls_server_ctx(cfg, &l->ssl_ctx);
-		if (rc < 0) {
-			free(l);
+		int rc = sip_tls_server_ctx(cfg, &l->ssl_ctx);
+		if (rc < 0)
 			return rc;
-		}
-		/* The first TLS listener's CA settings also govern outgoing TLS. */
-		if (!tp->client_ctx && sip_tls_client_ctx(cfg, &tp->client_ctx) < 0)
-			tp->client_ctx = NULL;
 	}
-	rc = cfg->proto == SIP_PROTO_UDP ? sip_udp_listen(tp, l) : sip_stream_listen(tp, l);
+	int rc = cfg->proto == SIP_PROTO_UDP ? sip_udp_listen(tp, l) : sip_stream_listen(tp, l);
 	if (rc < 0) {
 		char a[64];
 		tlog_error("listen %s %s: %s", sip_proto_name(cfg->proto),
 		           sip_addr_str((struct sockaddr *)&l->addr, a, sizeof a), strerror(-rc));
 		if (l->fd >= 0)
 			close(l->fd);
+		l->fd = -1;
 		sip_tls_ctx_free(l->ssl_ctx);
+		l->ssl_ctx = NULL;
+	}
+	return rc;
+}
+
+static void listener_start(struct sip_transport *tp, struct sip_listener *l)
+{
+	ev_io_start(tp->loop, &l->io);
+	char a[64];
+	tlog_info("listening on %s %s", sip_proto_name(l->proto),
+	          sip_addr_str((struct sockaddr *)&l->addr, a, sizeof a));
+}
+
+/* Its socket and TLS context go; the record stays (see tp->retired). */
+static void listener_close(struct sip_transport *tp, struct sip_listener *l)
+{
+	ev_io_stop(tp->loop, &l->io);
+	ev_timer_stop(tp->loop, &l->retry);
+	if (l->fd >= 0)
+		close(l->fd);
+	l->fd = -1;
+	sip_tls_ctx_free(l->ssl_ctx);
+	l->ssl_ctx = NULL;
+}
+
+int sip_transport_listen(struct sip_transport *tp, const struct sip_listener_cfg *cfg)
+{
+	if (!tp || !cfg || cfg->proto >= SIP_PROTO__COUNT)
+		return -EINVAL;
+	struct sip_listener *l = calloc(1, sizeof *l);
+	if (!l)
+		return -ENOMEM;
+	l->tp = tp;
+	l->proto = cfg->proto;
+	int rc = listener_addr(cfg, &l->addr, &l->addr_len);
+	if (rc == 0)
+		rc = listener_bind(tp, l, cfg);
+	if (rc < 0) {
 		free(l);
 		return rc;
 	}
+	/* The first TLS listener's CA settings also govern outgoing TLS. */
+	if (cfg->proto == SIP_PROTO_TLS && !tp->client_ctx &&
+	    sip_tls_client_ctx(cfg, &tp->client_ctx) < 0)
+		tp->client_ctx = NULL;
 	/* Append: the first listener of a protocol is the preferred one. */
 	struct sip_listener **pp = &tp->listeners;
 	while (*pp)
 		pp = &(*pp)->next;
 	*pp = l;
-	char a[64];
-	tlog_info("listening on %s %s", sip_proto_name(l->proto),
-	          sip_addr_str((struct sockaddr *)&l->addr, a, sizeof a));
+	listener_start(tp, l);
 	return 0;
+}
+
+/* ---- reloading the set of listeners ---- */
+
+struct sip_listen_plan {
+	unsigned n;
+	SSL_CTX *client_ctx;           /* from the first TLS listener of the set */
+	struct plan_entry {
+		struct sip_listener *l;
+		bool opened;           /* not in the running set: prepare opened it */
+		bool revived;          /* ... in a record of tp->retired */
+		SSL_CTX *ctx;          /* a kept TLS listener's reloaded context */
+		enum sip_proto proto;
+		struct sockaddr_storage addr;
+		socklen_t addr_len;
+	} e[];
+};
+
+static struct sip_listener *listener_find(struct sip_listener *list, enum sip_proto proto,
+                                          const struct sockaddr *sa)
+{
+	for (struct sip_listener *l = list; l; l = l->next)
+		if (l->proto == proto && sip_addr_eq((struct sockaddr *)&l->addr, sa))
+			return l;
+	return NULL;
+}
+
+static bool plan_has(const struct sip_listen_plan *p, const struct sip_listener *l)
+{
+	for (unsigned i = 0; i < p->n; i++)
+		if (p->e[i].l == l)
+			return true;
+	return false;
+}
+
+/* A listener that cannot bind because one this reload removes holds the
+ * port (the same port on an overlapping address): say how to get there. */
+static void explain_in_use(const struct sip_transport *tp, const struct sip_listen_plan *p,
+                           const struct sip_listener *nl)
+{
+	for (const struct sip_listener *l = tp->listeners; l; l = l->next) {
+		if (plan_has(p, l) || l->proto != nl->proto || l->addr.ss_family != nl->addr.ss_family ||
+		    sip_addr_port((const struct sockaddr *)&l->addr) !=
+		    sip_addr_port((const struct sockaddr *)&nl->addr))
+			continue;
+		char a[64];
+		tlog_error("listen %s %s: the port is held by the listener this reload removes; "
+		           "remove it in one reload and add the new one in the next (or restart)",
+		           sip_proto_name(nl->proto),
+		           sip_addr_str((const struct sockaddr *)&nl->addr, a, sizeof a));
+		return;
+	}
+}
+
+/* Entry i of p for cfg, first pass: its address, and the running listener
+ * when it is one (kept; a TLS one reads its maybe renewed files again). */
+static int plan_entry_match(struct sip_transport *tp, struct sip_listen_plan *p, unsigned i,
+                            const struct sip_listener_cfg *cfg)
+{
+	struct plan_entry *e = &p->e[i];
+	char a[64];
+	if (cfg->proto >= SIP_PROTO__COUNT)
+		return -EINVAL;
+	e->proto = cfg->proto;
+	int rc = listener_addr(cfg, &e->addr, &e->addr_len);
+	if (rc < 0)
+		return rc;
+	sip_addr_str((struct sockaddr *)&e->addr, a, sizeof a);
+	for (unsigned j = 0; j < i; j++) {
+		if (p->e[j].proto == cfg->proto &&
+		    sip_addr_eq((struct sockaddr *)&p->e[j].addr, (struct sockaddr *)&e->addr)) {
+			tlog_error("listen %s %s: listed twice", sip_proto_name(cfg->proto), a);
+			return -EINVAL;
+		}
+	}
+	e->l = listener_find(tp->listeners, cfg->proto, (struct sockaddr *)&e->addr);
+	if (e->l && cfg->proto == SIP_PROTO_TLS && (rc = sip_tls_server_ctx(cfg, &e->ctx)) < 0)
+		tlog_error("listen tls %s: its certificate or key cannot be read again", a);
+	return rc;
+}
+
+/* Second pass: a listener the running set does not have, opened. */
+static int plan_entry_open(struct sip_transport *tp, struct sip_listen_plan *p, unsigned i,
+                           const struct sip_listener_cfg *cfg)
+{
+	struct plan_entry *e = &p->e[i];
+	struct sip_listener *l = listener_find(tp->retired, cfg->proto, (struct sockaddr *)&e->addr);
+	bool revived = l != NULL;
+	if (!l) {
+		l = calloc(1, sizeof *l);
+		if (!l)
+			return -ENOMEM;
+		l->tp = tp;
+		l->proto = cfg->proto;
+		l->addr = e->addr;
+		l->addr_len = e->addr_len;
+	}
+	int rc = listener_bind(tp, l, cfg);
+	if (rc < 0) {
+		if (rc == -EADDRINUSE)
+			explain_in_use(tp, p, l);
+		if (!revived)
+			free(l);
+		return rc;
+	}
+	e->l = l;
+	e->opened = true;
+	e->revived = revived;
+	return 0;
+}
+
+void sip_transport_listen_abort(struct sip_transport *tp, struct sip_listen_plan *p)
+{
+	if (!p)
+		return;
+	for (unsigned i = 0; i < p->n; i++) {
+		struct plan_entry *e = &p->e[i];
+		sip_tls_ctx_free(e->ctx);
+		if (!e->opened)
+			continue;
+		listener_close(tp, e->l);
+		if (!e->revived)
+			free(e->l);
+	}
+	sip_tls_ctx_free(p->client_ctx);
+	free(p);
+}
+
+int sip_transport_listen_prepare(struct sip_transport *tp, const struct sip_listener_cfg *cfgs,
+                                 unsigned n, struct sip_listen_plan **out)
+{
+	if (!tp || !cfgs || n == 0 || !out)
+		return -EINVAL;
+	struct sip_listen_plan *p = calloc(1, sizeof *p + n * sizeof p->e[0]);
+	if (!p)
+		return -ENOMEM;
+	p->n = n;
+	int rc = 0;
+	for (unsigned i = 0; i < n && rc == 0; i++)
+		rc = plan_entry_match(tp, p, i, &cfgs[i]);
+	/* the kept ones all known, the new ones can tell a port still held by
+	 * one that goes from one held by someone else */
+	for (unsigned i = 0; i < n && rc == 0; i++)
+		if (!p->e[i].l)
+			rc = plan_entry_open(tp, p, i, &cfgs[i]);
+	if (rc < 0) {
+		sip_transport_listen_abort(tp, p);
+		return rc;
+	}
+	/* as at start: the first TLS listener's CA settings govern outgoing
+	 * TLS (without one, a default context is made on first use) */
+	for (unsigned i = 0; i < n; i++) {
+		if (cfgs[i].proto != SIP_PROTO_TLS)
+			continue;
+		if (sip_tls_client_ctx(&cfgs[i], &p->client_ctx) < 0)
+			p->client_ctx = NULL;
+		break;
+	}
+	*out = p;
+	return 0;
+}
+
+static void retired_unlink(struct sip_transport *tp, struct sip_listener *l)
+{
+	struct sip_listener **pp = &tp->retired;
+	while (*pp && *pp != l)
+		pp = &(*pp)->next;
+	if (*pp)
+		*pp = l->next;
+}
+
+void sip_transport_listen_commit(struct sip_transport *tp, struct sip_listen_plan *p)
+{
+	char a[64];
+	struct sip_listener *gone = NULL;
+	for (struct sip_listener *l = tp->listeners, *next; l; l = next) {
+		next = l->next;
+		if (plan_has(p, l))
+			continue;
+		l->next = gone;
+		gone = l;
+	}
+	/* the new set, in the config's order */
+	for (unsigned i = 0; i < p->n; i++) {
+		struct plan_entry *e = &p->e[i];
+		if (e->revived)
+			retired_unlink(tp, e->l);
+		e->l->next = i + 1 < p->n ? p->e[i + 1].l : NULL;
+		if (e->ctx) {
+			/* connections in their handshake or open hold the old one */
+			sip_tls_ctx_free(e->l->ssl_ctx);
+			e->l->ssl_ctx = e->ctx;
+			tlog_info("listener tls %s: certificate and key read again",
+			          sip_addr_str((struct sockaddr *)&e->l->addr, a, sizeof a));
+		}
+	}
+	tp->listeners = p->e[0].l;
+	for (unsigned i = 0; i < p->n; i++)
+		if (p->e[i].opened)
+			listener_start(tp, p->e[i].l);
+	while (gone) {
+		struct sip_listener *l = gone;
+		gone = l->next;
+		if (l->proto != SIP_PROTO_UDP)
+			sip_stream_listener_gone(tp, l);
+		listener_close(tp, l);
+		l->next = tp->retired;
+		tp->retired = l;
+		tlog_info("stopped listening on %s %s", sip_proto_name(l->proto),
+		          sip_addr_str((struct sockaddr *)&l->addr, a, sizeof a));
+	}
+	sip_tls_ctx_free(tp->client_ctx);
+	tp->client_ctx = p->client_ctx;
+	free(p);
 }
 
 int sip_transport_send(struct sip_transport *tp, const struct sip_dest *dst,

@@ -67,6 +67,11 @@ struct sip_transport {
 	void *err_arg;
 
 	struct sip_listener *listeners;
+	/* Listeners a reload removed: socket closed, kept until the transport
+	 * is freed because messages and destinations (sip_rx_info.listener,
+	 * sip_dest.listener) may still name them; one that comes back in a
+	 * later reload is opened again in the same record. */
+	struct sip_listener *retired;
 
 	struct sip_conn *conns;        /* list of live connections */
 	struct sip_conn **by_id;       /* hash: id -> conn */
@@ -101,13 +106,35 @@ const struct sip_listener *sip_transport_find_listener(const struct sip_transpor
                                                        enum sip_proto proto, int family);
 int sip_set_nonblock(int fd);
 
+/* Reloading the listeners (core/reload.c): the set becomes exactly cfgs,
+ * in that order (the first of a protocol is the preferred one, as at
+ * start). prepare opens what is new (its socket bound, not yet read),
+ * loads the TLS files of every TLS listener again (the same address with
+ * renewed files serves them to new connections) and touches nothing
+ * running; it fails with a log line naming the listener and why, having
+ * undone what it opened. commit then swaps the set in: a listener not in
+ * cfgs is closed with the connections accepted on it (their queued data
+ * reported lost through the error callback), the kept ones keep their
+ * sockets and connections; abort closes what prepare opened. */
+struct sip_listen_plan;
+int sip_transport_listen_prepare(struct sip_transport *tp, const struct sip_listener_cfg *cfgs,
+                                 unsigned n, struct sip_listen_plan **out);
+void sip_transport_listen_commit(struct sip_transport *tp, struct sip_listen_plan *p);
+void sip_transport_listen_abort(struct sip_transport *tp, struct sip_listen_plan *p);
+
 /* ---- transport_udp.c ---- */
+/* Socket and bind (the watcher set up, started by the caller). */
 int sip_udp_listen(struct sip_transport *tp, struct sip_listener *l);
 int sip_udp_send(struct sip_transport *tp, const struct sip_dest *dst,
                  const char *buf, size_t len);
 
 /* ---- transport_stream.c ---- */
+/* Socket, bind and listen (the watcher set up, started by the caller). */
 int sip_stream_listen(struct sip_transport *tp, struct sip_listener *l);
+/* l is being removed: the connections accepted on it close (queued data
+ * reported lost), outgoing ones that named it take the first listener of
+ * their protocol and family in the current set (or none). */
+void sip_stream_listener_gone(struct sip_transport *tp, const struct sip_listener *l);
 int sip_stream_send(struct sip_transport *tp, const struct sip_dest *dst,
                     const char *buf, size_t len);
 struct sip_conn *sip_conn_find(const struct sip_transport *tp, uint64_t id);

@@ -683,8 +683,23 @@ int sip_stream_listen(struct sip_transport *tp, struct sip_listener *l)
 	l->io.data = l;
 	ev_init(&l->retry, accept_retry_cb);
 	l->retry.data = l;
-	ev_io_start(tp->loop, &l->io);
 	return 0;
+}
+
+void sip_stream_listener_gone(struct sip_transport *tp, const struct sip_listener *l)
+{
+	/* conn_fail runs the error callback, which may send (a new connection
+	 * at the head) or close others: start over after each close */
+again:
+	for (struct sip_conn *c = tp->conns; c; c = c->next) {
+		if (c->listener != l)
+			continue;
+		if (c->incoming) {
+			conn_fail(c, -ECONNABORTED, "its listener was removed");
+			goto again;
+		}
+		c->listener = sip_transport_find_listener(tp, c->proto, c->peer.ss_family);
+	}
 }
 
 /* ---- sending ---- */

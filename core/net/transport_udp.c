@@ -136,7 +136,6 @@ int sip_udp_listen(struct sip_transport *tp, struct sip_listener *l)
 		l->addr_len = len;
 	ev_io_init(&l->io, udp_readable, l->fd, EV_READ);
 	l->io.data = l;
-	ev_io_start(tp->loop, &l->io);
 	return 0;
 }
 

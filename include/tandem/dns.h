@@ -110,9 +110,12 @@ void sip_locate_cancel(struct sip_dns_query *q);
 /* The server's resolver, made from the config's dns group
  * (dns: { servers = "..."; timeout = ms; tries = n; }), for modules: made
  * before modules' init and freed after their stop. NULL under
- * tandemd --check-config, where no loop runs: fetch it in init or start
- * and allow for NULL in init. Changes of the group take effect at the
- * next restart. */
+ * tandemd --check-config, where no loop runs. A reload that changes the
+ * group puts a new resolver in its place: the old one still answers the
+ * lookups it has in flight (callbacks and sip_locate_cancel as usual),
+ * refuses new ones with -ESTALE, and is freed once they are over. So
+ * fetch it for each lookup rather than keeping it; allow for NULL in
+ * init. */
 struct sip_dns *tandem_dns(struct tandem *t);
 
 TANDEM_API_END

@@ -264,9 +264,12 @@ int tandem_call_hangup(struct tandem *t, struct tandem_call *call, const char *r
 int tandem_call_resume(struct tandem_call *call, enum tandem_verdict v, int code,
                        const char *reason);
 /* A dialplan action's own outcome, for the on(...) continuations after it
- * in the rule: "timeout", "full", "empty" (a queue's), or a dial's
- * ("busy", "noanswer", "unavailable", "fail"); ${dial_outcome} says it
- * too. When no on(...) after it takes the outcome, the caller gets code
+ * in the rule: "timeout", "full", "empty" (a queue's), "closed" (outside
+ * a schedule's hours), or a dial's ("busy", "noanswer", "unavailable",
+ * "fail"); ${dial_outcome} says it too. The actions without on(...) after
+ * it still run, except after "closed": the rest of that rule then runs
+ * only its on(...) actions (a goto() leaves the rule, and the gate with
+ * it). When no on(...) after it takes the outcome, the caller gets code
  * (300..699; reason NULL: the default phrase; headers: extra lines such
  * as "Retry-After: 30\r\n").
  * tandem_route_set_outcome: inside the action (ROUTE point), which then

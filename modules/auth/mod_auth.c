@@ -32,6 +32,7 @@
 #include <tandem/transport.h>
 
 #include "ban.h"
+#include "sample.h"
 #include <tandem/digest.h>
 #include "users.h"
 
@@ -203,6 +204,8 @@ static int auth_init(struct tandem *t, const config_setting_t *cfg)
 	if (!s)
 		return -ENOMEM;
 	int rc = conf_read(cfg, &s->conf);
+	if (rc == 0)
+		auth_sample_warn(s->conf.users);
 	if (rc == 0 && !(s->nc = sip_digest_nc_new(NC_TABLE_SIZE)))
 		rc = -ENOMEM;
 	if (rc < 0) {
@@ -248,6 +251,7 @@ static int auth_reload(struct tandem *t, const config_setting_t *cfg)
 	int rc = conf_read(cfg, &next);
 	if (rc < 0)
 		return rc;
+	auth_sample_warn(next.users);
 	bool same_secret = (!next.secret_path && !s->conf.secret_path) ||
 		(next.secret_path && s->conf.secret_path && strcmp(next.secret_path, s->conf.secret_path) == 0);
 	if (!same_secret && next.secret_path) {

@@ -3,17 +3,20 @@
 offered) gets past the 407, voicemail answers with the unavailable
 greeting, 1001 speaks 2 s (PCMU) and hangs up. 1002 subscribes to its
 message-waiting state (401, digest) and is told 1/0, then listens with *97.
-Last 1003 calls sales (2000): no agent is logged in, so the queue sends it
-on to the sales box, where it leaves a message.
+Then 1003 calls sales (2000): no agent is logged in, so the queue sends it
+on to the sales box, where it leaves a message. Last the ring group 600:
+1002's and 1003's phones register, 1001 calls 600, both ring at once, 1003
+answers and 1002's phone gets a CANCEL; 1001's BYE reaches 1003.
 Usage: sample_office.py SIP_PORT GREETING_MS"""
 import re
 import socket
 import struct
 import sys
+import threading
 import time
 
 sys.path.insert(0, __import__("os").path.dirname(__file__))
-from sipwire import Udp, digest, header, parse_status, request  # noqa: E402
+from sipwire import Udp, digest, header, parse_status, request, response  # noqa: E402
 
 port, greeting_ms = int(sys.argv[1]), int(sys.argv[2])
 sip = Udp(port)
@@ -141,3 +144,74 @@ time.sleep(greeting_ms / 1000.0)
 speak(call, 75)
 call.bye()
 print("ok: 2000 (queue sales, no agent) went to the sales box")
+
+
+# 5. the ring group 600: every phone of 1001, 1002 and 1003 rings at once
+def register(user, pw, phone):
+    ruri = "sip:127.0.0.1:%d" % port
+    h = {"From": "<sip:%s@127.0.0.1>;tag=r%s" % (user, user), "To": "<sip:%s@127.0.0.1>" % user,
+         "Call-ID": "reg-%s-%d@t" % (user, port), "Expires": "60",
+         "Contact": "<sip:%s@127.0.0.1:%d>" % (user, phone.local_port)}
+    phone.send(request("REGISTER", ruri, headers=h, port=phone.local_port, cseq="1 REGISTER"))
+    r = expect(phone.recv(5), 401, "REGISTER %s without credentials" % user)
+    chal = header(r, "WWW-Authenticate")
+    h["Authorization"] = digest(chal, user, pw, "REGISTER", ruri,
+                                alg="SHA-256" if "SHA-256" in chal else "MD5")
+    phone.send(request("REGISTER", ruri, headers=h, port=phone.local_port, cseq="2 REGISTER"))
+    expect(phone.recv(5), 200, "REGISTER %s with credentials" % user)
+
+
+def ring(phone, answer, seen):
+    """A phone of the group: 180 to the INVITE; answer: 200 after 0.5 s and
+    wait for the BYE; else wait for the CANCEL (200, then 487 and the ACK)."""
+    inv = phone.recv(5)
+    assert inv is not None and inv.startswith(b"INVITE "), "no INVITE: %r" % inv
+    seen.append(("invite", phone.local_port))
+    phone.send(response(inv, 180, "Ringing"))
+    if answer:
+        time.sleep(0.5)
+        body = SDP.replace("m=audio %d" % rtp_port, "m=audio %d" % (phone.local_port + 1))
+        phone.send(response(inv, 200, "OK", body=body,
+                            extra=("Contact: <sip:ph@127.0.0.1:%d>" % phone.local_port,
+                                   "Content-Type: application/sdp")))
+        want = (b"ACK ", b"BYE ")
+    else:
+        want = (b"CANCEL ",)
+    for w in want:
+        m = phone.recv(6)
+        assert m is not None and m.startswith(w), "want %r, got %r" % (w, m)
+        seen.append((w.decode().strip().lower(), phone.local_port))
+        if w != b"ACK ":
+            phone.send(response(m, 200, "OK"))
+    if not answer:
+        phone.send(response(inv, 487, "Request Terminated"))
+        m = phone.recv(5)
+        assert m is not None and m.startswith(b"ACK "), "no ACK for the 487: %r" % m
+
+
+bob, carol = Udp(port), Udp(port)
+register("1002", "bob-1002", bob)
+register("1003", "carol-1003", carol)
+seen, errors = [], []
+
+
+def run(phone, answer):
+    try:
+        ring(phone, answer, seen)
+    except AssertionError as e:
+        errors.append(str(e))
+
+
+threads = [threading.Thread(target=run, args=(bob, False)),
+           threading.Thread(target=run, args=(carol, True))]
+for t in threads:
+    t.start()
+call = Call("1001", "alice-1001", "600", "Alice")
+time.sleep(0.5)
+call.bye()
+for t in threads:
+    t.join(10)
+assert not errors, errors
+assert ("invite", bob.local_port) in seen and ("invite", carol.local_port) in seen, seen
+assert ("cancel", bob.local_port) in seen and ("bye", carol.local_port) in seen, seen
+print("ok: 600 rang 1002 and 1003 at once; 1003 answered, 1002 got CANCEL, the BYE reached 1003")

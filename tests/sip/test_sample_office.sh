@@ -4,7 +4,8 @@
 # a voicemail after the digest, the owner's subscription says 1/0 and *97
 # opens the box without a PIN. The message lands under the office's
 # var/voicemail as 8 kHz 16-bit mono WAV with its metadata. The sales
-# number (2000, the queue) with no agent logged in goes to the sales box.
+# number (2000, the queue) with no agent logged in goes to the sales box;
+# the ring group 600 rings two phones at once.
 . "$(dirname "$0")/calls_lib.sh"
 . "$top_srcdir/tests/sip/vm_lib.sh"
 cp -r "$top_srcdir/etc" "$WORK/etc"
@@ -39,4 +40,8 @@ grep -q "box 1002 opened by 1002 (1 new, 0 old)" "$WORK/tandemd.log" || fail "*9
 grep -q "queue sales has no agent logged in" "$WORK/tandemd.log" || fail "2000 did not reach the queue"
 [ "$(spool_count_at "$WORK/var/voicemail/sales" INBOX)" = 1 ] || fail "no message in the sales box"
 assert_no_calls
-echo "ok: the sample office takes a voicemail, lights 1002's MWI, opens its box on *97, sends sales callers with no agent to the sales box"
+# mod_cdr recorded the office's calls under var/cdr
+grep -q '"1001","1002","internal",.*"ANSWERED"' "$WORK/var/cdr/Master.csv" ||
+	fail "no CDR of 1001's call to 1002: $(cat "$WORK/var/cdr/Master.csv")"
+[ "$(wc -l <"$WORK/var/cdr/Master.csv")" -eq "$(wc -l <"$WORK/var/cdr/cdr.json")" ] || fail "CSV and JSON records differ"
+echo "ok: the sample office takes a voicemail, lights 1002's MWI, opens its box on *97, sends sales callers with no agent to the sales box, rings the 600 group; its calls are recorded"

@@ -615,6 +615,66 @@ static void test_module_outcomes(void)
 	dialplan_unref(dp);
 }
 
+/* "closed" (a schedule's action outside its hours) gates the rest of its
+ * rule: the dial after it never runs, only on(...) actions do (a failed
+ * after-hours dial's own continuations too); without one the plan ends;
+ * a goto() leaves the rule and the gate. */
+static void test_closed_gate(void)
+{
+	struct dialplan *dp = must_load(
+		"dialplan: { c: (\n"
+		"  { match = \"^1$\"; do = ( \"auth\", \"on(closed): dial(night, 5)\",\n"
+		"      \"on(noanswer): voicemail(night)\", \"dial(day)\", \"voicemail(day)\" ); },\n"
+		"  { match = \"^2$\"; do = ( \"auth\", \"dial(day)\" ); },\n"
+		"  { match = \"^3$\"; do = ( \"auth\", \"on(closed): goto(night)\", \"dial(day)\" ); }\n"
+		"); night: ( { do = ( \"dial(operator)\" ); } ); };\n");
+	struct dialplan_cursor *cur;
+	struct dialplan_step st;
+	struct dialplan_input in = input("1");
+
+	CU_ASSERT_EQUAL(dialplan_outcome_parse("closed"), (int)DIALPLAN_OUTCOME_CLOSED);
+	CU_ASSERT_STRING_EQUAL(dialplan_outcome_word(DIALPLAN_OUTCOME_CLOSED), "closed");
+	/* open: the on(closed) actions are skipped, the plan goes on */
+	CU_ASSERT_EQUAL_FATAL(dialplan_match(dp, "c", &in, &cur), 0);
+	CU_ASSERT_EQUAL_FATAL(dialplan_next(cur, &st), DIALPLAN_STEP);
+	CU_ASSERT_EQUAL_FATAL(dialplan_next(cur, &st), DIALPLAN_STEP);
+	CU_ASSERT_EQUAL(st.kind, DIALPLAN_DIAL);
+	CU_ASSERT_STRING_EQUAL(st.u.dial.targets[0].text, "day");
+	dialplan_cursor_free(cur);
+	/* closed: the night dial, its noanswer continuation, never the day's */
+	CU_ASSERT_EQUAL_FATAL(dialplan_match(dp, "c", &in, &cur), 0);
+	CU_ASSERT_EQUAL_FATAL(dialplan_next(cur, &st), DIALPLAN_STEP);
+	dialplan_set_outcome(cur, DIALPLAN_OUTCOME_CLOSED);
+	CU_ASSERT_STRING_EQUAL(dialplan_get_var(cur, "dial_outcome"), "closed");
+	CU_ASSERT_EQUAL_FATAL(dialplan_next(cur, &st), DIALPLAN_STEP);
+	CU_ASSERT_EQUAL(st.kind, DIALPLAN_DIAL);
+	CU_ASSERT_STRING_EQUAL(st.u.dial.targets[0].text, "night");
+	dialplan_set_outcome(cur, DIALPLAN_OUTCOME_NOANSWER);
+	CU_ASSERT_EQUAL_FATAL(dialplan_next(cur, &st), DIALPLAN_STEP);
+	CU_ASSERT_STRING_EQUAL(st.name, "voicemail");
+	CU_ASSERT_STRING_EQUAL(st.argv[0], "night");
+	CU_ASSERT_EQUAL(dialplan_next(cur, &st), DIALPLAN_END);
+	dialplan_cursor_free(cur);
+	/* closed with no on(closed) in the rule: nothing more runs */
+	in = input("2");
+	CU_ASSERT_EQUAL_FATAL(dialplan_match(dp, "c", &in, &cur), 0);
+	CU_ASSERT_EQUAL_FATAL(dialplan_next(cur, &st), DIALPLAN_STEP);
+	dialplan_set_outcome(cur, DIALPLAN_OUTCOME_CLOSED);
+	CU_ASSERT_EQUAL(dialplan_next(cur, &st), DIALPLAN_END);
+	dialplan_cursor_free(cur);
+	/* goto(): the other context's rule runs in full */
+	in = input("3");
+	CU_ASSERT_EQUAL_FATAL(dialplan_match(dp, "c", &in, &cur), 0);
+	CU_ASSERT_EQUAL_FATAL(dialplan_next(cur, &st), DIALPLAN_STEP);
+	dialplan_set_outcome(cur, DIALPLAN_OUTCOME_CLOSED);
+	CU_ASSERT_EQUAL_FATAL(dialplan_next(cur, &st), DIALPLAN_STEP);
+	CU_ASSERT_EQUAL(st.kind, DIALPLAN_DIAL);
+	CU_ASSERT_STRING_EQUAL(st.u.dial.targets[0].text, "operator");
+	CU_ASSERT_EQUAL(dialplan_next(cur, &st), DIALPLAN_END);
+	dialplan_cursor_free(cur);
+	dialplan_unref(dp);
+}
+
 static void test_dial_targets(void)
 {
 	struct dialplan *dp = must_load(
@@ -960,6 +1020,7 @@ static CU_TestInfo dialplan_tests[] = {
 	{ "the issue's example", test_issue_example },
 	{ "dial targets", test_dial_targets },
 	{ "module outcomes: timeout, full, empty", test_module_outcomes },
+	{ "closed gates the rest of its rule", test_closed_gate },
 	{ "core action steps", test_core_steps },
 	{ "on() continuations", test_on_continuations },
 	{ "goto and its loop guard", test_goto },

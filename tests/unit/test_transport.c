@@ -21,6 +21,8 @@
 
 #include <tandem/transport.h>
 
+#include "net/transport_internal.h"
+
 /* ---- what the callbacks saw ---- */
 
 #define MAX_SEEN 16
@@ -306,6 +308,115 @@ static uint16_t listen_on(struct sip_transport *tp, enum sip_proto proto, const 
 	}
 	CU_FAIL_FATAL("cannot listen");
 	return 0;
+}
+
+/* ---- reloading the listener set ---- */
+
+static int udp_bound(uint16_t port)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_storage ss;
+	socklen_t len = make_addr(&ss, "127.0.0.1", port);
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&ss, len) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void udp_to(int fd, uint16_t port, const char *msg)
+{
+	struct sockaddr_storage to;
+	socklen_t tolen = make_addr(&to, "127.0.0.1", port);
+	CU_ASSERT(sendto(fd, msg, strlen(msg), 0, (struct sockaddr *)&to, tolen) > 0);
+}
+
+/* The source port of the next datagram on fd, 0 when none comes. */
+static uint16_t udp_from_port(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	if (poll(&p, 1, 3000) != 1)
+		return 0;
+	struct sockaddr_storage from;
+	socklen_t flen = sizeof from;
+	char buf[2048];
+	if (recvfrom(fd, buf, sizeof buf, 0, (struct sockaddr *)&from, &flen) <= 0)
+		return 0;
+	return ntohs(((struct sockaddr_in *)&from)->sin_port);
+}
+
+static void test_listen_reload(void)
+{
+	struct seen s = { 0 };
+	struct sip_transport *tp = new_tp(&s, NULL);
+	uint16_t p1 = listen_on(tp, SIP_PROTO_UDP, "127.0.0.1");
+	uint16_t p2 = listen_on(tp, SIP_PROTO_UDP, "127.0.0.1");
+	uint16_t t1 = listen_on(tp, SIP_PROTO_TCP, "127.0.0.1");
+	int fd = udp_bound(0);
+	CU_ASSERT_FATAL(fd >= 0);
+	udp_to(fd, p2, udp_options);
+	CU_ASSERT_FATAL(wait_msgs(&s, 1, 0));
+	const struct sip_listener *l2 = s.msgs[0]->rx.listener;
+	struct sip_dest owed;   /* a response still to be sent from p2 */
+	CU_ASSERT_EQUAL_FATAL(sip_transport_response_dest(tp, s.msgs[0], &owed), 0);
+	CU_ASSERT_PTR_EQUAL(owed.listener, l2);
+	int tcp = tcp_client("127.0.0.1", t1);
+	CU_ASSERT_FATAL(tcp >= 0);
+	write_all(tcp, options, strlen(options));
+	CU_ASSERT_FATAL(wait_msgs(&s, 2, 0));
+
+	/* a taken port refuses the plan; the new listener before it is closed */
+	uint16_t p3 = free_port(AF_INET, SOCK_DGRAM);
+	int taken = udp_bound(0);
+	CU_ASSERT_FATAL(taken >= 0);
+	struct sip_listener_cfg bad[] = {
+		{ .proto = SIP_PROTO_UDP, .address = "127.0.0.1", .port = p1 },
+		{ .proto = SIP_PROTO_UDP, .address = "127.0.0.1", .port = p3 },
+		{ .proto = SIP_PROTO_UDP, .address = "127.0.0.1", .port = sock_port(taken) },
+	};
+	struct sip_listen_plan *plan = NULL;
+	CU_ASSERT_EQUAL(sip_transport_listen_prepare(tp, bad, 3, &plan), -EADDRINUSE);
+	CU_ASSERT_PTR_NULL(plan);
+	int probe = udp_bound(p3);
+	CU_ASSERT(probe >= 0);   /* p3 was let go */
+	if (probe >= 0)
+		close(probe);
+	close(taken);
+	/* the same listener twice */
+	struct sip_listener_cfg twice[] = { bad[0], bad[0] };
+	CU_ASSERT_EQUAL(sip_transport_listen_prepare(tp, twice, 2, &plan), -EINVAL);
+
+	/* p2 and the TCP listener go, p3 comes, p1 stays */
+	struct sip_listener_cfg next[] = { bad[0], bad[1] };
+	CU_ASSERT_EQUAL_FATAL(sip_transport_listen_prepare(tp, next, 2, &plan), 0);
+	sip_transport_listen_commit(tp, plan);
+	/* the owed response names the removed listener: it leaves from p1 */
+	CU_ASSERT_EQUAL(sip_transport_send(tp, &owed, ok200, strlen(ok200)), 0);
+	CU_ASSERT_EQUAL(udp_from_port(fd), p1);
+	/* what was received on it still reads its listener */
+	CU_ASSERT_EQUAL(l2->proto, SIP_PROTO_UDP);
+	CU_ASSERT_EQUAL(sip_addr_port((const struct sockaddr *)&l2->addr), p2);
+	/* the connection accepted on the removed TCP listener is closed */
+	struct reader r = { .fd = tcp };
+	CU_ASSERT(run_until(reader_eof, &r, 3.0));
+	close(tcp);
+	CU_ASSERT(tcp_client("127.0.0.1", t1) < 0);
+	udp_to(fd, p3, udp_options);
+	CU_ASSERT_FATAL(wait_msgs(&s, 3, 0));
+	CU_ASSERT_EQUAL(sip_addr_port((const struct sockaddr *)&s.msgs[2]->rx.listener->addr), p3);
+	/* p2 comes back in its old record: the owed response leaves from it */
+	struct sip_listener_cfg back[] = { bad[0], { .proto = SIP_PROTO_UDP,
+	                                             .address = "127.0.0.1", .port = p2 } };
+	CU_ASSERT_EQUAL_FATAL(sip_transport_listen_prepare(tp, back, 2, &plan), 0);
+	sip_transport_listen_commit(tp, plan);
+	udp_to(fd, p2, udp_options);
+	CU_ASSERT_FATAL(wait_msgs(&s, 4, 0));
+	CU_ASSERT_PTR_EQUAL(s.msgs[3]->rx.listener, l2);
+	CU_ASSERT_EQUAL(sip_transport_send(tp, &owed, ok200, strlen(ok200)), 0);
+	CU_ASSERT_EQUAL(udp_from_port(fd), p2);
+	close(fd);
+	seen_clear(&s);
+	sip_transport_free(tp);
 }
 
 /* ---- UDP ---- */
@@ -1233,6 +1344,7 @@ static CU_TestInfo transport_tests[] = {
 	{ "UDP receive, rport answer, keep-alive, bad, 513", test_udp_receive },
 	{ "UDP send from the listener port, sent-by", test_udp_send },
 	{ "UDP answer from the listener asked", test_udp_answer_from_listener },
+	{ "listeners reloaded: added, removed, revived", test_listen_reload },
 	{ "UDP over ::1, 0.0.0.0 and :: together", test_udp_ipv6 },
 	{ "TCP framing, keep-alive, missing Content-Length", test_tcp_framing },
 	{ "TCP oversize -> 513 and close", test_tcp_oversize },
