@@ -2,11 +2,13 @@
  * reported as "FILE:LINE: message" and the caller keeps its old config. */
 #include "config.h"
 
+#include <grp.h>
 #include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/un.h>
 
 #include "tandem_internal.h"
 
@@ -280,11 +282,98 @@ static void read_dns(struct tandem_config *c, struct config_errors *errs)
 	}
 }
 
+/* control: { socket = "tandemd.ctl"; mode = "0660"; group = "tandem";
+ * enabled = true; max_connections = 32; idle_timeout = 60; }: the control socket tandemctl talks to (core/control/,
+ * docs/CONTROL.md). Without a socket setting it is <state_dir>/tandemd.ctl;
+ * without a state_dir either, there is none unless enabled asks for it. */
+static void read_control(struct tandem_config *c, struct config_errors *errs)
+{
+	static const char *const known[] = { "enabled", "socket", "mode", "group", "max_connections",
+		"idle_timeout", NULL };
+	struct control_cfg *cc = &c->control;
+	*cc = (struct control_cfg){ .enabled = true, .mode = 0660, .gid = -1, .max_clients = 32,
+	                            .idle_timeout = 60 };
+	config_setting_t *g = config_lookup(&c->cfg, "control");
+	if (g && !config_setting_is_group(g)) {
+		config_errors_add(errs, g, "'control' must be a group { socket = \"...\"; ... }");
+		return;
+	}
+	const char *sock = NULL;
+	config_setting_t *en = NULL;
+	if (g) {
+		unsigned n = (unsigned)config_setting_length(g);
+		for (unsigned i = 0; i < n; i++) {
+			config_setting_t *s = config_setting_get_elem(g, i);
+			bool ok = false;
+			for (unsigned k = 0; known[k] && !ok; k++)
+				ok = strcmp(config_setting_name(s), known[k]) == 0;
+			if (!ok)
+				config_errors_add(errs, s, "unknown setting 'control.%s' (enabled, socket, mode, "
+				                  "group, max_connections, idle_timeout)", config_setting_name(s));
+		}
+		double clients = cc->max_clients;
+		read_number(errs, g, "max_connections", 1, 1024, &clients);
+		read_number(errs, g, "idle_timeout", 0.1, 86400, &cc->idle_timeout);
+		cc->max_clients = (unsigned)clients;
+		if ((en = config_setting_get_member(g, "enabled"))) {
+			if (config_setting_type(en) != CONFIG_TYPE_BOOL)
+				config_errors_add(errs, en, "'enabled' must be true or false");
+			else
+				cc->enabled = config_setting_get_bool(en);
+		}
+		sock = read_string(errs, g, "socket");
+		const char *mode = read_string(errs, g, "mode");
+		if (mode) {
+			char *end;
+			long m = strtol(mode, &end, 8);
+			if (!*mode || *end || m < 0 || m > 0777)
+				config_errors_add(errs, config_setting_get_member(g, "mode"),
+				                  "'mode' must be octal permission bits like \"0660\"");
+			else
+				cc->mode = (unsigned)m;
+		}
+		cc->group = read_string(errs, g, "group");
+		if (cc->group) {
+			struct group *gr = getgrnam(cc->group);
+			if (!gr)
+				config_errors_add(errs, config_setting_get_member(g, "group"),
+				                  "unknown group '%s'", cc->group);
+			else
+				cc->gid = (long)gr->gr_gid;
+		}
+	}
+	if (!cc->enabled)
+		return;
+	if (sock && *sock)
+		cc->socket = tandem_config_path(c, sock);
+	else if (c->state_dir) {
+		char *dir = tandem_config_path(c, c->state_dir);
+		size_t n = dir ? strlen(dir) + sizeof "/tandemd.ctl" : 0;
+		if (dir && (cc->socket = malloc(n)))
+			snprintf(cc->socket, n, "%s/tandemd.ctl", dir);
+		free(dir);
+	} else if (en) {
+		config_errors_add(errs, en, "the control socket needs 'socket' or a top-level 'state_dir'");
+		return;
+	} else {
+		cc->enabled = false;   /* nowhere to put it by default */
+		return;
+	}
+	if (!cc->socket) {
+		config_errors_add(errs, g, "out of memory");
+		return;
+	}
+	if (strlen(cc->socket) >= sizeof ((struct sockaddr_un *)0)->sun_path)
+		config_errors_add(errs, g ? g : config_lookup(&c->cfg, "state_dir"),
+		                  "the control socket path %s is longer than %zu bytes", cc->socket,
+		                  sizeof ((struct sockaddr_un *)0)->sun_path - 1);
+}
+
 /* Top-level names tandem knows; a module's own group is known by its name. */
 static void check_unknown_settings(struct tandem_config *c, struct config_errors *errs)
 {
 	static const char *const known[] = { "log_level", "module_dir", "state_dir", "modules",
-		"listen", "sip", "dialplan", "users", "calls", "dns", NULL };
+		"listen", "sip", "dialplan", "users", "calls", "dns", "control", NULL };
 	config_setting_t *root = config_root_setting(&c->cfg);
 	unsigned n = (unsigned)config_setting_length(root);
 	for (unsigned i = 0; i < n; i++) {
@@ -347,6 +436,7 @@ int tandem_config_load(const char *path, struct tandem_config **out, struct conf
 	read_listeners(c, errs);
 	read_sip(c, errs);
 	read_dns(c, errs);
+	read_control(c, errs);
 	check_unknown_settings(c, errs);
 
 	if (errs->count != before) {
@@ -363,6 +453,7 @@ void tandem_config_free(struct tandem_config *c)
 		return;
 	for (unsigned i = 0; i < TANDEM_MAX_LISTENERS * 3; i++)
 		free(c->listener_paths[i]);
+	free(c->control.socket);
 	config_destroy(&c->cfg);
 	free(c->path);
 	free(c->dir);

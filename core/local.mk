@@ -23,6 +23,7 @@ include $(srcdir)/core/sip/local.mk
 include $(srcdir)/core/net/local.mk
 include $(srcdir)/core/dialplan/local.mk
 include $(srcdir)/core/call/local.mk
+include $(srcdir)/core/control/local.mk
 
 sbin_PROGRAMS += tandemd
 tandemd_SOURCES = core/main.c

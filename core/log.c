@@ -32,6 +32,13 @@ int tandem_log_level_parse(const char *name, enum tandem_log_level *out)
 }
 
 void tandem_log_set_level(enum tandem_log_level lvl) { log_level = lvl; }
+enum tandem_log_level tandem_log_get_level(void) { return log_level; }
+
+const char *tandem_log_level_name(enum tandem_log_level lvl)
+{
+	static const char *const lower[] = { "error", "warn", "notice", "info", "debug" };
+	return (unsigned)lvl < sizeof lower / sizeof lower[0] ? lower[lvl] : "info";
+}
 
 void tandem_log_use_syslog(bool on)
 {

@@ -134,8 +134,9 @@ static int check_config(struct tandem *t, const char *path, const char *module_o
 	if (rc == 0) {
 		char *dir = module_dir_for(t->conf, module_opt);
 		t->module_dir = dir;
-		/* init only parses and allocates (no I/O), so it is safe here. */
-		if (loader_load_all(t, t->conf, &errs) == 0) {
+		/* init only parses and allocates (no I/O), so it is safe here;
+		 * modules add their control commands there */
+		if (control_core_init(t) == 0 && loader_load_all(t, t->conf, &errs) == 0) {
 			if (call_core_init(t, t->conf, &errs) == 0)
 				call_core_free(t);
 			event_core_free(t);
@@ -143,6 +144,7 @@ static int check_config(struct tandem *t, const char *path, const char *module_o
 			uac_core_free(t);
 			loader_unload_all(t);
 		}
+		control_core_free(t);
 		free(dir);
 		tandem_config_free(t->conf);
 	}
@@ -245,8 +247,14 @@ int main(int argc, char **argv)
 	ev_signal_start(t.loop, &t.sig_int);
 	ev_signal_start(t.loop, &t.sig_hup);
 	sigprocmask(SIG_UNBLOCK, &held, NULL);
+	t.started = ev_time();
 	if (tandem_server_open(&t) < 0) {
 		tlog_error("not started: a listener or the resolver could not be opened");
+		goto out;
+	}
+	/* the command table before the modules' init, which add theirs */
+	if (control_core_init(&t) < 0) {
+		tlog_error("not started: out of memory");
 		goto out;
 	}
 	if (loader_load_all(&t, t.conf, &errs) < 0) {
@@ -261,6 +269,11 @@ int main(int argc, char **argv)
 	}
 	if (loader_start_all(&t) < 0) {
 		tlog_error("not started: a module failed to start");
+		goto out_calls;
+	}
+	/* once every module started, so a client sees all commands */
+	if (control_core_open(&t, t.conf) < 0) {
+		tlog_error("not started: the control socket could not be opened");
 		goto out_calls;
 	}
 	if (pidfile && write_pidfile(pidfile) < 0)
@@ -283,6 +296,7 @@ out_modules:
 	loader_unload_all(&t);
 out:
 	report_ready(&ready_fd, 1);
+	control_core_free(&t);   /* after the modules' stop removed their commands */
 	tandem_server_close(&t);
 	if (pidfile && rc == 0)
 		unlink(pidfile);

@@ -87,6 +87,10 @@ int tandem_reload(struct tandem *t, struct config_errors *errs_out)
 	tandem_server_apply(t, next);
 	tandem_config_free(t->conf);
 	t->conf = next;
+	/* a moved, closed or re-permitted control socket; on failure the old
+	 * one stays (logged) */
+	if (t->control && control_core_open(t, next) < 0)
+		tlog_error("reload: the control socket stays as it was");
 	tlog_notice("reload done");
 	return 0;
 }

@@ -14,6 +14,8 @@
 /* ---- log.c ---- */
 int tandem_log_level_parse(const char *name, enum tandem_log_level *out);
 void tandem_log_set_level(enum tandem_log_level lvl);
+enum tandem_log_level tandem_log_get_level(void);
+const char *tandem_log_level_name(enum tandem_log_level lvl);  /* "debug" */
 void tandem_log_use_syslog(bool on);
 struct config_errors;
 /* While errs is not NULL, every ERROR line logged is also added to it
@@ -51,6 +53,16 @@ struct tandem_config {
 	struct sip_timer_cfg timers;
 	const char *server_name;        /* Server / User-Agent header value */
 	struct sip_dns_cfg dns;         /* the dns group (servers: NULL, the system's) */
+	/* the control group: the control socket (core/control/, docs/CONTROL.md) */
+	struct control_cfg {
+		bool enabled;
+		char *socket;               /* resolved path, owned; NULL when disabled */
+		unsigned mode;              /* permission bits, 0660 by default */
+		const char *group;          /* NULL: tandemd's own group */
+		long gid;                   /* the group's id, -1 for none */
+		unsigned max_clients;       /* connections at once */
+		double idle_timeout;        /* s without a request: closed */
+	} control;
 };
 
 /* Read and check path. On any error returns -EINVAL with every problem in

@@ -439,6 +439,12 @@ unsigned call_core_count(const struct tandem *t)
 	return core ? core->ncalls : 0;
 }
 
+unsigned long call_core_total(const struct tandem *t)
+{
+	const struct call_core *core = call_core_of(t);
+	return core ? core->total : 0;
+}
+
 int call_respond_relayed(struct sip_tsx *st, const struct sip_msg *resp, const char *tag,
                          struct sip_wbuf *h, struct call_sdp *sdp)
 {

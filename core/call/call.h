@@ -38,5 +38,7 @@ void call_core_server_error(struct tandem *t, struct sip_tsx *st, int err);
 void call_core_stray_response(struct tandem *t, struct sip_msg *resp);
 /* Calls alive now (tests assert 0 after a run). */
 unsigned call_core_count(const struct tandem *t);
+/* Calls since start-up (the control socket's status). */
+unsigned long call_core_total(const struct tandem *t);
 
 #endif
