@@ -2,7 +2,8 @@
  * "Module commands"), from the module's state API (state.c,
  * include/tandem/queue.h): without QUEUE one row per queue (a table);
  * with it the queue's object with its callers in line order and its
- * agents in member order (tables of their own under tandemctl). */
+ * agents ("members") in member order (tables of their own under
+ * tandemctl). */
 #include "config.h"
 
 #include <errno.h>
@@ -105,7 +106,7 @@ static int queue_detail(struct tandem *t, json_t *o, const char *name)
 		json_decref(agents);
 		return -ENOMEM;
 	}
-	if (json_object_set_new(o, "agents", agents) < 0)
+	if (json_object_set_new(o, "members", agents) < 0)
 		return -ENOMEM;
 	int rc = q_api.callers(t, name, caller_row, callers);
 	if (rc == 0)
