@@ -34,7 +34,20 @@ static json_t *text_or_null(const char *s)
 	return s && *s ? json_string(s) : json_null();
 }
 
-static json_t *trunk_json(const struct trunk_info *ti)
+/* The provider as configured: its host, and the port when one was given
+ * (the state API has the host alone). */
+static json_t *host_json(struct tandem *t, const struct trunk_info *ti)
+{
+	const struct trunk *tr = trunk_find(tandem_module_data(t, TMOD), ti->name);
+	if (!tr || !tr->c.port)
+		return json_string(ti->host);
+	char buf[300];
+	bool v6 = ti->host[0] != '[' && strchr(ti->host, ':');   /* brackets kept or not */
+	snprintf(buf, sizeof buf, v6 ? "[%s]:%u" : "%s:%u", ti->host, tr->c.port);
+	return json_string(buf);
+}
+
+static json_t *trunk_json(struct tandem *t, const struct trunk_info *ti)
 {
 	double now = trunk_wallclock();
 	bool qualified = strcmp(ti->qualify_state, "off") != 0 && ti->qualify_rtt > 0;
@@ -44,7 +57,7 @@ static json_t *trunk_json(const struct trunk_info *ti)
 		return NULL;
 	/* the members' order is the table's column order */
 	json_object_set_new(o, "name", json_string(ti->name));
-	json_object_set_new(o, "host", json_string(ti->host));
+	json_object_set_new(o, "host", host_json(t, ti));
 	json_object_set_new(o, "target", text_or_null(ti->target));
 	json_object_set_new(o, "state", json_string(ti->qualify_state));
 	json_object_set_new(o, "latency_ms", qualified ? json_real((long)(ti->qualify_rtt * 10000 + 0.5) / 10.0)
@@ -62,10 +75,16 @@ static json_t *trunk_json(const struct trunk_info *ti)
 	return o;
 }
 
+struct walk {
+	struct tandem *t;
+	json_t *arr;
+};
+
 static int add_one(void *arg, const struct trunk_info *ti)
 {
-	json_t *o = trunk_json(ti);
-	return o && json_array_append_new(arg, o) == 0 ? 0 : -ENOMEM;
+	struct walk *w = arg;
+	json_t *o = trunk_json(w->t, ti);
+	return o && json_array_append_new(w->arr, o) == 0 ? 0 : -ENOMEM;
 }
 
 static int trunks_run(struct tandem *t, const json_t *args, json_t **result, char *err, size_t errlen,
@@ -84,14 +103,15 @@ static int trunks_run(struct tandem *t, const json_t *args, json_t **result, cha
 			snprintf(err, errlen, "no trunk %s", name);
 			return -ENOENT;
 		}
-		if (!(*result = trunk_json(&ti))) {
+		if (!(*result = trunk_json(t, &ti))) {
 			snprintf(err, errlen, "out of memory");
 			return -ENOMEM;
 		}
 		return 0;
 	}
 	json_t *arr = json_array();
-	if (!arr || trunk_api.trunks(t, add_one, arr) < 0) {
+	struct walk w = { .t = t, .arr = arr };
+	if (!arr || trunk_api.trunks(t, add_one, &w) < 0) {
 		json_decref(arr);
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
