@@ -4,3 +4,4 @@ sbin_PROGRAMS += tandemctl
 tandemctl_SOURCES = tools/tandemctl.c tools/ctl_format.c tools/ctl_format.h
 tandemctl_CPPFLAGS = $(AM_CPPFLAGS) -DTANDEM_SYSCONF_DIR='"$(sysconfdir)/tandem"'
 tandemctl_LDADD = $(JANSSON_LIBS) $(LIBCONFIG_LIBS) -lm
+EXTRA_DIST += docs/CONTROL.md

@@ -302,10 +302,13 @@ static int clear_stale(const char *path)
 }
 
 /* Owner group and permissions of the socket file (connecting needs write
- * permission on it). */
+ * permission on it). Without a group of its own, tandemd's (a reload that
+ * drops the group takes it back). */
 static int apply_access(const char *path, unsigned mode, long gid)
 {
-	if (gid >= 0 && chown(path, (uid_t)-1, (gid_t)gid) < 0) {
+	if (gid < 0)
+		gid = (long)getegid();
+	if (chown(path, (uid_t)-1, (gid_t)gid) < 0) {
 		tlog_error("control: cannot give %s to group %ld: %s", path, gid, strerror(errno));
 		return -errno;
 	}
@@ -316,9 +319,41 @@ static int apply_access(const char *path, unsigned mode, long gid)
 	return 0;
 }
 
+/* The socket's folder, made when missing (a fresh state_dir, or a run
+ * folder nobody created): every missing component, searchable by all so
+ * the socket's own mode decides who connects. */
+static int make_parent(const char *path)
+{
+	char dir[sizeof ((struct sockaddr_un *)0)->sun_path];
+	snprintf(dir, sizeof dir, "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return 0;
+	*slash = '\0';
+	struct stat st;
+	if (stat(dir, &st) == 0)
+		return 0;
+	for (char *p = dir + 1;; p++) {
+		bool last = *p == '\0';
+		if (*p != '/' && !last)
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+			tlog_error("control: cannot create %s: %s", dir, strerror(errno));
+			return -errno;
+		}
+		if (last)
+			return 0;
+		*p = '/';
+	}
+}
+
 static int listen_at(const char *path, unsigned mode, long gid, int *out, struct stat *st)
 {
-	int rc = clear_stale(path);
+	int rc = make_parent(path);
+	if (rc < 0)
+		return rc;
+	rc = clear_stale(path);
 	if (rc < 0)
 		return rc;
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);

@@ -34,7 +34,9 @@ struct tandem_control_command {
 	 * On success set *result to a new reference (an object, or an array of
 	 * objects for a listing: tandemctl prints arrays of objects as tables,
 	 * columns in the members' order) and return 0. On failure return one
-	 * of the codes above with a message in err (no trailing newline). */
+	 * of the codes above with a message in err (no trailing newline); an
+	 * object left in *result then adds its members beside "error" in the
+	 * response (reload's "errors"), anything else in it is dropped. */
 	int (*run)(struct tandem *t, const json_t *args, json_t **result, char *err, size_t errlen,
 	           void *arg);
 	void *arg;
