@@ -28,6 +28,7 @@ struct queue_caller_info {
 	double waited;                 /* s */
 	double estimated_wait;         /* s, 0: not known yet */
 	int offered;                   /* an offer to agents is ringing */
+	const char *caller;            /* its From as received (no tag), "" when unknown */
 };
 
 struct queue_agent_info {

@@ -23,6 +23,8 @@ struct slot {
 	unsigned fails;
 	time_t window_start;
 	time_t banned_until;
+	unsigned ban_fails;     /* the failures that started the ban */
+	bool by_hand;           /* the ban came from auth_ban_add */
 };
 
 struct auth_ban {
@@ -135,7 +137,8 @@ static unsigned slot_of(const struct auth_ban *b, const uint8_t key[16])
 bool auth_ban_check(struct auth_ban *b, const struct sockaddr *sa, time_t now)
 {
 	uint8_t key[16];
-	if (!b || b->cfg.failures == 0 || !to_key(sa, key))
+	/* with failures = 0 only a ban by hand can be there */
+	if (!b || !to_key(sa, key))
 		return false;
 	struct slot *s = &b->slots[slot_of(b, key)];
 	/* the whitelist only on a hit: a reload may have added the network */
@@ -165,8 +168,85 @@ bool auth_ban_fail(struct auth_ban *b, const struct sockaddr *sa, time_t now)
 	if (++s->fails < b->cfg.failures)
 		return false;
 	s->banned_until = now + (time_t)b->cfg.ban_time;
+	s->ban_fails = s->fails;
+	s->by_hand = false;
 	s->fails = 0;
 	return true;
+}
+
+int auth_ban_add(struct auth_ban *b, const struct sockaddr *sa, unsigned seconds, time_t now)
+{
+	uint8_t key[16];
+	if (!b || seconds == 0 || !to_key(sa, key))
+		return -EINVAL;
+	if (auth_ban_whitelisted(b, sa))
+		return -EPERM;
+	struct slot *s = &b->slots[slot_of(b, key)];
+	bool mine = s->used && memcmp(s->addr, key, 16) == 0;
+	if (s->used && !mine && s->banned_until > now)
+		return -EBUSY;
+	if (!mine) {
+		*s = (struct slot){ .used = true, .window_start = now };
+		memcpy(s->addr, key, 16);
+	}
+	s->banned_until = now + (time_t)seconds;
+	s->ban_fails = s->fails;
+	s->by_hand = true;
+	s->fails = 0;
+	return 0;
+}
+
+int auth_ban_remove(struct auth_ban *b, const struct sockaddr *sa, time_t now)
+{
+	uint8_t key[16];
+	if (!b || !to_key(sa, key))
+		return -ENOENT;
+	struct slot *s = &b->slots[slot_of(b, key)];
+	if (!s->used || memcmp(s->addr, key, 16) != 0 || s->banned_until <= now)
+		return -ENOENT;
+	*s = (struct slot){ 0 };
+	return 0;
+}
+
+static void key_addr(const uint8_t key[16], struct sockaddr_storage *ss)
+{
+	static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	memset(ss, 0, sizeof *ss);
+	if (memcmp(key, v4mapped, sizeof v4mapped) == 0) {
+		struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
+		a4->sin_family = AF_INET;
+		memcpy(&a4->sin_addr, key + 12, 4);
+	} else {
+		struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
+		a6->sin6_family = AF_INET6;
+		memcpy(&a6->sin6_addr, key, 16);
+	}
+}
+
+int auth_ban_foreach(const struct auth_ban *b, time_t now,
+                     int (*fn)(void *arg, const struct auth_ban_entry *e), void *arg)
+{
+	for (unsigned i = 0; b && i < b->cap; i++) {
+		const struct slot *s = &b->slots[i];
+		if (!s->used)
+			continue;
+		struct auth_ban_entry e;
+		key_addr(s->addr, &e.addr);
+		/* as auth_ban_check: a reload may have whitelisted it since */
+		bool banned = s->banned_until > now &&
+		              !auth_ban_whitelisted(b, (const struct sockaddr *)&e.addr);
+		bool counting = !banned && s->fails > 0 && now - s->window_start < (time_t)b->cfg.window;
+		if (!banned && !counting)
+			continue;
+		e.banned = banned;
+		e.by_hand = banned && s->by_hand;
+		e.remaining = banned ? s->banned_until - now : 0;
+		e.failures = banned ? s->ban_fails : s->fails;
+		int rc = fn(arg, &e);
+		if (rc)
+			return rc;
+	}
+	return 0;
 }
 
 void auth_ban_success(struct auth_ban *b, const struct sockaddr *sa)

@@ -32,6 +32,7 @@
 #include <tandem/transport.h>
 
 #include "ban.h"
+#include "control.h"
 #include "sample.h"
 #include <tandem/digest.h>
 #include "users.h"
@@ -241,6 +242,9 @@ static int auth_start(struct tandem *t)
 	}
 	s->have_secret = true;
 	tlog_info("mod_auth: realm %s, %zu users", s->conf.users->realm, s->conf.users->n);
+	int rc = auth_control_add(t, &s->conf.ban, &s->conf.ban_time);
+	if (rc < 0)
+		tlog_error("mod_auth: no \"ban\" control command: %s", strerror(-rc));
 	return 0;
 }
 
@@ -276,6 +280,7 @@ static void auth_stop(struct tandem *t)
 	struct auth_state *s = tandem_module_data(t, "auth");
 	if (!s)
 		return;
+	auth_control_remove(t);
 	tlog_info("mod_auth: %lu accepted, %lu challenged, %lu failed, %lu dropped (banned)",
 	          s->ok, s->challenged, s->failed, s->dropped_banned);
 	conf_free(&s->conf);

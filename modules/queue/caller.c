@@ -450,3 +450,9 @@ const char *q_caller_call_id(struct qqueue *q, unsigned long id)
 	struct qcaller *c = caller_by_id(q, id);
 	return c ? cid(c) : "?";
 }
+
+struct tandem_call *q_caller_call(struct qqueue *q, unsigned long id)
+{
+	struct qcaller *c = caller_by_id(q, id);
+	return c ? c->call : NULL;
+}

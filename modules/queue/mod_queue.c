@@ -346,6 +346,9 @@ static int q_start(struct tandem *t)
 {
 	struct qmod *m = tandem_module_data(t, QMOD);
 	ev_timer_start(tandem_loop(t), &m->sweep);
+	int rc = q_control_add(t);
+	if (rc < 0)
+		tlog_error("mod_queue: no \"queues\" control command: %s", strerror(-rc));
 	return 0;
 }
 
@@ -408,6 +411,7 @@ static void q_stop(struct tandem *t)
 	struct qmod *m = tandem_module_data(t, QMOD);
 	if (!m)
 		return;
+	q_control_remove(t);
 	ev_timer_stop(tandem_loop(t), &m->sweep);
 	for (size_t i = 0; i < m->nqueues; i++)
 		q_callers_drop(m, m->queues[i]);

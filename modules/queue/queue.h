@@ -4,6 +4,7 @@
  *   caller.c      one waiting caller: 182s, music and announcements, offers
  *   agents.c      agents: feature codes (login, logout, pause), who is free
  *   state.c       the state for the control tool (include/tandem/queue.h)
+ *   control.c     "queues [QUEUE]" on the control socket (include/tandem/control.h)
  * Everything runs on the signalling loop. */
 #ifndef QUEUE_H
 #define QUEUE_H
@@ -85,9 +86,15 @@ void q_callers_drop(struct qmod *m, struct qqueue *q);
 
 /* The Call-ID of the caller id of q's line ("?" when unknown). */
 const char *q_caller_call_id(struct qqueue *q, unsigned long id);
+/* The call of the caller id of q's line, NULL when unknown. */
+struct tandem_call *q_caller_call(struct qqueue *q, unsigned long id);
 
 /* ---- state.c ---- */
 extern const struct queue_api q_api;
+
+/* ---- control.c ---- */
+int q_control_add(struct tandem *t);      /* 0 or tandem_control_command_add's error */
+void q_control_remove(struct tandem *t);
 
 /* ---- agents.c ---- */
 /* queue_login([queue]), queue_logout([queue]), queue_pause([queue]):

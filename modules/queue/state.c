@@ -42,11 +42,15 @@ static int api_callers(struct tandem *t, const char *queue,
 	double now = q_now(m);
 	for (size_t i = 0; i < q->line.ncallers; i++) {
 		const struct ql_caller *c = &q->line.callers[i];
+		struct tandem_call_facts f;
+		struct tandem_call *call = q_caller_call(q, c->id);
 		struct queue_caller_info info = {
 			.call_id = q_caller_call_id(q, c->id), .position = (unsigned)i + 1,
 			.waited = now - c->joined, .estimated_wait = ql_estimate(&q->line, (unsigned)i + 1),
 			.offered = c->offering,
 		};
+		/* the facts last until the next call into the core: after the Call-ID */
+		info.caller = call && tandem_call_facts(call, &f) == 0 && f.caller ? f.caller : "";
 		int rc = fn(arg, &info);
 		if (rc)
 			return rc;

@@ -37,6 +37,7 @@ static void binding_free(struct location_binding *b)
 	free(b->contact);
 	free(b->call_id);
 	free(b->instance);
+	free(b->user_agent);
 }
 
 static void aor_free(struct location_aor *a)
@@ -90,6 +91,18 @@ const struct location_aor *location_find(const struct location *l, const char *a
 unsigned location_count(const struct location *l)
 {
 	return l ? l->count : 0;
+}
+
+int location_foreach(const struct location *l, int (*fn)(void *arg, const struct location_aor *a),
+                     void *arg)
+{
+	for (unsigned h = 0; l && h < NBUCKETS; h++)
+		for (const struct location_aor *a = l->buckets[h]; a; a = a->next) {
+			int rc = fn(arg, a);
+			if (rc)
+				return rc;
+		}
+	return 0;
 }
 
 void location_set_cfg(struct location *l, const struct location_cfg *cfg)
@@ -258,7 +271,9 @@ int location_register(struct location *l, const struct location_request *r, time
 		b->contact = sip_str_dup(c->uri);
 		b->call_id = sip_str_dup(r->call_id);
 		b->instance = c->instance.len ? sip_str_dup(c->instance) : NULL;
-		if (!b->contact || !b->call_id || (c->instance.len && !b->instance))
+		b->user_agent = r->user_agent.len ? sip_str_dup(r->user_agent) : NULL;
+		if (!b->contact || !b->call_id || (c->instance.len && !b->instance) ||
+		    (r->user_agent.len && !b->user_agent))
 			rc = -ENOMEM;
 		b->cseq = r->cseq;
 		b->expires_at = now + (time_t)w[j].expires;
@@ -392,9 +407,11 @@ int location_lookup(const struct location *l, const char *aor, time_t now,
 /* ---- snapshot file ----
  * One binding per line, space-separated fields, each percent-encoded
  * (bytes <= 0x20, '%', >= 0x7f), "-" for absent:
- *   B aor contact call-id cseq expires_at q proto addr port instance reg-id */
+ *   B aor contact call-id cseq expires_at q proto addr port instance reg-id user-agent
+ * Version 1 had no user-agent field: its lines load as bindings without one. */
 
-#define SNAP_MAGIC "# tandem location v1"
+#define SNAP_MAGIC "# tandem location v"
+#define SNAP_VERSION 2
 
 static void put_field(FILE *f, const char *s)
 {
@@ -494,7 +511,7 @@ int location_save(struct location *l)
 		free(tmp);
 		return rc;
 	}
-	fprintf(f, "%s\n", SNAP_MAGIC);
+	fprintf(f, "%s%d\n", SNAP_MAGIC, SNAP_VERSION);
 	for (unsigned h = 0; h < NBUCKETS; h++) {
 		for (const struct location_aor *a = l->buckets[h]; a; a = a->next) {
 			for (unsigned i = 0; i < a->n; i++) {
@@ -512,7 +529,9 @@ int location_save(struct location *l)
 				put_field(f, host);
 				fprintf(f, " %u", port);
 				put_field(f, b->instance);
-				fprintf(f, " %u\n", b->reg_id);
+				fprintf(f, " %u", b->reg_id);
+				put_field(f, b->user_agent);
+				fputc('\n', f);
 			}
 		}
 	}
@@ -546,16 +565,18 @@ static int parse_proto(const char *s, enum sip_proto *p)
  * -ENOMEM. */
 static int load_line(struct location *l, char *line, time_t now)
 {
-	char *f[13];
+	char *f[14];
 	int n = 0;
-	for (char *save = NULL, *tok = strtok_r(line, " \r\n", &save); tok && n < 13;
+	for (char *save = NULL, *tok = strtok_r(line, " \r\n", &save); tok && n < 14;
 	     tok = strtok_r(NULL, " \r\n", &save))
 		f[n++] = tok;
-	if (n != 12 || strcmp(f[0], "B") != 0)
+	/* 12 fields: a version 1 line (no user-agent) */
+	if ((n != 12 && n != 13) || strcmp(f[0], "B") != 0)
 		return -EINVAL;
-	char *aor, *contact, *call_id, *host, *instance, *e[5];
+	char *aor, *contact, *call_id, *host, *instance, *ua = NULL, *e[5];
 	if (!get_field(f[1], &aor) || !get_field(f[2], &contact) || !get_field(f[3], &call_id) ||
-	    !get_field(f[8], &host) || !get_field(f[10], &instance) || !aor || !contact || !call_id)
+	    !get_field(f[8], &host) || !get_field(f[10], &instance) || !aor || !contact || !call_id ||
+	    (n == 13 && !get_field(f[12], &ua)))
 		return -EINVAL;
 	errno = 0;
 	unsigned long cseq = strtoul(f[4], &e[0], 10);
@@ -601,7 +622,8 @@ static int load_line(struct location *l, char *line, time_t now)
 	b.contact = strdup(contact);
 	b.call_id = strdup(call_id);
 	b.instance = instance ? strdup(instance) : NULL;
-	if (!b.contact || !b.call_id || (instance && !b.instance)) {
+	b.user_agent = ua ? strdup(ua) : NULL;
+	if (!b.contact || !b.call_id || (instance && !b.instance) || (ua && !b.user_agent)) {
 		binding_free(&b);
 		aor_remove_if_empty(l, a);
 		return -ENOMEM;
@@ -609,6 +631,17 @@ static int load_line(struct location *l, char *line, time_t now)
 	a->b[a->n++] = b;
 	l->count++;
 	return 1;
+}
+
+/* The first line of a version this code reads (1 or 2). */
+static bool known_magic(const char *line)
+{
+	size_t n = strlen(SNAP_MAGIC);
+	if (strncmp(line, SNAP_MAGIC, n) != 0)
+		return false;
+	char *end;
+	long v = strtol(line + n, &end, 10);
+	return end != line + n && (*end == '\n' || *end == '\0') && v >= 1 && v <= SNAP_VERSION;
 }
 
 int location_open(const struct location_cfg *cfg, const char *state_file, time_t now,
@@ -635,7 +668,7 @@ int location_open(const struct location_cfg *cfg, const char *state_file, time_t
 		bool first = true;
 		int rc = 0;
 		while (getline(&line, &cap, f) > 0) {
-			if (first && strncmp(line, SNAP_MAGIC, strlen(SNAP_MAGIC)) != 0)
+			if (first && !known_magic(line))
 				bad++;      /* not ours or a future format: load what parses */
 			first = false;
 			if (line[0] == '#' || line[0] == '\n')

@@ -30,6 +30,7 @@ struct location_binding {
 	uint64_t conn_id;           /* 0 after a restart */
 	char *instance;             /* RFC 5626 +sip.instance, NULL when absent */
 	unsigned reg_id;            /* RFC 5626 reg-id, 0 when absent */
+	char *user_agent;           /* the REGISTER's User-Agent, NULL when absent */
 };
 
 struct location_aor {
@@ -60,6 +61,7 @@ struct location_request {
 	const struct sockaddr *src;
 	socklen_t src_len;
 	uint64_t conn_id;
+	struct sip_str user_agent;  /* empty when absent */
 };
 
 struct location;
@@ -92,6 +94,11 @@ unsigned location_expire(struct location *l, time_t now, int *persist_err);
 int location_lookup(const struct location *l, const char *aor, time_t now,
                     struct location_contact *out, int max);
 unsigned location_count(const struct location *l);
+/* fn for every AOR (in no particular order) until it returns non-zero
+ * (then that value); 0. The bindings may include expired ones the sweep
+ * has not removed yet: compare expires_at with the time. */
+int location_foreach(const struct location *l, int (*fn)(void *arg, const struct location_aor *a),
+                     void *arg);
 /* Write the snapshot now (tmp + fsync + rename + fsync dir). */
 int location_save(struct location *l);
 

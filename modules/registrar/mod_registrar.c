@@ -23,9 +23,11 @@
 #include <tandem/auth.h>
 #include <tandem/registrar.h>
 #include <tandem/call.h>
+#include <tandem/control.h>
 #include <tandem/sip_uri.h>
 #include <tandem/tandem.h>
 
+#include "control.h"
 #include "location.h"
 
 #define MAX_CONTACTS_PER_REQUEST 32
@@ -152,6 +154,8 @@ static int reg_start(struct tandem *t)
 	ev_timer_init(&s->sweep, sweep_cb, SWEEP_INTERVAL, SWEEP_INTERVAL);
 	s->sweep.data = s;
 	ev_timer_start(tandem_loop(t), &s->sweep);
+	if ((rc = reg_control_add(t, s->loc)) < 0)
+		tlog_error("mod_registrar: no \"registrations\" control command: %s", strerror(-rc));
 	return 0;
 }
 
@@ -184,6 +188,7 @@ static void reg_stop(struct tandem *t)
 	if (!s)
 		return;
 	ev_timer_stop(tandem_loop(t), &s->sweep);
+	tandem_control_command_remove_all(t, "registrar");
 	tlog_info("mod_registrar: %lu REGISTER accepted, %lu refused, %u binding(s) kept",
 	          s->registered, s->refused, location_count(s->loc));
 	location_close(s->loc);
@@ -362,8 +367,10 @@ static enum tandem_verdict reg_request(struct tandem_event *ev)
 		}
 		expires_hdr = (long)e;
 	}
+	const struct sip_hdr *ua = sip_msg_hdr(m, SIP_HDR_USER_AGENT);
 	struct location_request r = {
 		.aor = aor, .call_id = m->call_id, .cseq = m->cseq,
+		.user_agent = ua ? sip_str_trim(ua->value) : (struct sip_str){ 0 },
 		.wildcard = p->wildcard, .expires_hdr = expires_hdr,
 		.contacts = p->c, .ncontacts = p->n,
 		.proto = m->rx.proto, .src = (const struct sockaddr *)&m->rx.src,

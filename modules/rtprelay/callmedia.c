@@ -39,6 +39,7 @@ struct rp_stream {
 	bool zero_addr[NSIDES];   /* c=0.0.0.0: RFC 2543 hold */
 	bool hold;
 	char profile[96];         /* as last logged */
+	char codec[32];           /* the last answer's first format, "" before one */
 };
 
 struct rp_call {
@@ -275,6 +276,7 @@ static bool stream_answer(struct rp_call *rc, unsigned i, const struct rtpr_sdp_
 		return false;
 	s->known[x] = true;
 	s->srtp[x] = m->secure;
+	snprintf(s->codec, sizeof s->codec, "%s", m->codec);
 	key_clear(&s->theirs[x]);
 	if (m->secure) {
 		if (rtpr_srtp_key_pick(m, &s->theirs[x].k) == 0)
@@ -396,6 +398,20 @@ bool rp_call_stats(const struct rp_call *rc, unsigned stream, enum rtpr_leg leg,
 	if (stream >= RTPR_SDP_MAX_MEDIA || !rc->st[stream].sess)
 		return false;
 	return rtpr_session_stats(rc->st[stream].sess, leg, out) == 0;
+}
+
+bool rp_call_stream_info(const struct rp_call *rc, unsigned stream, struct rp_stream_info *out)
+{
+	if (stream >= RTPR_SDP_MAX_MEDIA || !rc->st[stream].sess)
+		return false;
+	const struct rp_stream *s = &rc->st[stream];
+	out->codec = s->codec;
+	for (int x = 0; x < NSIDES; x++) {
+		const struct rp_key *k = s->applied_rx[x].set ? &s->applied_rx[x] : &s->applied_tx[x];
+		out->srtp[x] = k->set ? rtpr_srtp_suite_name(k->k.suite) : NULL;
+	}
+	out->hold = s->hold;
+	return true;
 }
 
 static void log_leg(const struct rp_call *rc, unsigned i, int x, const struct rtpr_leg_stats *st)

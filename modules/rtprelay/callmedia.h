@@ -48,8 +48,20 @@ bool rp_call_idle(const struct rp_call *rc);
 /* Counters of stream i's leg (false when the stream has no session). */
 bool rp_call_stats(const struct rp_call *rc, unsigned stream, enum rtpr_leg leg,
                    struct rtpr_leg_stats *out);
+/* What the control socket shows of stream i (false: it has no session). */
+struct rp_stream_info {
+	const char *codec;        /* the answer's first format ("PCMU/8000"), "" before it */
+	const char *srtp[2];      /* per side (enum rtpr_leg): the SRTP suite, NULL plain RTP */
+	bool hold;
+};
+bool rp_call_stream_info(const struct rp_call *rc, unsigned stream, struct rp_stream_info *out);
 /* Log the counters, release every port, forget the call. */
 void rp_call_end(struct rp_ctx *ctx, struct rp_call *rc);
+
+/* "media" in each call's object on the control socket (control.c):
+ * served from start to stop. 0 or tandem_control_call_info_add's error. */
+int rp_control_add(struct tandem *t, struct rp_ctx *ctx);
+void rp_control_remove(struct tandem *t);
 
 /* Walk ctx->calls. */
 struct rp_call *rp_call_next(const struct rp_call *rc);

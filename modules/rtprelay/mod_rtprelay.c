@@ -288,6 +288,8 @@ static int rtprelay_start(struct tandem *t)
 	s->ctx.ports = s->ports;
 	tlog_info("rtprelay: relaying on %s ports %d-%d, %d media thread(s), timeout %d s",
 	          s->bind, s->port_min, s->port_max, s->threads, s->timeout_s);
+	if ((rc = rp_control_add(t, &s->ctx)) < 0)
+		tlog_error("mod_rtprelay: no media in the control socket's calls: %s", strerror(-rc));
 	return 0;
 }
 
@@ -311,6 +313,7 @@ static void rtprelay_stop(struct tandem *t)
 	struct rtprelay_state *s = tandem_module_data(t, "rtprelay");
 	if (!s)
 		return;
+	rp_control_remove(t);
 	rtpr_relay_destroy(s->relay);   /* joins the media threads first */
 	if (s->loop)
 		ev_async_stop(s->loop, &s->timeout_async);

@@ -211,7 +211,8 @@ static int parse_rtcp(struct tok v, struct rtpr_sdp_media *m)
 	return 0;
 }
 
-/* a=rtpmap:pt telephone-event/8000 (RFC 4733 §7.1.1) */
+/* a=rtpmap:pt encoding/rate[/channels]: the first format's name, and
+ * telephone-event/8000 (RFC 4733 §7.1.1) */
 static void parse_rtpmap(struct tok v, struct rtpr_sdp_media *m)
 {
 	const char *p = v.p, *end = v.p + v.len;
@@ -219,6 +220,8 @@ static void parse_rtpmap(struct tok v, struct rtpr_sdp_media *m)
 	uint64_t n, rate;
 	if (!next_tok(&p, end, &pt) || tok_uint(pt, 127, &n) < 0 || !next_tok(&p, end, &enc))
 		return;
+	if (m->nfmt && n == m->fmt[0] && tok_copy(m->codec, sizeof m->codec, enc) < 0)
+		m->codec[0] = '\0';      /* too long to be a name worth showing */
 	static const char te[] = "telephone-event/";
 	if (enc.len <= sizeof te - 1 || strncasecmp(enc.p, te, sizeof te - 1) != 0)
 		return;
@@ -234,6 +237,20 @@ static void parse_rtpmap(struct tok v, struct rtpr_sdp_media *m)
 		return;
 	m->te_pt = (int)n;
 	m->te_rate = (unsigned)rate;
+}
+
+/* RFC 3551 §6 table 4 and 5: the static payload types' encodings. */
+static const char *static_codec(unsigned pt)
+{
+	static const char *const names[35] = {
+		[0] = "PCMU/8000", [3] = "GSM/8000", [4] = "G723/8000", [5] = "DVI4/8000",
+		[6] = "DVI4/16000", [7] = "LPC/8000", [8] = "PCMA/8000", [9] = "G722/8000",
+		[10] = "L16/44100/2", [11] = "L16/44100", [12] = "QCELP/8000", [13] = "CN/8000",
+		[14] = "MPA/90000", [15] = "G728/8000", [16] = "DVI4/11025", [17] = "DVI4/22050",
+		[18] = "G729/8000", [25] = "CelB/90000", [26] = "JPEG/90000", [28] = "nv/90000",
+		[31] = "H261/90000", [32] = "MPV/90000", [33] = "MP2T/90000", [34] = "H263/90000",
+	};
+	return pt < 35 ? names[pt] : NULL;
 }
 
 /* a=crypto:tag suite key-params [session-params] (RFC 4568 §9.1) */
@@ -345,6 +362,9 @@ int rtpr_sdp_parse(const char *buf, size_t len, struct rtpr_sdp *s)
 		}
 		if (mm->dir == RTPR_DIR_NONE)
 			mm->dir = s->dir;
+		const char *sc = mm->nfmt && !mm->codec[0] ? static_codec(mm->fmt[0]) : NULL;
+		if (sc)
+			snprintf(mm->codec, sizeof mm->codec, "%s", sc);
 	}
 	return 0;
 }

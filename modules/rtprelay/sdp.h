@@ -39,6 +39,10 @@ struct rtpr_sdp_media {
 	enum rtpr_sdp_dir dir;    /* effective: own attribute, else session's */
 	int te_pt;                /* telephone-event payload type (RFC 4733), or -1 */
 	unsigned te_rate;
+	/* The encoding of the first payload type ("PCMU/8000", "opus/48000/2"):
+	 * its a=rtpmap, else the RFC 3551 name of a static type; "" unknown.
+	 * In an answer, the codec the answerer prefers (RFC 3264 §6.1). */
+	char codec[32];
 	unsigned ncrypto;
 	struct {
 		unsigned tag;

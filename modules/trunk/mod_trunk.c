@@ -124,6 +124,9 @@ static int trunk_start(struct tandem *t)
 	m->rtp = tandem_module_api(t, "rtprelay");
 	for (size_t i = 0; i < m->ntrunks; i++)
 		trunk_run(m->trunks[i]);
+	int rc = trunk_control_add(t);
+	if (rc < 0)
+		tlog_error("mod_trunk: no \"trunks\" control command: %s", strerror(-rc));
 	return 0;
 }
 
@@ -195,6 +198,7 @@ static void trunk_stop(struct tandem *t)
 	struct trunk_mod *m = tandem_module_data(t, TMOD);
 	if (!m)
 		return;
+	trunk_control_remove(t);
 	m->stopping = true;
 	/* RFC 3261 §10.2.2: tandem's bindings at the providers go */
 	for (size_t i = 0; i < m->ntrunks; i++)

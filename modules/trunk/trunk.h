@@ -11,6 +11,7 @@
  *   calls.c       what the module keeps per call: trunks used, limits
  *   codecs.c      the codecs a trunk allows, applied to SDP offers (pure)
  *   state.c       the trunks' state for the control tool (include/tandem/trunk.h)
+ *   control.c     "trunks [NAME]" on the control socket (include/tandem/control.h)
  * Everything runs on the signalling loop. */
 #ifndef TRUNK_H
 #define TRUNK_H
@@ -236,6 +237,10 @@ struct trunk *trunk_of_request(struct trunk_mod *m, const struct sip_msg *req);
 
 /* ---- state.c ---- */
 extern const struct trunk_api trunk_api;
+
+/* ---- control.c ---- */
+int trunk_control_add(struct tandem *t);   /* 0 or tandem_control_command_add's error */
+void trunk_control_remove(struct tandem *t);
 
 /* ---- codecs.c (pure) ---- */
 /* Keep in the SDP sdp[0..len) only the payload types of audio/video

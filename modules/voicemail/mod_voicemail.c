@@ -253,6 +253,8 @@ static int vm_start(struct tandem *t)
 	for (size_t i = 0; i < vm->boxes->n; i++)
 		total += vm->nnew[i];
 	tlog_info("mod_voicemail: %zu boxes under %s, %u new messages", vm->boxes->n, vm->spool, total);
+	if ((rc = vm_control_add(t)) < 0)
+		tlog_error("mod_voicemail: no \"voicemail\" control command: %s", strerror(-rc));
 	return 0;
 }
 
@@ -302,6 +304,7 @@ static void vm_stop(struct tandem *t)
 	struct vm *vm = tandem_module_data(t, VM_MOD);
 	if (!vm)
 		return;
+	vm_control_remove(t);
 	vm_mwi_stop(vm);
 	vm_notify_stop(vm);
 	vm_prompts_free(vm->prompts);

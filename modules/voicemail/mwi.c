@@ -40,11 +40,19 @@ struct mwi_out {
 	char dest[LOCATION_URI_MAX];   /* "" : the Request-URI's host */
 };
 
+/* One accepted subscription, for the control socket's list of who
+ * watches a box (the core keeps the dialog; this only points at it). */
+struct mwi_sub {
+	struct mwi_sub *prev, *next;
+	struct tandem_subscription *sub;
+};
+
 struct vm_mwi {
 	struct vm *vm;
 	struct tandem_event_package pkg;   /* the core keeps a pointer to it */
 	struct mwi_out *out;               /* unsolicited NOTIFYs in flight */
 	unsigned round;                    /* counts vm_mwi_changed calls */
+	struct mwi_sub *subs;              /* accepted, not ended yet */
 };
 
 /* "sip:<box>@<realm>": the Message-Account (RFC 3842 §5.2) and the From of
@@ -95,7 +103,54 @@ static enum tandem_verdict mwi_subscribe(void *arg, struct tandem_event *ev,
 	/* (the core logs the expiry it grants once it answered) */
 	tlog_info("mod_voicemail: %s subscribes to box %s (Call-ID %s)", user, box->name,
 	          tandem_subscription_call_id(sub));
+	/* CONTINUE: the core accepts it, and calls ended when it goes */
+	struct mwi_sub *ms = calloc(1, sizeof *ms);
+	if (ms) {
+		ms->sub = sub;
+		ms->next = m->subs;
+		if (ms->next)
+			ms->next->prev = ms;
+		m->subs = ms;
+		tandem_subscription_set_data(sub, ms);
+	} else {
+		tlog_warn("mod_voicemail: out of memory: the subscription to box %s is not listed",
+		          box->name);
+	}
 	return TANDEM_CONTINUE;
+}
+
+static void sub_unlink(struct vm_mwi *m, struct mwi_sub *ms)
+{
+	if (ms->prev)
+		ms->prev->next = ms->next;
+	else
+		m->subs = ms->next;
+	if (ms->next)
+		ms->next->prev = ms->prev;
+	free(ms);
+}
+
+static void mwi_ended(void *arg, struct tandem_subscription *sub, const char *reason)
+{
+	(void)reason;
+	struct mwi_sub *ms = tandem_subscription_data(sub);
+	if (ms)
+		sub_unlink(arg, ms);
+	tandem_subscription_set_data(sub, NULL);
+}
+
+int vm_mwi_subscriptions(const struct vm *vm, const char *box,
+                         int (*fn)(void *arg, const struct tandem_subscription *sub), void *arg)
+{
+	for (const struct mwi_sub *ms = vm && vm->mwi ? vm->mwi->subs : NULL; ms; ms = ms->next) {
+		const char *r = tandem_subscription_resource(ms->sub);
+		if (box && (!r || strcmp(r, box) != 0))
+			continue;
+		int rc = fn(arg, ms->sub);
+		if (rc)
+			return rc;
+	}
+	return 0;
 }
 
 static int mwi_notify_body(void *arg, struct tandem_subscription *sub, struct sip_wbuf *body)
@@ -272,6 +327,7 @@ int vm_mwi_start(struct vm *vm)
 		.max_expires = 86400,
 		.subscribe = mwi_subscribe,
 		.notify_body = mwi_notify_body,
+		.ended = mwi_ended,
 		.arg = m,
 	};
 	int rc = tandem_event_package_add(vm->t, &m->pkg);
@@ -304,6 +360,8 @@ void vm_mwi_stop(struct vm *vm)
 	/* the subscriptions get terminated;reason=noresource (or the core
 	 * already ended them at shutdown: then -ENOENT, harmless) */
 	tandem_event_package_remove(vm->t, MWI_PACKAGE);
+	while (m->subs)      /* none: ended ran for each; a dialog the core dropped unsaid */
+		sub_unlink(m, m->subs);
 	free(m);
 	vm->mwi = NULL;
 }

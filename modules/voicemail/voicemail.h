@@ -13,6 +13,7 @@
  *   mwi.c            message-summary (RFC 3842): SUBSCRIBE, NOTIFY, unsolicited
  *   mwi_text.c       its body and the unsolicited NOTIFY's destination (pure)
  *   notify.c         the per-box command run on each new message
+ *   control.c        "voicemail [BOX]" on the control socket
  * Everything runs on the signalling loop. */
 #ifndef VOICEMAIL_H
 #define VOICEMAIL_H
@@ -227,6 +228,11 @@ int vm_mwi_start(struct vm *vm);
  * when the box asks for unsolicited NOTIFY. */
 void vm_mwi_changed(struct vm *vm, const char *box);
 void vm_mwi_stop(struct vm *vm);
+/* fn for every subscription to box (NULL: to any box) alive now, until it
+ * returns non-zero (then that value); 0. */
+struct tandem_subscription;
+int vm_mwi_subscriptions(const struct vm *vm, const char *box,
+                         int (*fn)(void *arg, const struct tandem_subscription *sub), void *arg);
 /* The RFC 3842 §5.2 body for a box (pure; mwi_text.c). account_uri NULL or
  * "": no Message-Account line. Returns its length or -ENOSPC. */
 int vm_mwi_body(const char *account_uri, unsigned nnew, unsigned nold, char *out, size_t size);
@@ -237,6 +243,10 @@ int vm_mwi_body(const char *account_uri, unsigned nnew, unsigned nold, char *out
  * address, -EPROTONOSUPPORT, -ENOSPC. */
 struct location_contact;
 int vm_mwi_flow_uri(const struct location_contact *c, char *out, size_t size);
+
+/* ---- the control socket (control.c) ---- */
+int vm_control_add(struct tandem *t);    /* 0 or tandem_control_command_add's error */
+void vm_control_remove(struct tandem *t);
 
 /* ---- notify command (notify.c) ----
  * Run box->notify_argv for a new message with posix_spawn (no shell), the

@@ -188,6 +188,104 @@ static void test_bounded_table(void)
 	auth_ban_free(b);
 }
 
+struct seen {
+	struct auth_ban_entry e[8];
+	unsigned n;
+};
+
+static int collect(void *arg, const struct auth_ban_entry *e)
+{
+	struct seen *s = arg;
+	if (s->n < 8)
+		s->e[s->n] = *e;
+	s->n++;
+	return 0;
+}
+
+static const struct auth_ban_entry *seen_find(const struct seen *s, const char *ip)
+{
+	struct sockaddr_storage a = addr(ip);
+	for (unsigned i = 0; i < s->n && i < 8; i++) {
+		const struct sockaddr_storage *x = &s->e[i].addr;
+		if (x->ss_family == AF_INET && a.ss_family == AF_INET &&
+		    memcmp(&((const struct sockaddr_in *)x)->sin_addr,
+		           &((const struct sockaddr_in *)&a)->sin_addr, 4) == 0)
+			return &s->e[i];
+		if (x->ss_family == AF_INET6 && a.ss_family == AF_INET6 &&
+		    memcmp(&((const struct sockaddr_in6 *)x)->sin6_addr,
+		           &((const struct sockaddr_in6 *)&a)->sin6_addr, 16) == 0)
+			return &s->e[i];
+	}
+	return NULL;
+}
+
+/* The control socket's ban add / remove / list. */
+static void test_by_hand(void)
+{
+	struct auth_ban *b = auth_ban_new(&cfg3, 64);
+	struct sockaddr_storage a = addr("192.0.2.10"), c = addr("2001:db8::10"), w = addr("10.0.0.1");
+	CU_ASSERT_EQUAL(auth_ban_whitelist_add(b, "10.0.0.0/8"), 0);
+	CU_ASSERT_EQUAL(auth_ban_add(b, SA(a), 30, 100), 0);
+	CU_ASSERT_TRUE(auth_ban_check(b, SA(a), 129));
+	CU_ASSERT_FALSE(auth_ban_check(b, SA(a), 130));
+	CU_ASSERT_EQUAL(auth_ban_add(b, SA(w), 30, 100), -EPERM);
+	CU_ASSERT_FALSE(auth_ban_check(b, SA(w), 101));
+	CU_ASSERT_EQUAL(auth_ban_add(b, SA(a), 0, 100), -EINVAL);
+	/* two failures, then a ban by hand: listed with them */
+	CU_ASSERT_FALSE(auth_ban_fail(b, SA(c), 100));
+	CU_ASSERT_FALSE(auth_ban_fail(b, SA(c), 100));
+	struct seen s = { .n = 0 };
+	CU_ASSERT_EQUAL(auth_ban_foreach(b, 110, collect, &s), 0);
+	CU_ASSERT_EQUAL_FATAL(s.n, 2);
+	const struct auth_ban_entry *e = seen_find(&s, "192.0.2.10");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	CU_ASSERT_TRUE(e->banned);
+	CU_ASSERT_TRUE(e->by_hand);
+	CU_ASSERT_EQUAL(e->remaining, 20);
+	e = seen_find(&s, "2001:db8::10");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	CU_ASSERT_FALSE(e->banned);
+	CU_ASSERT_EQUAL(e->failures, 2);
+	CU_ASSERT_EQUAL(auth_ban_add(b, SA(c), 600, 110), 0);
+	s.n = 0;
+	auth_ban_foreach(b, 111, collect, &s);
+	e = seen_find(&s, "2001:db8::10");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	CU_ASSERT_TRUE(e->banned);
+	CU_ASSERT_EQUAL(e->failures, 2);
+	CU_ASSERT_EQUAL(e->remaining, 599);
+	/* removing lifts the ban and the count: three more failures to ban */
+	CU_ASSERT_EQUAL(auth_ban_remove(b, SA(c), 112), 0);
+	CU_ASSERT_FALSE(auth_ban_check(b, SA(c), 112));
+	CU_ASSERT_EQUAL(auth_ban_remove(b, SA(c), 112), -ENOENT);
+	CU_ASSERT_FALSE(auth_ban_fail(b, SA(c), 113));
+	CU_ASSERT_FALSE(auth_ban_fail(b, SA(c), 113));
+	CU_ASSERT_TRUE(auth_ban_fail(b, SA(c), 113));
+	/* an automatic ban is lifted the same way; an expired one is not there */
+	CU_ASSERT_EQUAL(auth_ban_remove(b, SA(c), 114), 0);
+	CU_ASSERT_EQUAL(auth_ban_remove(b, SA(a), 200), -ENOENT);
+	s.n = 0;
+	CU_ASSERT_EQUAL(auth_ban_foreach(b, 200, collect, &s), 0);
+	CU_ASSERT_EQUAL(s.n, 0);
+	auth_ban_free(b);
+
+	/* failures = 0: no failure bans, a ban by hand still holds */
+	struct auth_ban_cfg off = { .failures = 0, .window = 60, .ban_time = 600 };
+	b = auth_ban_new(&off, 64);
+	CU_ASSERT_EQUAL(auth_ban_add(b, SA(a), 30, 100), 0);
+	CU_ASSERT_TRUE(auth_ban_check(b, SA(a), 101));
+	auth_ban_free(b);
+
+	/* a one-slot table: a ban by hand never evicts another ban */
+	b = auth_ban_new(&cfg3, 1);
+	CU_ASSERT_EQUAL(auth_ban_add(b, SA(a), 30, 100), 0);
+	CU_ASSERT_EQUAL(auth_ban_add(b, SA(c), 30, 100), -EBUSY);
+	CU_ASSERT_TRUE(auth_ban_check(b, SA(a), 101));
+	CU_ASSERT_EQUAL(auth_ban_add(b, SA(c), 30, 131), 0);   /* once it expired */
+	CU_ASSERT_TRUE(auth_ban_check(b, SA(c), 131));
+	auth_ban_free(b);
+}
+
 static CU_TestInfo ban_tests[] = {
 	{ "threshold and ban expiry", test_threshold_and_expiry },
 	{ "failure window", test_window },
@@ -198,6 +296,7 @@ static CU_TestInfo ban_tests[] = {
 	{ "v4-mapped v6 is the same source", test_v4_mapped_is_one_source },
 	{ "reload keeps bans", test_reload_adopt },
 	{ "bounded table", test_bounded_table },
+	{ "ban add, remove, list by hand", test_by_hand },
 	CU_TEST_INFO_NULL,
 };
 

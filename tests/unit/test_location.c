@@ -287,6 +287,7 @@ static void test_persistence(void)
 	struct location_request r = req("1007", "we ird%call-id", 42, -1, c, 1);
 	r.proto = SIP_PROTO_TCP;
 	r.conn_id = 77;
+	r.user_agent = sip_str_c("Grand Phone 1.2 (50%)");
 	int perr = 1;
 	CU_ASSERT_EQUAL(location_register(l, &r, 1000, &perr), 0);
 	CU_ASSERT_EQUAL(perr, 0);
@@ -306,6 +307,7 @@ static void test_persistence(void)
 	CU_ASSERT_STRING_EQUAL(a->b[0].call_id, "we ird%call-id");
 	CU_ASSERT_STRING_EQUAL(a->b[0].instance, "<urn:uuid:a b%c>");
 	CU_ASSERT_EQUAL(a->b[0].reg_id, 1);
+	CU_ASSERT_STRING_EQUAL(a->b[0].user_agent, "Grand Phone 1.2 (50%)");
 	CU_ASSERT_EQUAL(a->b[0].cseq, 42);
 	CU_ASSERT_EQUAL(a->b[0].q, 700);
 	CU_ASSERT_EQUAL(a->b[0].expires_at, 1600);
@@ -318,6 +320,7 @@ static void test_persistence(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
 	CU_ASSERT_STRING_EQUAL(a->b[0].call_id, "-");
 	CU_ASSERT_PTR_NULL(a->b[0].instance);
+	CU_ASSERT_PTR_NULL(a->b[0].user_agent);
 	CU_ASSERT_EQUAL(a->b[0].src.ss_family, AF_INET6);
 	CU_ASSERT_EQUAL(((struct sockaddr_in6 *)&a->b[0].src)->sin6_port, src6.sin6_port);
 	CU_ASSERT_EQUAL(memcmp(&((struct sockaddr_in6 *)&a->b[0].src)->sin6_addr, &src6.sin6_addr, 16), 0);
@@ -348,7 +351,8 @@ static void test_persistence(void)
 	snprintf(tmp, sizeof tmp, "%s.tmp", path);
 	CU_ASSERT_NOT_EQUAL(access(tmp, F_OK), 0);
 
-	/* damaged lines are skipped and counted, the rest loads */
+	/* damaged lines are skipped and counted, the rest loads (version 1
+	 * lines, without the user-agent field, too) */
 	FILE *f = fopen(path, "a");
 	fputs("B broken line\nB x sip:x c 1 99999 1000 UDP - 0 - 0\nB y sip:y c 1 99999 1000 FOO - 0 - 0\n"
 	      "B z sip:z c 1 99999 1000 UDP 10.0.0.1 0 - 0\nB w sip:w c 1 99999 1000 UDP 10.0.0.1 99999 - 0\n"
@@ -358,7 +362,17 @@ static void test_persistence(void)
 	CU_ASSERT_EQUAL(skipped, 4);
 	CU_ASSERT_EQUAL(location_count(l2), 3);
 	CU_ASSERT_PTR_NOT_NULL(location_find(l2, "x"));
+	CU_ASSERT_PTR_NULL(location_find(l2, "x")->b[0].user_agent);
 	CU_ASSERT_PTR_NOT_NULL(location_find(l2, "z"));
+	location_close(l2);
+
+	/* a version 1 file loads whole */
+	f = fopen(path, "w");
+	fputs("# tandem location v1\nB u sip:u c 1 99999 1000 UDP 10.0.0.1 5060 - 0\n", f);
+	fclose(f);
+	CU_ASSERT_EQUAL_FATAL(location_open(&cfg, path, 1002, &l2, &skipped), 0);
+	CU_ASSERT_EQUAL(skipped, 0);
+	CU_ASSERT_EQUAL(location_count(l2), 1);
 	location_close(l2);
 
 	/* an unwritable state dir: the change stands, the error is reported */
@@ -371,6 +385,33 @@ static void test_persistence(void)
 
 	unlink(path);
 	rmdir(dir);
+}
+
+static int count_aor(void *arg, const struct location_aor *a)
+{
+	unsigned *n = arg;
+	n[0]++;
+	n[1] += a->n;
+	return strcmp(a->aor, "stop") == 0 ? 7 : 0;
+}
+
+static void test_foreach(void)
+{
+	struct location *l;
+	unsigned n[2] = { 0, 0 };
+	CU_ASSERT_EQUAL_FATAL(location_open(&cfg, NULL, 1000, &l, NULL), 0);
+	CU_ASSERT_EQUAL(location_foreach(l, count_aor, n), 0);
+	CU_ASSERT_EQUAL(n[0], 0);
+	struct location_contact_in c[2] = { ct("sip:a@10.0.0.1", 600, -1), ct("sip:b@10.0.0.2", 600, -1) };
+	CU_ASSERT_EQUAL(reg(l, "1001", "x", 1, -1, c, 2, 1000), 0);
+	CU_ASSERT_EQUAL(reg(l, "1002", "y", 1, -1, c, 1, 1000), 0);
+	CU_ASSERT_EQUAL(location_foreach(l, count_aor, n), 0);
+	CU_ASSERT_EQUAL(n[0], 2);
+	CU_ASSERT_EQUAL(n[1], 3);
+	/* a non-zero return stops the walk and is returned */
+	CU_ASSERT_EQUAL(reg(l, "stop", "z", 1, -1, c, 1, 1000), 0);
+	CU_ASSERT_EQUAL(location_foreach(l, count_aor, n), 7);
+	location_close(l);
 }
 
 static void test_bad_args(void)
@@ -407,6 +448,7 @@ static CU_TestInfo location_tests[] = {
 	{ "Call-ID / CSeq ordering (10.3 step 7), URI equality", test_callid_cseq },
 	{ "max contacts, instance + reg-id", test_max_contacts_and_instance },
 	{ "snapshot: atomic write, reload, expired dropped", test_persistence },
+	{ "every AOR walked", test_foreach },
 	{ "bad arguments", test_bad_args },
 	CU_TEST_INFO_NULL,
 };

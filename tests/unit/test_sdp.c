@@ -56,6 +56,34 @@ static void test_parse_basic(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(m->crypto[0].value, "AES_CM_128_HMAC_SHA1_80 inline:"));
 	CU_ASSERT_EQUAL(s.media[1].port, 0);
 	CU_ASSERT_FALSE(s.media[1].secure);
+	CU_ASSERT_STRING_EQUAL(m->codec, "PCMU/8000");
+	CU_ASSERT_STRING_EQUAL(s.media[1].codec, "H261/90000");   /* static, no rtpmap */
+}
+
+/* The first format's encoding: a=rtpmap wherever it is, else RFC 3551's. */
+static void test_parse_codec(void)
+{
+	static const char sdp[] =
+		"v=0\r\n"
+		"o=- 1 1 IN IP4 192.0.2.1\r\n"
+		"s=-\r\n"
+		"c=IN IP4 192.0.2.1\r\n"
+		"t=0 0\r\n"
+		"m=audio 4000 RTP/AVP 111 8 101\r\n"
+		"a=rtpmap:101 telephone-event/8000\r\n"
+		"a=rtpmap:111 opus/48000/2\r\n"
+		"m=audio 4002 RTP/AVP 8 0\r\n"
+		"m=audio 4004 RTP/AVP 96\r\n"
+		"m=audio 4006 RTP/AVP 97\r\n"
+		"a=rtpmap:97 AVERYVERYLONGCODECNAMETHATDOESNOTFIT/8000\r\n";
+	struct rtpr_sdp s;
+	CU_ASSERT_EQUAL_FATAL(rtpr_sdp_parse(sdp, strlen(sdp), &s), 0);
+	CU_ASSERT_EQUAL_FATAL(s.nmedia, 4);
+	CU_ASSERT_STRING_EQUAL(s.media[0].codec, "opus/48000/2");
+	CU_ASSERT_EQUAL(s.media[0].te_pt, 101);
+	CU_ASSERT_STRING_EQUAL(s.media[1].codec, "PCMA/8000");
+	CU_ASSERT_STRING_EQUAL(s.media[2].codec, "");      /* dynamic without a=rtpmap */
+	CU_ASSERT_STRING_EQUAL(s.media[3].codec, "");
 }
 
 static void test_parse_media_level(void)
@@ -271,6 +299,7 @@ static void test_rewrite_two_media(void)
 static CU_TestInfo sdp_tests[] = {
 	{ "parse basic", test_parse_basic },
 	{ "parse media level", test_parse_media_level },
+	{ "parse codec", test_parse_codec },
 	{ "parse bad", test_parse_bad },
 	{ "parse fuzz-ish", test_parse_fuzzish },
 	{ "rewrite addresses+crypto", test_rewrite_addresses },
