@@ -291,7 +291,7 @@ int main(int argc, char **argv)
 	if (json_is_true(json_object_get(resp, "ok"))) {
 		rc = EXIT_OK;
 		int w = as_json ? json_dumpf(result ? result : json_null(), stdout,
-		                             JSON_INDENT(2) | JSON_ENCODE_ANY) :
+		                             JSON_INDENT(2) | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15)) :
 		                  ctl_print(stdout, result);
 		if (as_json && w == 0)
 			fputc('\n', stdout);
@@ -305,7 +305,7 @@ int main(int argc, char **argv)
 		rc = exit_for(kind);
 		if (as_json) {
 			/* the whole answer (kind, error, any details) for scripts */
-			json_dumpf(resp, stdout, JSON_INDENT(2));
+			json_dumpf(resp, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(15));
 			fputc('\n', stdout);
 		}
 		fprintf(stderr, "tandemctl: %s\n", err ? err : "the command failed");

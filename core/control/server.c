@@ -83,7 +83,7 @@ static int conn_queue(struct control_conn *c, const char *p, size_t n)
 /* Queue one response line; false: the connection must go. */
 static bool conn_answer(struct control_conn *c, json_t *resp)
 {
-	char *text = resp ? json_dumps(resp, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+	char *text = resp ? json_dumps(resp, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(15)) : NULL;
 	json_decref(resp);
 	if (!text) {
 		static const char oom[] = "{\"ok\":false,\"kind\":\"failed\",\"error\":\"out of memory\"}";
