@@ -3,27 +3,6 @@
 # SIPp and small Python peers on 127.0.0.1.
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/sip/tandemctl_lib.sh"
 
-# ctl_wait EXPRESSION ARGS...: poll `tandemctl --json ARGS` until
-# EXPRESSION (Python, of v, the result) holds, 10 s at most.
-ctl_wait() {
-	cw_expr=$1; shift
-	i=0
-	while [ $i -lt 100 ]; do
-		ctl --json "$@"
-		if [ "$ctl_rc" -eq 0 ] && python3 - "$WORK/ctl.out" "$cw_expr" <<'PY'
-import json, sys
-v = json.load(open(sys.argv[1]))
-sys.exit(0 if eval(sys.argv[2]) else 1)
-PY
-		then
-			return 0
-		fi
-		sleep 0.1
-		i=$((i + 1))
-	done
-	fail "tandemctl $* never showed $cw_expr: $(cat "$WORK/ctl.out" "$WORK/ctl.err")"
-}
-
 # options_from ADDR: an OPTIONS to tandemd sent from ADDR (a loopback
 # address: 127.0.0.2...); prints the status of its answer, or "none" when
 # none came within 1.5 s.

@@ -34,13 +34,14 @@ sys.exit(0 if eval(sys.argv[2]) else 1)
 PY
 }
 
-# wait_calls EXPRESSION: poll `calls --json` (v, a list) until EXPRESSION
-# holds, 10 s at most.
-wait_calls() {
+# ctl_wait EXPRESSION ARGS...: poll `tandemctl --json ARGS` until
+# EXPRESSION (Python, of v, the result) holds, 10 s at most.
+ctl_wait() {
+	cw_expr=$1; shift
 	i=0
 	while [ $i -lt 100 ]; do
-		ctl --json calls
-		if [ "$ctl_rc" -eq 0 ] && python3 - "$WORK/ctl.out" "$1" <<'PY'
+		ctl --json "$@"
+		if [ "$ctl_rc" -eq 0 ] && python3 - "$WORK/ctl.out" "$cw_expr" <<'PY'
 import json, sys
 v = json.load(open(sys.argv[1]))
 sys.exit(0 if eval(sys.argv[2]) else 1)
@@ -51,8 +52,11 @@ PY
 		sleep 0.1
 		i=$((i + 1))
 	done
-	fail "calls never showed $1: $(cat "$WORK/ctl.out" "$WORK/ctl.err")"
+	fail "tandemctl $* never showed $cw_expr: $(cat "$WORK/ctl.out" "$WORK/ctl.err")"
 }
+
+# wait_calls EXPRESSION: ctl_wait on `calls` (v, a list).
+wait_calls() { ctl_wait "$1" calls; }
 
 # caller_start NAME SERVICE CALL-ID [ARGS...]: a SIPp caller in the
 # background, its Call-ID CALL-ID; its pid in PEER_PID.
