@@ -254,6 +254,10 @@ int main(int argc, char **argv)
 		tlog_error("not started: a listener or the resolver could not be opened");
 		goto out;
 	}
+	if (metrics_core_init(&t) < 0) {
+		tlog_error("not started: no memory for the metrics");
+		goto out;
+	}
 	if (loader_load_all(&t, t.conf, &errs) < 0) {
 		config_errors_print(&errs);
 		tlog_error("not started: a module failed to load");
@@ -289,6 +293,7 @@ out_modules:
 	loader_unload_all(&t);
 out:
 	report_ready(&ready_fd, 1);
+	metrics_core_free(&t);   /* the modules removed their collectors in stop */
 	tandem_server_close(&t);
 	if (pidfile && rc == 0)
 		unlink(pidfile);
