@@ -346,6 +346,7 @@ static int q_start(struct tandem *t)
 {
 	struct qmod *m = tandem_module_data(t, QMOD);
 	ev_timer_start(tandem_loop(t), &m->sweep);
+	q_metrics_add(m);
 	return 0;
 }
 
@@ -408,6 +409,7 @@ static void q_stop(struct tandem *t)
 	struct qmod *m = tandem_module_data(t, QMOD);
 	if (!m)
 		return;
+	q_metrics_remove(m);
 	ev_timer_stop(tandem_loop(t), &m->sweep);
 	for (size_t i = 0; i < m->nqueues; i++)
 		q_callers_drop(m, m->queues[i]);

@@ -4,6 +4,7 @@
  *   caller.c      one waiting caller: 182s, music and announcements, offers
  *   agents.c      agents: feature codes (login, logout, pause), who is free
  *   state.c       the state for the control tool (include/tandem/queue.h)
+ *   metrics.c     the queues' metrics (docs/METRICS.md)
  * Everything runs on the signalling loop. */
 #ifndef QUEUE_H
 #define QUEUE_H
@@ -88,6 +89,11 @@ const char *q_caller_call_id(struct qqueue *q, unsigned long id);
 
 /* ---- state.c ---- */
 extern const struct queue_api q_api;
+
+/* ---- metrics.c ---- */
+/* From start until stop: the queues' gauges and counters at each scrape. */
+void q_metrics_add(struct qmod *m);
+void q_metrics_remove(struct qmod *m);
 
 /* ---- agents.c ---- */
 /* queue_login([queue]), queue_logout([queue]), queue_pause([queue]):

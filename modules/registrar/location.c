@@ -92,6 +92,18 @@ unsigned location_count(const struct location *l)
 	return l ? l->count : 0;
 }
 
+void location_census(const struct location *l, struct location_census *out)
+{
+	memset(out, 0, sizeof *out);
+	for (unsigned i = 0; l && i < NBUCKETS; i++)
+		for (const struct location_aor *a = l->buckets[i]; a; a = a->next) {
+			out->aors++;
+			for (unsigned k = 0; k < a->n; k++)
+				if (a->b[k].proto < SIP_PROTO__COUNT)
+					out->bindings[a->b[k].proto]++;
+		}
+}
+
 void location_set_cfg(struct location *l, const struct location_cfg *cfg)
 {
 	l->cfg = *cfg;

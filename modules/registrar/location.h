@@ -92,6 +92,13 @@ unsigned location_expire(struct location *l, time_t now, int *persist_err);
 int location_lookup(const struct location *l, const char *aor, time_t now,
                     struct location_contact *out, int max);
 unsigned location_count(const struct location *l);
+/* What is registered now, for the metrics: AORs, and bindings by the
+ * transport their REGISTER came over. */
+struct location_census {
+	unsigned aors;
+	unsigned bindings[SIP_PROTO__COUNT];
+};
+void location_census(const struct location *l, struct location_census *out);
 /* Write the snapshot now (tmp + fsync + rename + fsync dir). */
 int location_save(struct location *l);
 

@@ -27,6 +27,7 @@
 #include <tandem/tandem.h>
 
 #include "location.h"
+#include "reg_metrics.h"
 
 #define MAX_CONTACTS_PER_REQUEST 32
 #define SWEEP_INTERVAL 1.0
@@ -152,6 +153,7 @@ static int reg_start(struct tandem *t)
 	ev_timer_init(&s->sweep, sweep_cb, SWEEP_INTERVAL, SWEEP_INTERVAL);
 	s->sweep.data = s;
 	ev_timer_start(tandem_loop(t), &s->sweep);
+	reg_metrics_add(t, &s->loc, &s->registered, &s->refused);
 	return 0;
 }
 
@@ -183,6 +185,7 @@ static void reg_stop(struct tandem *t)
 	struct reg_state *s = tandem_module_data(t, "registrar");
 	if (!s)
 		return;
+	reg_metrics_remove(t);
 	ev_timer_stop(tandem_loop(t), &s->sweep);
 	tlog_info("mod_registrar: %lu REGISTER accepted, %lu refused, %u binding(s) kept",
 	          s->registered, s->refused, location_count(s->loc));

@@ -124,6 +124,7 @@ static int trunk_start(struct tandem *t)
 	m->rtp = tandem_module_api(t, "rtprelay");
 	for (size_t i = 0; i < m->ntrunks; i++)
 		trunk_run(m->trunks[i]);
+	trunk_metrics_add(m);
 	return 0;
 }
 
@@ -195,6 +196,7 @@ static void trunk_stop(struct tandem *t)
 	struct trunk_mod *m = tandem_module_data(t, TMOD);
 	if (!m)
 		return;
+	trunk_metrics_remove(m);
 	m->stopping = true;
 	/* RFC 3261 §10.2.2: tandem's bindings at the providers go */
 	for (size_t i = 0; i < m->ntrunks; i++)

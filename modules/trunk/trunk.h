@@ -11,6 +11,7 @@
  *   calls.c       what the module keeps per call: trunks used, limits
  *   codecs.c      the codecs a trunk allows, applied to SDP offers (pure)
  *   state.c       the trunks' state for the control tool (include/tandem/trunk.h)
+ *   metrics.c     the trunks' metrics (docs/METRICS.md)
  * Everything runs on the signalling loop. */
 #ifndef TRUNK_H
 #define TRUNK_H
@@ -236,6 +237,11 @@ struct trunk *trunk_of_request(struct trunk_mod *m, const struct sip_msg *req);
 
 /* ---- state.c ---- */
 extern const struct trunk_api trunk_api;
+
+/* ---- metrics.c ---- */
+/* From start until stop: the trunks' gauges and counters at each scrape. */
+void trunk_metrics_add(struct trunk_mod *m);
+void trunk_metrics_remove(struct trunk_mod *m);
 
 /* ---- codecs.c (pure) ---- */
 /* Keep in the SDP sdp[0..len) only the payload types of audio/video
