@@ -59,19 +59,32 @@ static void put_escaped(struct sip_wbuf *w, const char *s, bool quote)
 	sip_wbuf_put(w, run, (size_t)(s - run));
 }
 
-/* A sample value: integers as integers (counters read better), others
- * with enough digits to round-trip; the format's spellings of the
- * special values. */
+/* The shortest text that reads back as v ("0.1", not
+ * "0.10000000000000001"): what a bucket bound and a sample value print. */
+static void shortest(double v, char *out, size_t n)
+{
+	for (int prec = 6; prec <= 17; prec++) {
+		snprintf(out, n, "%.*g", prec, v);
+		if (strtod(out, NULL) == v)
+			return;
+	}
+}
+
+/* A sample value: integers as integers (counters read better), the
+ * format's spellings of the special values. */
 static void put_value(struct sip_wbuf *w, double v)
 {
+	char buf[32];
 	if (isnan(v))
 		sip_wbuf_puts(w, "NaN");
 	else if (isinf(v))
 		sip_wbuf_puts(w, v > 0 ? "+Inf" : "-Inf");
 	else if (v == floor(v) && fabs(v) < 9007199254740992.0)   /* 2^53 */
 		sip_wbuf_printf(w, "%.0f", v);
-	else
-		sip_wbuf_printf(w, "%.17g", v);
+	else {
+		shortest(v, buf, sizeof buf);
+		sip_wbuf_puts(w, buf);
+	}
 }
 
 void tandem_metrics_family(struct tandem_metrics *m, const char *name, enum tandem_metric_type type,
@@ -138,17 +151,6 @@ void tandem_histogram_observe(struct tandem_histogram *h, double v)
 	h->count++;
 }
 
-/* A bucket's upper bound as a label value: the shortest text that reads
- * back as the bound ("0.1", not "0.10000000000000001"). */
-static void bound_text(double b, char *out, size_t n)
-{
-	for (int prec = 6; prec <= 17; prec++) {
-		snprintf(out, n, "%.*g", prec, b);
-		if (strtod(out, NULL) == b)
-			return;
-	}
-}
-
 void tandem_metrics_histogram(struct tandem_metrics *m, const struct tandem_histogram *h,
                               const char *label, const char *value)
 {
@@ -168,7 +170,7 @@ void tandem_metrics_histogram(struct tandem_metrics *m, const struct tandem_hist
 	unsigned long cum = 0;
 	for (unsigned i = 0; i < h->nbounds; i++) {
 		cum += h->counts[i];
-		bound_text(h->bounds[i], le, sizeof le);
+		shortest(h->bounds[i], le, sizeof le);
 		put_sample(m, "_bucket", (double)cum, pairs, np + 1);
 	}
 	snprintf(le, sizeof le, "+Inf");

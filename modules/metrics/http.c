@@ -34,6 +34,7 @@ struct http_conn {
 	char *out;               /* the whole answer */
 	size_t out_len, out_off;
 	enum { C_READING, C_WRITING, C_DRAINING } state;
+	bool refused;            /* over the limit: a 503 on its way */
 };
 
 struct http_server {
@@ -47,7 +48,7 @@ struct http_server {
 	http_count_fn count;
 	void *arg;
 	struct http_conn *conns;
-	unsigned nconns;
+	unsigned nconns, nrefused;
 };
 
 static int listen_on(const struct sockaddr *addr, socklen_t len)
@@ -81,7 +82,10 @@ static void conn_free(struct http_conn *c)
 		s->conns = c->next;
 	if (c->next)
 		c->next->prev = c->prev;
-	s->nconns--;
+	if (c->refused)
+		s->nrefused--;
+	else
+		s->nconns--;
 	free(c->in);
 	free(c->out);
 	free(c);
@@ -289,16 +293,39 @@ static void conn_timeout(struct ev_loop *loop, ev_timer *w, int revents)
 	conn_free(c);
 }
 
-/* Over the connection limit: one try at a 503, then closed. */
-static void refuse(struct http_server *s, int fd)
+static void conn_new(struct http_server *s, int fd, bool refused)
 {
-	struct sip_wbuf w;
-	sip_wbuf_init(&w, 256);
-	build_answer(s, &w, 503, false);
-	if (!w.err && send(fd, w.p, w.len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
-		tlog_debug("mod_metrics: could not send 503: %s", strerror(errno));
-	sip_wbuf_free(&w);
-	close(fd);
+	struct http_conn *c = calloc(1, sizeof *c);
+	if (c && !refused && !(c->in = malloc(s->lim.max_request))) {
+		free(c);
+		c = NULL;
+	}
+	if (!c) {
+		close(fd);
+		return;
+	}
+	c->srv = s;
+	c->fd = fd;
+	c->refused = refused;
+	c->in_cap = refused ? 0 : s->lim.max_request;
+	c->next = s->conns;
+	if (c->next)
+		c->next->prev = c;
+	s->conns = c;
+	if (refused)
+		s->nrefused++;
+	else
+		s->nconns++;
+	ev_io_init(&c->io, conn_cb, fd, EV_READ);
+	c->io.data = c;
+	ev_timer_init(&c->timer, conn_timeout, s->lim.timeout, 0.);
+	c->timer.data = c;
+	ev_timer_start(s->loop, &c->timer);
+	if (refused) {
+		conn_answer(c, 503, false);   /* may free c */
+		return;
+	}
+	ev_io_start(s->loop, &c->io);
 }
 
 static void accept_resume(struct ev_loop *loop, ev_timer *w, int revents)
@@ -325,33 +352,14 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 			}
 			return;   /* EAGAIN, or a connection already gone */
 		}
-		if (s->nconns >= s->lim.max_connections) {
-			refuse(s, fd);
-			continue;
-		}
-		struct http_conn *c = calloc(1, sizeof *c);
-		if (c && !(c->in = malloc(s->lim.max_request))) {
-			free(c);
-			c = NULL;
-		}
-		if (!c) {
+		/* over the limit a client still learns why (503), up to as many
+		 * again; beyond that it is closed unanswered */
+		bool over = s->nconns >= s->lim.max_connections;
+		if (over && s->nrefused >= s->lim.max_connections) {
 			close(fd);
 			continue;
 		}
-		c->srv = s;
-		c->fd = fd;
-		c->in_cap = s->lim.max_request;
-		c->next = s->conns;
-		if (c->next)
-			c->next->prev = c;
-		s->conns = c;
-		s->nconns++;
-		ev_io_init(&c->io, conn_cb, fd, EV_READ);
-		c->io.data = c;
-		ev_io_start(loop, &c->io);
-		ev_timer_init(&c->timer, conn_timeout, s->lim.timeout, 0.);
-		c->timer.data = c;
-		ev_timer_start(loop, &c->timer);
+		conn_new(s, fd, over);
 	}
 }
 
