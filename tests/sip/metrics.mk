@@ -3,7 +3,8 @@
 METRICS_TESTS = tests/sip/test_metrics_call.sh tests/sip/test_metrics_http.sh \
 	tests/sip/test_metrics_modules.sh
 TESTS += $(METRICS_TESTS)
-EXTRA_DIST += tests/sip/metrics_lib.sh tests/sip/metrics_http.py $(METRICS_TESTS)
+EXTRA_DIST += tests/sip/metrics_lib.sh tests/sip/metrics_http.py tests/sip/metrics_rtp.py \
+	$(METRICS_TESTS)
 
 # The exposition writer (core/metrics.c): escaping, histograms, collectors
 check_PROGRAMS += tests/unit/test_metrics
