@@ -110,7 +110,7 @@ static void put_sample(struct tandem_metrics *m, const char *suffix, double valu
 	if (suffix)
 		sip_wbuf_puts(w, suffix);
 	for (unsigned i = 0; i < npairs; i++) {
-		sip_wbuf_puts(w, i ? ",": "{");
+		sip_wbuf_puts(w, i ? "," : "{");
 		sip_wbuf_puts(w, pairs[2 * i]);
 		sip_wbuf_puts(w, "=\"");
 		put_escaped(w, pairs[2 * i + 1] ? pairs[2 * i + 1] : "", true);

@@ -7,7 +7,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -422,17 +421,6 @@ int http_server_rebind(struct http_server *s, const struct sockaddr *addr, sockl
 void http_server_set_limits(struct http_server *s, const struct http_limits *lim)
 {
 	s->lim = *lim;   /* for the connections accepted from now on */
-}
-
-unsigned http_server_port(const struct http_server *s)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof ss;
-	if (s->fd < 0 || getsockname(s->fd, (struct sockaddr *)&ss, &len) < 0)
-		return 0;
-	if (ss.ss_family == AF_INET6)
-		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
 }
 
 void http_server_close(struct http_server *s)

@@ -34,8 +34,6 @@ int http_server_open(struct ev_loop *loop, const struct sockaddr *addr, socklen_
  * errno) nothing changed; connections in progress go on. */
 int http_server_rebind(struct http_server *s, const struct sockaddr *addr, socklen_t addr_len);
 void http_server_set_limits(struct http_server *s, const struct http_limits *lim);
-/* The port really bound (port 0 asked: the kernel's choice). */
-unsigned http_server_port(const struct http_server *s);
 /* Close the listener and every connection. */
 void http_server_close(struct http_server *s);
 

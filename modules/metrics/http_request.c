@@ -3,7 +3,6 @@
  * not HTTP at all gets a clear answer instead of a guess. */
 #include "config.h"
 
-#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
