@@ -11,6 +11,22 @@
 
 #define NSTATES (QL_AGENT_WRAPUP + 1)
 
+/* Seconds: a queue's service level is often "answered within 20 s". */
+static const double wait_bounds[Q_WAIT_BUCKETS] = { 5, 10, 20, 30, 60, 120, 180, 300, 600 };
+
+static struct tandem_histogram *wait_of(struct qqueue *q)
+{
+	if (!q->wait.counts)
+		q->wait = (struct tandem_histogram){ .bounds = wait_bounds, .nbounds = Q_WAIT_BUCKETS,
+		                                     .counts = q->wait_counts };
+	return &q->wait;
+}
+
+void q_metrics_waited(struct qqueue *q, double secs)
+{
+	tandem_histogram_observe(wait_of(q), secs > 0 ? secs : 0);
+}
+
 static void waiting(struct qmod *m, struct tandem_metrics *mm, double now)
 {
 	tandem_metrics_family(mm, "tandem_queue_callers", TANDEM_METRIC_GAUGE,
@@ -57,12 +73,10 @@ static void outcomes(struct qmod *m, struct tandem_metrics *mm)
 		tandem_metrics_sample(mm, NULL, l->c.abandoned, "queue", l->name, "outcome", "abandoned", NULL);
 		tandem_metrics_sample(mm, NULL, l->c.timed_out, "queue", l->name, "outcome", "timeout", NULL);
 	}
-	tandem_metrics_family(mm, "tandem_queue_answered_wait_seconds_total", TANDEM_METRIC_COUNTER,
-	                      "Seconds the answered callers waited in all; divided by the answered "
-	                      "callers, the average wait.");
+	tandem_metrics_family(mm, "tandem_queue_wait_seconds", TANDEM_METRIC_HISTOGRAM,
+	                      "How long the callers an agent answered had waited in line.");
 	for (size_t i = 0; i < m->nqueues; i++)
-		tandem_metrics_sample(mm, NULL, m->queues[i]->line.c.total_wait, "queue",
-		                      m->queues[i]->line.name, NULL);
+		tandem_metrics_histogram(mm, wait_of(m->queues[i]), "queue", m->queues[i]->line.name);
 }
 
 static void collect(struct tandem *t, struct tandem_metrics *mm, void *arg)

@@ -1,7 +1,7 @@
 # mod_metrics and the collectors (docs/METRICS.md): scraped with curl,
 # checked by promtool (the prometheus package), over 127.0.0.1.
 METRICS_TESTS = tests/sip/test_metrics_call.sh tests/sip/test_metrics_http.sh \
-	tests/sip/test_metrics_modules.sh
+	tests/sip/test_metrics_modules.sh tests/sip/test_metrics_queue.sh
 TESTS += $(METRICS_TESTS)
 EXTRA_DIST += tests/sip/metrics_lib.sh tests/sip/metrics_http.py tests/sip/metrics_rtp.py \
 	$(METRICS_TESTS)
