@@ -20,8 +20,9 @@ queue_agent_paused sales
 connected_steps 1000 1 >"$WORK/steps1"
 queue_caller caller1 "$WORK/steps1"; c1=$PEER_PID
 wait_log "joins queue sales at position 1"
-# caller 2 waits 2.5 s behind caller 1, then hangs up
-{ q_pos182 2 1; q_cancel | sed 's/milliseconds="500"/milliseconds="2500"/'; echo '  <Reference variables="r1,h1"/>'; } >"$WORK/steps2"
+# caller 2 waits 2.5 s behind caller 1, then hangs up (its 183 of music
+# comes right after the 182: caller.c sends them in that order)
+{ q_pos182 2 1; echo '  <recv response="183"/>'; q_cancel | sed 's/milliseconds="500"/milliseconds="2500"/'; echo '  <Reference variables="r1,h1"/>'; } >"$WORK/steps2"
 grep -q 'milliseconds="2500"' "$WORK/steps2" || fail "no longer wait for caller 2"
 queue_caller caller2 "$WORK/steps2"; c2=$PEER_PID
 wait_log "joins queue sales at position 2"
