@@ -16,7 +16,10 @@ libtandemcore_a_SOURCES = \
 	core/loader.c \
 	core/reload.c \
 	core/server.c \
-	core/sd_notify.c core/sd_notify.h
+	core/sd_notify.c core/sd_notify.h \
+	core/metrics_internal.h \
+	core/metrics.c \
+	core/metrics_core.c
 # What anything linking libtandemcore.a also needs.
 CORE_LIBS = $(OPENSSL_LIBS) $(LIBCONFIG_LIBS) $(LIBCARES_LIBS) $(JANSSON_LIBS) $(EV_LIBS) $(LIBS)
 

@@ -257,9 +257,14 @@ int main(int argc, char **argv)
 		tlog_error("not started: a listener or the resolver could not be opened");
 		goto out;
 	}
-	/* the command table before the modules' init, which add theirs */
+	/* the command table and the metrics before the modules' init, which
+	 * add their commands and collectors */
 	if (control_core_init(&t) < 0) {
 		tlog_error("not started: out of memory");
+		goto out;
+	}
+	if (metrics_core_init(&t) < 0) {
+		tlog_error("not started: no memory for the metrics");
 		goto out;
 	}
 	if (loader_load_all(&t, t.conf, &errs) < 0) {
@@ -303,6 +308,7 @@ out_modules:
 out:
 	report_ready(&ready_fd, 1);
 	control_core_free(&t);   /* after the modules' stop removed their commands */
+	metrics_core_free(&t);   /* the modules removed their collectors in stop */
 	tandem_server_close(&t);
 	if (pidfile && rc == 0)
 		unlink(pidfile);

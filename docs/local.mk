@@ -1,7 +1,7 @@
 # The guides, installed in $(docdir) (the module-writing guide with the
 # example's source, examples/local.mk), and the manual pages.
 dist_doc_DATA = README.md docs/ARCHITECTURE.md docs/MODULES.md docs/QUEUE.md \
-	docs/TRUNKS.md docs/VOICEMAIL.md docs/CDR.md docs/CONTROL.md
+	docs/TRUNKS.md docs/VOICEMAIL.md docs/CDR.md docs/CONTROL.md docs/METRICS.md
 
 # Manual pages, with this build's install paths.
 man_MANS = docs/man/tandemd.8 docs/man/tandemctl.8 docs/man/tandem.conf.5

@@ -319,6 +319,7 @@ void call_destroy(struct call *c)
 	if (!c->ended && c->a && c->a->d.call_id) {
 		c->ended = true;
 		c->rec.end = call_now(c);
+		facts_ended(c);
 		call_run_hook(c, TANDEM_HOOK_CALL_END, NULL, NULL, NULL);
 	}
 	owner_free(c);

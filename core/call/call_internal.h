@@ -310,6 +310,8 @@ double call_now(const struct call *c);
 void facts_final(struct call *c, int status, const char *reason);
 void facts_ringing(struct call *c);
 void facts_hangup(struct call *c, enum tandem_hangup_side side, const char *cause);
+/* The call ends, its facts final: counted for the metrics (before CALL_END). */
+void facts_ended(struct call *c);
 void facts_free(struct call *c);
 /* indialog.c */
 void relay_response(struct creq *cr, const struct sip_msg *resp, int status);

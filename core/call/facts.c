@@ -9,14 +9,27 @@
 #include <string.h>
 
 #include "call_internal.h"
+#include "metrics_internal.h"
 
 double call_now(const struct call *c)
 {
 	return ev_now(c->core->t->loop);
 }
 
+/* Post-dial delay (RFC 6076 §4.2, Session Request Delay): from the
+ * caller's INVITE to the first response that tells it something, an 18x
+ * or a final; counted once per call. A caller that gave up before
+ * either measured its own patience, not the set-up: left out. */
+static void setup_done(struct call *c)
+{
+	if (c->rec.ringing || c->rec.status >= 200 || c->cancelled)
+		return;
+	metrics_call_setup(c->core->t, call_now(c) - c->rec.start);
+}
+
 void facts_ringing(struct call *c)
 {
+	setup_done(c);
 	if (!c->rec.ringing)
 		c->rec.ringing = call_now(c);
 }
@@ -33,6 +46,7 @@ void facts_final(struct call *c, int status, const char *reason)
 {
 	if (c->rec.status >= 200)
 		return;
+	setup_done(c);
 	c->rec.status = status;
 	if (status < 300) {
 		c->rec.answer = call_now(c);
@@ -82,6 +96,11 @@ static enum tandem_call_disposition disposition(const struct call *c)
 	default:
 		return TANDEM_DISP_FAILED;
 	}
+}
+
+void facts_ended(struct call *c)
+{
+	metrics_call_ended(c->core->t, disposition(c));
 }
 
 int tandem_call_facts(const struct tandem_call *call, struct tandem_call_facts *out)

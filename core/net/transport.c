@@ -552,20 +552,55 @@ void sip_transport_listen_commit(struct sip_transport *tp, struct sip_listen_pla
 	free(p);
 }
 
+static unsigned status_class(int status)
+{
+	return status >= 100 && status <= 699 ? (unsigned)status / 100 : 0;
+}
+
+void sip_transport_count_rx(struct sip_transport *tp, const struct sip_msg *m)
+{
+	tp->st.rx_msgs++;
+	if (m->is_request)
+		tp->st.rx_requests[m->method < SIP_METHOD__COUNT ? m->method : SIP_METHOD_UNKNOWN]++;
+	else
+		tp->st.rx_responses[status_class(m->status)]++;
+}
+
+/* What went out, by its start line: "SIP/2.0 NNN" or "METHOD " (every
+ * message is built by tandem, so the first line is well formed). */
+static void count_tx(struct sip_transport *tp, const char *buf, size_t len)
+{
+	if (len > 11 && memcmp(buf, "SIP/2.0 ", 8) == 0) {
+		int status = (buf[8] - '0') * 100 + (buf[9] - '0') * 10 + (buf[10] - '0');
+		tp->st.tx_responses[status_class(status)]++;
+		return;
+	}
+	const char *sp = memchr(buf, ' ', len < 16 ? len : 16);
+	enum sip_method m = sp ? sip_method_lookup((struct sip_str){ buf, (size_t)(sp - buf) })
+	                       : SIP_METHOD_UNKNOWN;
+	tp->st.tx_requests[m < SIP_METHOD__COUNT ? m : SIP_METHOD_UNKNOWN]++;
+}
+
 int sip_transport_send(struct sip_transport *tp, const struct sip_dest *dst,
                        const char *buf, size_t len)
 {
 	if (!tp || !dst || !buf || len == 0)
 		return -EINVAL;
+	int rc;
 	switch (dst->proto) {
 	case SIP_PROTO_UDP:
-		return sip_udp_send(tp, dst, buf, len);
+		rc = sip_udp_send(tp, dst, buf, len);
+		break;
 	case SIP_PROTO_TCP:
 	case SIP_PROTO_TLS:
-		return sip_stream_send(tp, dst, buf, len);
+		rc = sip_stream_send(tp, dst, buf, len);
+		break;
 	default:
 		return -EPROTONOSUPPORT;
 	}
+	if (rc == 0)
+		count_tx(tp, buf, len);
+	return rc;
 }
 
 /* Set *out to the IP of src with port. */

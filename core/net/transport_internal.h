@@ -105,6 +105,8 @@ size_t sip_addr_ip_hash(const struct sockaddr *sa);
 const struct sip_listener *sip_transport_find_listener(const struct sip_transport *tp,
                                                        enum sip_proto proto, int family);
 int sip_set_nonblock(int fd);
+/* A message parsed on receipt, counted by kind (before the core sees it). */
+void sip_transport_count_rx(struct sip_transport *tp, const struct sip_msg *m);
 
 /* Reloading the listeners (core/reload.c): the set becomes exactly cfgs,
  * in that order (the first of a protocol is the preferred one, as at

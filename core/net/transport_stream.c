@@ -362,7 +362,7 @@ static void conn_dispatch(struct sip_conn *c, const char *data, size_t len)
 		return;
 	}
 	m->rx = rx;
-	tp->st.rx_msgs++;
+	sip_transport_count_rx(tp, m);
 	tp->rx(tp->arg, m);
 }
 

@@ -67,7 +67,7 @@ static void udp_datagram(struct sip_transport *tp, const struct sip_listener *l,
 		return;
 	}
 	m->rx = rx;
-	tp->st.rx_msgs++;
+	sip_transport_count_rx(tp, m);
 	tp->rx(tp->arg, m);
 }
 

@@ -634,8 +634,10 @@ static struct sip_tsx *server_match(struct sip_stack *s, const struct sip_msg *m
 static void absorb_request(struct sip_tsx *t)
 {
 	t->s->stats.retrans_absorbed++;
-	if (t->resp && t->state != ST_CONFIRMED)
+	if (t->resp && t->state != ST_CONFIRMED) {
+		t->s->stats.retrans_resp_sent++;
 		send_last_response(t);
+	}
 }
 
 /* Creates and registers a server transaction; takes msg (freed on error). */
@@ -675,6 +677,7 @@ static struct sip_tsx *server_new(struct sip_stack *s, struct sip_msg *msg)
 		return NULL;
 	}
 	s->stats.server_tsx++;
+	s->stats.server_tsx_total++;
 	return t;
 }
 
@@ -930,8 +933,10 @@ static void rx_response_ict(struct sip_tsx *t, struct sip_msg *resp)
 	if (t->state == ST_COMPLETED) {
 		/* §17.1.1.2: a retransmitted final: ACK again */
 		s->stats.retrans_absorbed++;
-		if (status >= 300 && t->ack)
+		if (status >= 300 && t->ack) {
+			s->stats.retrans_req_sent++;
 			client_xmit(t, t->ack, t->ack_len);
+		}
 		return;
 	}
 	if (status < 200) {
@@ -1066,6 +1071,7 @@ struct sip_tsx *sip_tsx_client_new(struct sip_stack *s, const struct sip_dest *d
 		return NULL;
 	}
 	s->stats.client_tsx++;
+	s->stats.client_tsx_total++;
 
 	if (sip_transport_send(s->tp, dst, buf, len) < 0) {
 		/* §8.1.3.1: report 503 from the loop, never from inside this call */
@@ -1125,6 +1131,7 @@ static void on_retx(struct sip_tsx *t)
 		/* §17.1.1.2 Timer A: doubles, no cap */
 		if (t->state != ST_CALLING)
 			return;
+		s->stats.retrans_req_sent++;
 		if (client_xmit(t, t->buf, t->len) < 0)
 			return;
 		t->retx_iv *= 2;
@@ -1133,6 +1140,7 @@ static void on_retx(struct sip_tsx *t)
 		/* §17.1.2.2 Timer E: doubles up to T2; T2 once Proceeding */
 		if (t->state != ST_TRYING && t->state != ST_PROCEEDING)
 			return;
+		s->stats.retrans_req_sent++;
 		if (client_xmit(t, t->buf, t->len) < 0)
 			return;
 		t->retx_iv = t->state == ST_PROCEEDING ? s->tm.t2 : t->retx_iv * 2;
@@ -1143,6 +1151,7 @@ static void on_retx(struct sip_tsx *t)
 		/* §17.2.1 Timer G, and the 2xx (§13.3.1.4): T1 doubling to T2 */
 		if (t->state != ST_COMPLETED && t->state != ST_ACCEPTED)
 			return;
+		s->stats.retrans_resp_sent++;
 		if (send_last_response(t) < 0)
 			return;
 		t->retx_iv *= 2;

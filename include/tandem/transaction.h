@@ -103,6 +103,11 @@ void sip_tsx_unref(struct sip_tsx *t);
 struct sip_stack_stats {
 	unsigned long server_tsx, client_tsx;  /* currently alive */
 	unsigned long retrans_absorbed, timeouts;
+	unsigned long server_tsx_total, client_tsx_total;  /* ever created */
+	/* sent again: a request by Timer A/E or an ACK for a retransmitted
+	 * final; a response by Timer G, for a 2xx, or for a retransmitted
+	 * request */
+	unsigned long retrans_req_sent, retrans_resp_sent;
 };
 void sip_stack_get_stats(const struct sip_stack *s, struct sip_stack_stats *st);
 

@@ -111,6 +111,11 @@ int sip_dest_from_host(struct sip_dest *out, enum sip_proto proto,
 struct sip_transport_stats {
 	unsigned long rx_msgs, tx_msgs, rx_dropped, rx_bad, keepalives;
 	unsigned long conns_open, conns_total, conns_refused;
+	/* messages parsed in and handed out, by kind: requests by method
+	 * (SIP_METHOD_UNKNOWN: any other), responses by class ([1] 1xx ...
+	 * [6] 6xx; [0] a status outside 100..699) */
+	unsigned long rx_requests[SIP_METHOD__COUNT], rx_responses[7];
+	unsigned long tx_requests[SIP_METHOD__COUNT], tx_responses[7];
 };
 void sip_transport_get_stats(const struct sip_transport *tp, struct sip_transport_stats *st);
 

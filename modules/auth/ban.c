@@ -33,6 +33,7 @@ struct auth_ban {
 	unsigned cap;
 	struct net white[MAX_WHITELIST];
 	unsigned nwhite;
+	unsigned long bans;     /* started, ever (kept across reloads) */
 };
 
 static bool to_key(const struct sockaddr *sa, uint8_t key[16])
@@ -171,6 +172,7 @@ bool auth_ban_fail(struct auth_ban *b, const struct sockaddr *sa, time_t now)
 	s->ban_fails = s->fails;
 	s->by_hand = false;
 	s->fails = 0;
+	b->bans++;
 	return true;
 }
 
@@ -264,4 +266,13 @@ void auth_ban_adopt(struct auth_ban *b, const struct auth_ban *old)
 	if (!b || !old || b->cap != old->cap)
 		return;
 	memcpy(b->slots, old->slots, (size_t)b->cap * sizeof *b->slots);
+	b->bans = old->bans;
+}
+
+void auth_ban_census(const struct auth_ban *b, time_t now, unsigned *banned, unsigned long *bans)
+{
+	*banned = 0;
+	*bans = b ? b->bans : 0;
+	for (unsigned i = 0; b && i < b->cap; i++)
+		*banned += b->slots[i].used && b->slots[i].banned_until > now;
 }

@@ -30,6 +30,8 @@ void auth_ban_success(struct auth_ban *b, const struct sockaddr *sa);
 /* Take over the counts and bans of old (same capacity), so that a reload
  * does not lift bans; b keeps its own settings and whitelist. */
 void auth_ban_adopt(struct auth_ban *b, const struct auth_ban *old);
+/* For the metrics: addresses banned at now, and bans started ever. */
+void auth_ban_census(const struct auth_ban *b, time_t now, unsigned *banned, unsigned long *bans);
 
 /* ---- by hand (the control socket's "ban") ---- */
 /* Ban sa for seconds from now, whatever its failures; a ban running is

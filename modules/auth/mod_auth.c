@@ -31,6 +31,7 @@
 #include <tandem/tandem.h>
 #include <tandem/transport.h>
 
+#include "auth_metrics.h"
 #include "ban.h"
 #include "control.h"
 #include "sample.h"
@@ -241,6 +242,9 @@ static int auth_start(struct tandem *t)
 			return -EIO;
 	}
 	s->have_secret = true;
+	auth_metrics_add(t, &(struct auth_metrics_src){ .ban = &s->conf.ban, .ok = &s->ok,
+	                 .challenged = &s->challenged, .failed = &s->failed,
+	                 .dropped_banned = &s->dropped_banned });
 	tlog_info("mod_auth: realm %s, %zu users", s->conf.users->realm, s->conf.users->n);
 	int rc = auth_control_add(t, &s->conf.ban, &s->conf.ban_time);
 	if (rc < 0)
@@ -281,6 +285,7 @@ static void auth_stop(struct tandem *t)
 	if (!s)
 		return;
 	auth_control_remove(t);
+	auth_metrics_remove(t);
 	tlog_info("mod_auth: %lu accepted, %lu challenged, %lu failed, %lu dropped (banned)",
 	          s->ok, s->challenged, s->failed, s->dropped_banned);
 	conf_free(&s->conf);

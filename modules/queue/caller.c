@@ -151,6 +151,7 @@ static void on_bridge_done(struct tandem_call *call, enum tandem_dial_outcome o,
 		}
 	}
 	double waited = now - ql_caller_find(&q->line, c->id)->joined;
+	q_metrics_waited(q, waited);
 	ql_offer_done(&q->line, c->id, who, c->rang, c->nrang, now);
 	c->nrang = 0;
 	c->in_line = false;

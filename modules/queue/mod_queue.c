@@ -349,6 +349,7 @@ static int q_start(struct tandem *t)
 	int rc = q_control_add(t);
 	if (rc < 0)
 		tlog_error("mod_queue: no \"queues\" control command: %s", strerror(-rc));
+	q_metrics_add(m);
 	return 0;
 }
 
@@ -412,6 +413,7 @@ static void q_stop(struct tandem *t)
 	if (!m)
 		return;
 	q_control_remove(t);
+	q_metrics_remove(m);
 	ev_timer_stop(tandem_loop(t), &m->sweep);
 	for (size_t i = 0; i < m->nqueues; i++)
 		q_callers_drop(m, m->queues[i]);

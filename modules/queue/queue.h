@@ -5,6 +5,7 @@
  *   agents.c      agents: feature codes (login, logout, pause), who is free
  *   state.c       the state for the control tool (include/tandem/queue.h)
  *   control.c     "queues [QUEUE]" on the control socket (include/tandem/control.h)
+ *   metrics.c     the queues' metrics (docs/METRICS.md)
  * Everything runs on the signalling loop. */
 #ifndef QUEUE_H
 #define QUEUE_H
@@ -13,6 +14,7 @@
 #include <ev.h>
 
 #include <tandem/call.h>
+#include <tandem/metrics.h>
 #include <tandem/queue.h>
 #include <tandem/rtprelay.h>
 #include <tandem/tandem.h>
@@ -22,6 +24,7 @@
 #define QMOD "queue"
 
 enum q_wait_mode { Q_WAIT_EARLY = 0, Q_WAIT_ANSWERED };
+#define Q_WAIT_BUCKETS 9
 
 struct qcaller;
 
@@ -37,6 +40,9 @@ struct qqueue {
 	struct rtpr_wav music;     /* looped while waiting */
 	bool have_music;
 	struct qcaller *callers;   /* waiting (any order; the line has the order) */
+	/* the answered callers' waits, for the metrics (metrics.c) */
+	struct tandem_histogram wait;
+	unsigned long wait_counts[Q_WAIT_BUCKETS + 1];
 };
 
 struct qmod {
@@ -95,6 +101,12 @@ extern const struct queue_api q_api;
 /* ---- control.c ---- */
 int q_control_add(struct tandem *t);      /* 0 or tandem_control_command_add's error */
 void q_control_remove(struct tandem *t);
+/* ---- metrics.c ---- */
+/* From start until stop: the queues' gauges and counters at each scrape. */
+void q_metrics_add(struct qmod *m);
+void q_metrics_remove(struct qmod *m);
+/* A caller of q was connected to an agent after waiting secs. */
+void q_metrics_waited(struct qqueue *q, double secs);
 
 /* ---- agents.c ---- */
 /* queue_login([queue]), queue_logout([queue]), queue_pause([queue]):

@@ -105,6 +105,18 @@ int location_foreach(const struct location *l, int (*fn)(void *arg, const struct
 	return 0;
 }
 
+void location_census(const struct location *l, struct location_census *out)
+{
+	memset(out, 0, sizeof *out);
+	for (unsigned i = 0; l && i < NBUCKETS; i++)
+		for (const struct location_aor *a = l->buckets[i]; a; a = a->next) {
+			out->aors++;
+			for (unsigned k = 0; k < a->n; k++)
+				if (a->b[k].proto < SIP_PROTO__COUNT)
+					out->bindings[a->b[k].proto]++;
+		}
+}
+
 void location_set_cfg(struct location *l, const struct location_cfg *cfg)
 {
 	l->cfg = *cfg;

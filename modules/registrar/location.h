@@ -99,6 +99,13 @@ unsigned location_count(const struct location *l);
  * has not removed yet: compare expires_at with the time. */
 int location_foreach(const struct location *l, int (*fn)(void *arg, const struct location_aor *a),
                      void *arg);
+/* What is registered now, for the metrics: AORs, and bindings by the
+ * transport their REGISTER came over. */
+struct location_census {
+	unsigned aors;
+	unsigned bindings[SIP_PROTO__COUNT];
+};
+void location_census(const struct location *l, struct location_census *out);
 /* Write the snapshot now (tmp + fsync + rename + fsync dir). */
 int location_save(struct location *l);
 

@@ -29,6 +29,7 @@
 
 #include "control.h"
 #include "location.h"
+#include "reg_metrics.h"
 
 #define MAX_CONTACTS_PER_REQUEST 32
 #define SWEEP_INTERVAL 1.0
@@ -156,6 +157,7 @@ static int reg_start(struct tandem *t)
 	ev_timer_start(tandem_loop(t), &s->sweep);
 	if ((rc = reg_control_add(t, s->loc)) < 0)
 		tlog_error("mod_registrar: no \"registrations\" control command: %s", strerror(-rc));
+	reg_metrics_add(t, &s->loc, &s->registered, &s->refused);
 	return 0;
 }
 
@@ -187,6 +189,7 @@ static void reg_stop(struct tandem *t)
 	struct reg_state *s = tandem_module_data(t, "registrar");
 	if (!s)
 		return;
+	reg_metrics_remove(t);
 	ev_timer_stop(tandem_loop(t), &s->sweep);
 	tandem_control_command_remove_all(t, "registrar");
 	tlog_info("mod_registrar: %lu REGISTER accepted, %lu refused, %u binding(s) kept",

@@ -37,6 +37,7 @@
 #include "player.h"
 #include "ports.h"
 #include "relay.h"
+#include "rp_metrics.h"
 #include "srtp.h"
 
 struct rtprelay_state {
@@ -286,6 +287,7 @@ static int rtprelay_start(struct tandem *t)
 	}
 	s->ctx.relay = s->relay;
 	s->ctx.ports = s->ports;
+	rp_metrics_add(t, &s->relay, &s->ports);
 	tlog_info("rtprelay: relaying on %s ports %d-%d, %d media thread(s), timeout %d s",
 	          s->bind, s->port_min, s->port_max, s->threads, s->timeout_s);
 	if ((rc = rp_control_add(t, &s->ctx)) < 0)
@@ -314,6 +316,7 @@ static void rtprelay_stop(struct tandem *t)
 	if (!s)
 		return;
 	rp_control_remove(t);
+	rp_metrics_remove(t);
 	rtpr_relay_destroy(s->relay);   /* joins the media threads first */
 	if (s->loop)
 		ev_async_stop(s->loop, &s->timeout_async);

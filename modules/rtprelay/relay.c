@@ -66,6 +66,8 @@ struct rtpr_relay {
 	unsigned nworkers;
 	atomic_uint next;
 	struct worker *w;
+	/* the sessions destroyed, their counters final (control thread only) */
+	struct rtpr_relay_totals ended;
 };
 
 struct rtpr_session {
@@ -354,6 +356,51 @@ static void free_session(struct rtpr_session *s)
 	free(s);
 }
 
+static void totals_add(struct rtpr_relay_totals *t, const struct rtpr_leg_stats *st, bool live)
+{
+	t->rx_packets += st->rx_packets;
+	t->rx_bytes += st->rx_bytes;
+	t->tx_packets += st->tx_packets;
+	t->tx_bytes += st->tx_bytes;
+	t->rtcp_rx += st->rtcp_rx;
+	t->rtcp_tx += st->rtcp_tx;
+	t->dropped_foreign += st->dropped_foreign;
+	t->dropped_invalid += st->dropped_invalid;
+	t->dropped_srtp += st->dropped_srtp;
+	t->dropped_nodest += st->dropped_nodest;
+	if (!st->have_report)
+		return;
+	if (st->cumulative_lost > 0)
+		t->lost += (uint64_t)st->cumulative_lost;
+	if (!live)
+		return;
+	t->reporting++;
+	if (st->jitter > t->jitter_max)
+		t->jitter_max = st->jitter;
+	if (st->fraction_lost > t->fraction_lost_max)
+		t->fraction_lost_max = st->fraction_lost;
+}
+
+void rtpr_relay_totals(struct rtpr_relay *r, struct rtpr_relay_totals *out)
+{
+	*out = r->ended;
+	out->sessions = out->reporting = 0;
+	out->jitter_max = 0;
+	out->fraction_lost_max = 0;
+	for (unsigned i = 0; i < r->nworkers; i++) {
+		struct worker *w = &r->w[i];
+		pthread_mutex_lock(&w->lock);   /* w->lock, then s->lock: the media thread's order */
+		for (struct rtpr_session *s = w->sessions; s; s = s->next) {
+			pthread_mutex_lock(&s->lock);
+			for (int l = 0; l < 2; l++)
+				totals_add(out, &s->leg[l].st, true);
+			pthread_mutex_unlock(&s->lock);
+			out->sessions++;
+		}
+		pthread_mutex_unlock(&w->lock);
+	}
+}
+
 int rtpr_relay_create(struct rtpr_relay **out, struct rtpr_ports *ports,
                       const struct rtpr_relay_config *cfg)
 {
@@ -506,6 +553,9 @@ void rtpr_session_destroy(struct rtpr_session *s)
 	while (!released)
 		pthread_cond_wait(&w->cond, &w->lock);
 	pthread_mutex_unlock(&w->lock);
+	/* the media thread let go: its counters are final, no lock needed */
+	for (int l = 0; l < 2; l++)
+		totals_add(&s->relay->ended, &s->leg[l].st, false);
 	free_session(s);
 }
 

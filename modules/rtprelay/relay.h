@@ -67,4 +67,20 @@ int rtpr_session_stats(struct rtpr_session *s, enum rtpr_leg leg, struct rtpr_le
 bool rtpr_session_timed_out(struct rtpr_session *s);
 void *rtpr_session_user(const struct rtpr_session *s);
 
+/* The relay's counters for the metrics: every session ever (those ended
+ * and those live), and what the live ones' endpoints report (RFC 3550
+ * §6.4.1 report blocks: the view of the stream the relay sends them).
+ * From the control thread; takes each live session's lock briefly. */
+struct rtpr_relay_totals {
+	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes;  /* RTP, both legs */
+	uint64_t rtcp_rx, rtcp_tx;
+	uint64_t dropped_foreign, dropped_invalid, dropped_srtp, dropped_nodest;
+	uint64_t lost;                  /* the reports' cumulative lost (below 0 as 0) */
+	unsigned sessions;              /* live */
+	unsigned reporting;             /* live legs with a report */
+	uint32_t jitter_max;            /* of the live legs' reports, RTP timestamp units */
+	uint8_t fraction_lost_max;      /* of the live legs' reports, 1/256 */
+};
+void rtpr_relay_totals(struct rtpr_relay *r, struct rtpr_relay_totals *out);
+
 #endif

@@ -127,6 +127,7 @@ static int trunk_start(struct tandem *t)
 	int rc = trunk_control_add(t);
 	if (rc < 0)
 		tlog_error("mod_trunk: no \"trunks\" control command: %s", strerror(-rc));
+	trunk_metrics_add(m);
 	return 0;
 }
 
@@ -199,6 +200,7 @@ static void trunk_stop(struct tandem *t)
 	if (!m)
 		return;
 	trunk_control_remove(t);
+	trunk_metrics_remove(m);
 	m->stopping = true;
 	/* RFC 3261 §10.2.2: tandem's bindings at the providers go */
 	for (size_t i = 0; i < m->ntrunks; i++)

@@ -12,6 +12,7 @@
  *   codecs.c      the codecs a trunk allows, applied to SDP offers (pure)
  *   state.c       the trunks' state for the control tool (include/tandem/trunk.h)
  *   control.c     "trunks [NAME]" on the control socket (include/tandem/control.h)
+ *   metrics.c     the trunks' metrics (docs/METRICS.md)
  * Everything runs on the signalling loop. */
 #ifndef TRUNK_H
 #define TRUNK_H
@@ -241,6 +242,10 @@ extern const struct trunk_api trunk_api;
 /* ---- control.c ---- */
 int trunk_control_add(struct tandem *t);   /* 0 or tandem_control_command_add's error */
 void trunk_control_remove(struct tandem *t);
+/* ---- metrics.c ---- */
+/* From start until stop: the trunks' gauges and counters at each scrape. */
+void trunk_metrics_add(struct trunk_mod *m);
+void trunk_metrics_remove(struct trunk_mod *m);
 
 /* ---- codecs.c (pure) ---- */
 /* Keep in the SDP sdp[0..len) only the payload types of audio/video

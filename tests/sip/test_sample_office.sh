@@ -15,10 +15,13 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
 	-keyout "$WORK/var/tls/tandem.key" -out "$WORK/var/tls/tandem.crt" 2>/dev/null ||
 	fail "no certificate for the sample TLS listener"
 tls_port=$(free_port)
+metrics_port=$(free_port)
 sed -i -e "s/port = 5060;/port = $port;/g" -e "s/port = 5061;/port = $tls_port;/" \
+	-e "s/\"127.0.0.1:9060\"/\"127.0.0.1:$metrics_port\"/" \
 	-e "s/port_min = 20000;/port_min = $relay_min;/" -e "s/port_max = 29999;/port_max = $((relay_min + 99));/" \
 	"$WORK/etc/tandem.conf"
-grep -q "port = $port;" "$WORK/etc/tandem.conf" && grep -q "port_min = $relay_min;" "$WORK/etc/tandem.conf" ||
+grep -q "port = $port;" "$WORK/etc/tandem.conf" && grep -q "port_min = $relay_min;" "$WORK/etc/tandem.conf" &&
+	grep -q "127.0.0.1:$metrics_port" "$WORK/etc/tandem.conf" ||
 	fail "the sample config's ports could not be moved"
 "$TANDEMD" --check-config -c "$WORK/etc/tandem.conf" -M "$MODDIR" >"$WORK/check.out" 2>&1 ||
 	fail "the sample config does not check: $(cat "$WORK/check.out")"
@@ -39,6 +42,12 @@ ms=$(sed -n 's/^duration_ms=//p' "$box/INBOX/msg0000.txt")
 grep -q "box 1002 opened by 1002 (1 new, 0 old)" "$WORK/tandemd.log" || fail "*97 did not open 1002's box"
 grep -q "queue sales has no agent logged in" "$WORK/tandemd.log" || fail "2000 did not reach the queue"
 [ "$(spool_count_at "$WORK/var/voicemail/sales" INBOX)" = 1 ] || fail "no message in the sales box"
+# the sample's metrics endpoint: every module's collector, promtool-clean
+curl -sS -o "$WORK/metrics.txt" --max-time 5 "http://127.0.0.1:$metrics_port/metrics" ||
+	fail "no metrics from the sample office"
+promtool check metrics <"$WORK/metrics.txt" >"$WORK/promtool.out" 2>&1 ||
+	fail "the sample office's metrics: $(cat "$WORK/promtool.out")"
+grep -q '^tandem_queue_callers{queue="sales"} 0$' "$WORK/metrics.txt" || fail "no sales queue in the metrics"
 assert_no_calls
 # mod_cdr recorded the office's calls under var/cdr
 grep -q '"1001","1002","internal",.*"ANSWERED"' "$WORK/var/cdr/Master.csv" ||

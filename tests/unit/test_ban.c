@@ -286,6 +286,42 @@ static void test_by_hand(void)
 	auth_ban_free(b);
 }
 
+/* What the metrics read: addresses banned at a time, bans ever started
+ * (a reload keeps the count with the bans). */
+static void test_census(void)
+{
+	struct auth_ban *b = auth_ban_new(&cfg3, 64);
+	struct sockaddr_storage a = addr("192.0.2.60"), c = addr("2001:db8::60");
+	unsigned banned;
+	unsigned long bans;
+	CU_ASSERT_FATAL(b != NULL);
+	auth_ban_census(b, 100, &banned, &bans);
+	CU_ASSERT_EQUAL(banned, 0);
+	CU_ASSERT_EQUAL(bans, 0);
+	for (int i = 0; i < 3; i++) {
+		auth_ban_fail(b, SA(a), 100);
+		auth_ban_fail(b, SA(c), 200);
+	}
+	auth_ban_fail(b, SA(a), 150);   /* during the ban: no new one */
+	auth_ban_census(b, 250, &banned, &bans);
+	CU_ASSERT_EQUAL(banned, 2);
+	CU_ASSERT_EQUAL(bans, 2);
+	auth_ban_census(b, 700, &banned, &bans);   /* a's ban ended at 100 + 600 */
+	CU_ASSERT_EQUAL(banned, 1);
+	CU_ASSERT_EQUAL(bans, 2);
+	struct auth_ban *next = auth_ban_new(&cfg3, 64);
+	CU_ASSERT_FATAL(next != NULL);
+	auth_ban_adopt(next, b);
+	auth_ban_free(b);
+	auth_ban_census(next, 250, &banned, &bans);
+	CU_ASSERT_EQUAL(banned, 2);
+	CU_ASSERT_EQUAL(bans, 2);
+	auth_ban_census(NULL, 250, &banned, &bans);
+	CU_ASSERT_EQUAL(banned, 0);
+	CU_ASSERT_EQUAL(bans, 0);
+	auth_ban_free(next);
+}
+
 static CU_TestInfo ban_tests[] = {
 	{ "threshold and ban expiry", test_threshold_and_expiry },
 	{ "failure window", test_window },
@@ -295,6 +331,7 @@ static CU_TestInfo ban_tests[] = {
 	{ "whitelist networks v4/v6", test_whitelist_match },
 	{ "v4-mapped v6 is the same source", test_v4_mapped_is_one_source },
 	{ "reload keeps bans", test_reload_adopt },
+	{ "census for the metrics", test_census },
 	{ "bounded table", test_bounded_table },
 	{ "ban add, remove, list by hand", test_by_hand },
 	CU_TEST_INFO_NULL,
