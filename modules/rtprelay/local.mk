@@ -12,7 +12,7 @@ mod_rtprelay_la_SOURCES = modules/rtprelay/mod_rtprelay.c \
 	modules/rtprelay/farend.c modules/rtprelay/farend.h \
 	modules/rtprelay/answer.c modules/rtprelay/answer.h \
 	modules/rtprelay/player.c modules/rtprelay/player.h \
-	modules/rtprelay/control.c
+	modules/rtprelay/control.c \
 	modules/rtprelay/metrics.c modules/rtprelay/rp_metrics.h
 mod_rtprelay_la_LDFLAGS = $(MODULE_LDFLAGS)
 mod_rtprelay_la_LIBADD = $(SRTP_LIBS) $(JANSSON_LIBS) -lpthread
