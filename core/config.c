@@ -243,6 +243,29 @@ static void read_sip(struct tandem_config *c, struct config_errors *errs)
 		c->server_name = name;
 }
 
+/* Whether name is in the NULL-terminated list known. */
+static bool name_known(const char *name, const char *const *known)
+{
+	for (unsigned k = 0; known[k]; k++)
+		if (strcmp(name, known[k]) == 0)
+			return true;
+	return false;
+}
+
+/* An error for every member of group g (named group) not in known; list
+ * is the known names as the message shows them. */
+static void check_members(struct config_errors *errs, const config_setting_t *g, const char *group,
+                          const char *const *known, const char *list)
+{
+	unsigned n = (unsigned)config_setting_length(g);
+	for (unsigned i = 0; i < n; i++) {
+		config_setting_t *s = config_setting_get_elem(g, i);
+		if (!name_known(config_setting_name(s), known))
+			config_errors_add(errs, s, "unknown setting '%s.%s' (%s)", group,
+			                  config_setting_name(s), list);
+	}
+}
+
 /* dns: { servers = "127.0.0.1:5353"; timeout = 2000; tries = 2; }: the
  * resolver of RFC 3263 lookups (core/net/dns.c). Without it, the system's
  * servers (/etc/resolv.conf), 2 s per try, 2 tries. */
@@ -257,16 +280,7 @@ static void read_dns(struct tandem_config *c, struct config_errors *errs)
 		config_errors_add(errs, g, "'dns' must be a group { servers = \"...\"; ... }");
 		return;
 	}
-	unsigned n = (unsigned)config_setting_length(g);
-	for (unsigned i = 0; i < n; i++) {
-		config_setting_t *s = config_setting_get_elem(g, i);
-		bool ok = false;
-		for (unsigned k = 0; known[k] && !ok; k++)
-			ok = strcmp(config_setting_name(s), known[k]) == 0;
-		if (!ok)
-			config_errors_add(errs, s, "unknown setting 'dns.%s' (servers, timeout, tries)",
-			                  config_setting_name(s));
-	}
+	check_members(errs, g, "dns", known, "servers, timeout, tries");
 	double timeout = c->dns.timeout_ms, tries = c->dns.tries;
 	read_number(errs, g, "timeout", 10, 60000, &timeout);
 	read_number(errs, g, "tries", 1, 10, &tries);
@@ -301,16 +315,8 @@ static void read_control(struct tandem_config *c, struct config_errors *errs)
 	const char *sock = NULL;
 	config_setting_t *en = NULL;
 	if (g) {
-		unsigned n = (unsigned)config_setting_length(g);
-		for (unsigned i = 0; i < n; i++) {
-			config_setting_t *s = config_setting_get_elem(g, i);
-			bool ok = false;
-			for (unsigned k = 0; known[k] && !ok; k++)
-				ok = strcmp(config_setting_name(s), known[k]) == 0;
-			if (!ok)
-				config_errors_add(errs, s, "unknown setting 'control.%s' (enabled, socket, mode, "
-				                  "group, max_connections, idle_timeout)", config_setting_name(s));
-		}
+		check_members(errs, g, "control", known,
+		              "enabled, socket, mode, group, max_connections, idle_timeout");
 		double clients = cc->max_clients;
 		read_number(errs, g, "max_connections", 1, 1024, &clients);
 		read_number(errs, g, "idle_timeout", 0.1, 86400, &cc->idle_timeout);
@@ -379,9 +385,7 @@ static void check_unknown_settings(struct tandem_config *c, struct config_errors
 	for (unsigned i = 0; i < n; i++) {
 		config_setting_t *s = config_setting_get_elem(root, i);
 		const char *name = config_setting_name(s);
-		bool ok = false;
-		for (unsigned k = 0; known[k] && !ok; k++)
-			ok = strcmp(name, known[k]) == 0;
+		bool ok = name_known(name, known);
 		for (unsigned k = 0; k < c->nmodules && !ok; k++)
 			ok = strcmp(name, c->modules[k]) == 0;
 		if (!ok)
